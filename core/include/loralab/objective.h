@@ -1,0 +1,56 @@
+// The fit objective: L = ‖s·B·A − T‖²_F / (d·k) and its gradients.
+//
+// Shapes:  T d×k   B d×r   A r×k   dB d×r   dA r×k
+//
+//   naive (the test oracle): R = s·B·A − T (forms d×k);  dB = (2s/dk)·R·Aᵀ;  dA = (2s/dk)·Bᵀ·R
+//   Gram  (production): never forms a d×k temporary, one pass over T, 4·d·k·r flops:
+//       dB = (2s/dk)·(s·B(AAᵀ) − T·Aᵀ)
+//       dA = (2s/dk)·(s·(BᵀB)A − Bᵀ·T)
+//       L  = (‖T‖² − 2s·⟨BᵀT, A⟩ + s²·⟨BᵀB, AAᵀ⟩)/(dk), accumulated in double (near the floor
+//            this is a difference of large numbers)
+#pragma once
+
+#include "loralab/types.h"
+
+namespace loralab {
+
+// ---- naive reference ---------------------------------------------------------------------------
+
+double lossNaive(const Matrix& T, const Matrix& B, const Matrix& A, double s);
+// Returns the loss; writes dB (d×r) and dA (r×k), resizing them.
+double lossGradNaive(const Matrix& T, const Matrix& B, const Matrix& A, double s, Matrix& dB,
+                     Matrix& dA);
+
+// ---- Gram form (production) --------------------------------------------------------------------
+
+// Holds ‖T‖² and preallocated r-sized workspaces so evaluate() allocates nothing once shapes
+// are fixed. The target must outlive the objective and must not change behind its back
+// (call setTarget again if it does).
+class GramObjective {
+public:
+    GramObjective() = default;
+    explicit GramObjective(const Matrix& T) { setTarget(T); }
+
+    void setTarget(const Matrix& T);  // caches ‖T‖²_F in double
+    const Matrix& target() const { return *m_T; }
+    double targetNormSq() const { return m_normT2; }
+
+    // Loss at (B, A) and its gradients. dB and dA are resized if needed (no allocation when
+    // already d×r and r×k). Throws std::invalid_argument on mismatched shapes.
+    double evaluate(const Matrix& B, const Matrix& A, double s, Matrix& dB, Matrix& dA);
+
+    // Loss only (no gradients), same Gram formula.
+    double loss(const Matrix& B, const Matrix& A, double s);
+
+private:
+    void checkShapes(const Matrix& B, const Matrix& A) const;
+
+    const Matrix* m_T = nullptr;
+    double m_normT2 = 0.0;
+    Matrix m_TAt;   // d×r   T·Aᵀ
+    Matrix m_BtT;   // r×k   Bᵀ·T
+    Matrix m_AAt;   // r×r
+    Matrix m_BtB;   // r×r
+};
+
+}  // namespace loralab

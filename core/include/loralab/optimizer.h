@@ -1,0 +1,69 @@
+// Optimizers over a fixed list of parameter blocks (for LoRA: block 0 = B, block 1 = A).
+//
+// State is sized to the trainable parameters only: momentum keeps one value per parameter,
+// Adam two (m, v) plus the step count for bias correction.
+//   SGD:       p −= lr·g
+//   Momentum:  u = μ·u + g;  p −= lr·u                         (PyTorch's SGD(momentum=μ))
+//   Adam:      m = β₁m + (1−β₁)g;  v = β₂v + (1−β₂)g²;
+//              p −= lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)       (β₁ 0.9, β₂ 0.999, ε 1e-8)
+#pragma once
+
+#include "loralab/types.h"
+
+#include <string>
+#include <vector>
+
+namespace loralab {
+
+enum class OptimizerKind { Sgd, Momentum, Adam };
+
+const char* optimizerName(OptimizerKind kind);             // "sgd", "momentum", "adam"
+OptimizerKind parseOptimizer(const std::string& name);      // throws std::invalid_argument
+
+struct OptimizerConfig {
+    OptimizerKind kind = OptimizerKind::Adam;
+    double lr = 1e-2;
+    double momentum = 0.9;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+};
+
+void validate(const OptimizerConfig& config);  // lr finite and > 0, betas in [0, 1), ...
+
+class Optimizer {
+public:
+    Optimizer() = default;
+    // One block per parameter matrix, with its shape. Throws on an invalid config.
+    Optimizer(const OptimizerConfig& config, const std::vector<std::pair<Index, Index>>& shapes);
+
+    const OptimizerConfig& config() const { return m_config; }
+    void setLearningRate(double lr);  // throws unless finite and > 0
+
+    // Call once per training step, before the block updates (advances Adam's t).
+    void beginStep();
+    // p −= update(g) for block `block`; p and g must have the block's shape. No allocation.
+    void update(std::size_t block, Matrix& p, const Matrix& g);
+
+    // Reshape a block's state to rows×cols keeping the shared top-left part and zeroing the
+    // rest; the shared part is multiplied by `scale` (first moment) and scale² (second moment),
+    // so it follows a parameter block that was rescaled by `scale`.
+    void resizeBlock(std::size_t block, Index rows, Index cols, double scale = 1.0);
+    void resetState();             // zero all state and t
+    long long stepCount() const { return m_state.t; }
+    std::size_t stateFloats() const;  // number of floats of state held (0 for SGD)
+
+    // The state, for snapshots (divergence guard) and tests.
+    struct State {
+        std::vector<Matrix> m, v;
+        long long t = 0;
+    };
+    const State& state() const { return m_state; }
+    void setState(const State& s);
+
+private:
+    OptimizerConfig m_config;
+    State m_state;
+};
+
+}  // namespace loralab

@@ -1,0 +1,117 @@
+// The trainer: one target, one set of factors, one optimizer, and the loss history.
+// The GUI, the headless mode and the tests all drive training through this class.
+//
+//   Trainer t(config);           // builds T, its spectrum, factors and optimizer
+//   t.step(100);                 // 100 optimizer steps (stops early if it diverges)
+//   t.setRank(8);                // keeps what was learned; ΔW unchanged when growing
+//   t.history()                  // (step, loss, floor, rank) per recorded step
+#pragma once
+
+#include "loralab/analysis.h"
+#include "loralab/factors.h"
+#include "loralab/objective.h"
+#include "loralab/optimizer.h"
+#include "loralab/target.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace loralab {
+
+struct TrainerConfig {
+    TargetSpec target;           // d and k of the problem come from here (or the custom target)
+    Index rank = 4;
+    double alpha = 4.0;          // s = α/r (α/√r with rslora)
+    bool rslora = false;
+    Init init = Init::Peft;
+    OptimizerConfig optimizer;
+    std::uint64_t seed = 1;      // factor init; the target has its own seed in `target`
+    std::size_t historyLimit = 200000;  // past this the history is thinned 2:1 (memory stays flat)
+};
+
+struct HistoryPoint {
+    long long step;  // number of updates applied before this loss was measured
+    double loss;
+    double floor;    // Eckart–Young floor at the rank in force
+    Index rank;
+};
+
+struct StepReport {
+    long long stepsDone = 0;     // updates applied by this call
+    bool diverged = false;
+    long long divergedAtStep = -1;  // the step whose loss or parameters were non-finite
+};
+
+class Trainer {
+public:
+    // Throws std::invalid_argument for any invalid field (rank outside 1..min(d, k), bad α, ...).
+    explicit Trainer(const TrainerConfig& config);
+    // A caller-given target (config.target.kind should be TargetKind::File; d, k are taken from T).
+    Trainer(const TrainerConfig& config, Matrix target);
+
+    // n optimizer steps. Each step measures the loss at the current factors (recorded in the
+    // history), then updates. Divergence guard: a non-finite loss or parameter stops training,
+    // restores the last state whose loss was finite, and reports the step.
+    StepReport step(long long n = 1);
+
+    // New factors (and optimizer state) from `seed`; same target. Clears history and step count.
+    void reset(std::uint64_t seed);
+    // Rebuild everything (target included) from a new config.
+    void reconfigure(const TrainerConfig& config);
+
+    // Change the rank, keeping what was learned:
+    //   growing: B ← [B·(s_old/s_new), 0], A ← [A; fresh rows]: ΔW is unchanged;
+    //   shrinking: s·B·A ← the best rank-r' approximation of the current ΔW (Eckart–Young).
+    // Optimizer state follows the shared part (growing) or restarts (shrinking).
+    void setRank(Index rank);
+    void setLearningRate(double lr);
+    void setOptimizer(const OptimizerConfig& opt);  // restarts optimizer state
+    void setAlpha(double alpha, bool rslora);       // keeps ΔW by rescaling B
+
+    const TrainerConfig& config() const { return m_config; }
+    const Matrix& target() const { return m_T; }
+    const Factors& factors() const { return m_factors; }
+    const Spectrum& spectrum() const { return m_spectrum; }
+    const Optimizer& optimizer() const { return m_opt; }
+    const std::vector<HistoryPoint>& history() const { return m_history; }
+    const std::vector<long long>& rankChanges() const { return m_rankChanges; }  // steps
+
+    Index d() const { return m_T.rows(); }
+    Index k() const { return m_T.cols(); }
+    Index rank() const { return m_factors.rank(); }
+    long long stepCount() const { return m_step; }
+    double currentLoss();              // loss at the current factors (Gram form)
+    double currentFloor() const { return m_spectrum.floor(rank()); }
+    Matrix deltaW() const { return m_factors.deltaW(); }
+    const Matrix& gradB() const { return m_dB; }  // gradients of the last step
+    const Matrix& gradA() const { return m_dA; }
+    std::optional<long long> lastDivergence() const { return m_lastDivergence; }
+
+private:
+    void build(Matrix target);
+    void initFactors(std::uint64_t seed);
+    void record(double loss);
+    void snapshot();
+    void restore();
+
+    TrainerConfig m_config;
+    Matrix m_T;
+    Spectrum m_spectrum;
+    Factors m_factors;
+    Optimizer m_opt;
+    GramObjective m_objective;
+    Matrix m_dB, m_dA;
+    long long m_step = 0;
+    std::vector<HistoryPoint> m_history;
+    std::vector<long long> m_rankChanges;
+    long long m_historyStride = 1;
+    std::optional<long long> m_lastDivergence;
+
+    // Last state whose loss was finite (divergence guard).
+    Factors m_good;
+    Optimizer::State m_goodOpt;
+    long long m_goodStep = 0;
+};
+
+}  // namespace loralab

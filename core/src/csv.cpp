@@ -1,0 +1,1 @@
+// csv.cpp: implementation pending

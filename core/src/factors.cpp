@@ -1,0 +1,1 @@
+// factors.cpp: implementation pending

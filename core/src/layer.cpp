@@ -1,0 +1,1 @@
+// layer.cpp: implementation pending

@@ -1,0 +1,1 @@
+// params.cpp: implementation pending

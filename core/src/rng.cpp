@@ -1,0 +1,1 @@
+// rng.cpp: implementation pending

@@ -1,0 +1,1 @@
+// target.cpp: implementation pending

@@ -1,0 +1,1 @@
+// types.cpp: implementation pending
