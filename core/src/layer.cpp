@@ -1,1 +1,205 @@
-// layer.cpp: implementation pending
+// The layer workload: LoRA on a frozen W0 and full fine-tuning of the same layer.
+#include "loralab/layer.h"
+
+#include "loralab/rng.h"
+
+#include <cmath>
+#include <string>
+
+namespace loralab {
+
+namespace {
+
+std::string shapeStr(const Matrix& m) {
+    return std::to_string(m.rows()) + "x" + std::to_string(m.cols());
+}
+
+void checkProblem(const char* who, const LayerProblem& p) {
+    require(p.W0.rows() >= 1 && p.W0.cols() >= 1 && p.X.cols() >= 1, who,
+            "W0 is " + shapeStr(p.W0) + ", X is " + shapeStr(p.X) + "; sizes must be >= 1");
+    require(p.X.rows() == p.W0.cols() && p.Ystar.rows() == p.W0.rows() &&
+                p.Ystar.cols() == p.X.cols(),
+            who,
+            "W0 is " + shapeStr(p.W0) + ", X is " + shapeStr(p.X) + ", Y* is " +
+                shapeStr(p.Ystar) + "; need W0 d x k, X k x n, Y* d x n");
+}
+
+void checkFactors(const char* who, const LayerProblem& p, const Matrix& B, const Matrix& A,
+                  double s) {
+    require(B.cols() >= 1 && B.cols() == A.rows() && B.rows() == p.W0.rows() &&
+                A.cols() == p.W0.cols(),
+            who,
+            "B is " + shapeStr(B) + ", A is " + shapeStr(A) + ", W0 is " + shapeStr(p.W0) +
+                "; need B d x r, A r x k (r >= 1)");
+    requireFinite(s, "s");
+}
+
+double perParamFlops(OptimizerKind kind) {
+    switch (kind) {
+        case OptimizerKind::Sgd: return 2.0;        // p -= lr·g
+        case OptimizerKind::Momentum: return 4.0;   // u = μu + g; p -= lr·u
+        case OptimizerKind::Adam: return 12.0;      // m, v, bias corrections, sqrt, divide
+    }
+    return 0.0;
+}
+
+}  // namespace
+
+LayerProblem makeLayerProblem(Index d, Index k, Index n, Index teacherRank, std::uint64_t seed) {
+    requireShape(d, k, teacherRank);
+    require(n >= 1, "batch", "n = " + std::to_string(n) + "; must be >= 1");
+    Rng rng(seed);
+    LayerProblem p;
+    p.W0.resize(d, k);
+    rng.fillNormal(p.W0, 1.0 / std::sqrt(static_cast<double>(k)));
+    p.X.resize(k, n);
+    rng.fillNormal(p.X);
+    Matrix U(d, teacherRank), V(teacherRank, k);
+    rng.fillNormal(U);
+    rng.fillNormal(V);
+    Matrix dW(d, k);
+    dW.noalias() = U * V;
+    // RMS(ΔW*) = 0.1 · RMS(W0) = 0.1/√k.
+    const double rms = std::sqrt(dW.cast<double>().squaredNorm() /
+                                 (static_cast<double>(d) * static_cast<double>(k)));
+    if (rms > 0.0) dW *= static_cast<float>(0.1 / std::sqrt(static_cast<double>(k)) / rms);
+    dW += p.W0;
+    p.Ystar.resize(d, n);
+    p.Ystar.noalias() = dW * p.X;
+    return p;
+}
+
+// ---- naive reference (double) ------------------------------------------------------------------
+
+double layerLossNaive(const LayerProblem& p, const Matrix& B, const Matrix& A, double s) {
+    checkProblem("layerLossNaive", p);
+    checkFactors("layerLossNaive", p, B, A, s);
+    const MatrixD X = p.X.cast<double>();
+    const MatrixD E = p.W0.cast<double>() * X +
+                      s * (B.cast<double>() * (A.cast<double>() * X)) - p.Ystar.cast<double>();
+    return E.squaredNorm() / (static_cast<double>(p.W0.rows()) * static_cast<double>(X.cols()));
+}
+
+double layerLossGradNaive(const LayerProblem& p, const Matrix& B, const Matrix& A, double s,
+                          Matrix& dB, Matrix& dA) {
+    checkProblem("layerLossGradNaive", p);
+    checkFactors("layerLossGradNaive", p, B, A, s);
+    const double dn = static_cast<double>(p.W0.rows()) * static_cast<double>(p.X.cols());
+    const MatrixD X = p.X.cast<double>(), Bd = B.cast<double>(), Ad = A.cast<double>();
+    const MatrixD AX = Ad * X;
+    const MatrixD E = p.W0.cast<double>() * X + s * (Bd * AX) - p.Ystar.cast<double>();
+    const MatrixD dY = (2.0 / dn) * E;
+    dB = (s * dY * AX.transpose()).cast<float>();
+    dA = (s * (Bd.transpose() * dY) * X.transpose()).cast<float>();
+    return E.squaredNorm() / dn;
+}
+
+double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW) {
+    checkProblem("fullLossGradNaive", p);
+    require(W.rows() == p.W0.rows() && W.cols() == p.W0.cols(), "fullLossGradNaive",
+            "W is " + shapeStr(W) + "; must be d x k = " + shapeStr(p.W0));
+    const double dn = static_cast<double>(p.W0.rows()) * static_cast<double>(p.X.cols());
+    const MatrixD X = p.X.cast<double>();
+    const MatrixD E = W.cast<double>() * X - p.Ystar.cast<double>();
+    dW = ((2.0 / dn) * E * X.transpose()).cast<float>();
+    return E.squaredNorm() / dn;
+}
+
+// ---- LoRA ---------------------------------------------------------------------------------------
+
+LoraLayerTrainer::LoraLayerTrainer(const LayerProblem& problem, Factors factors,
+                                   OptimizerConfig opt)
+    : m_p(&problem), m_factors(std::move(factors)) {
+    checkProblem("LoraLayerTrainer", problem);
+    checkFactors("LoraLayerTrainer", problem, m_factors.B, m_factors.A, m_factors.scale());
+    const Index d = m_factors.d(), k = m_factors.k(), r = m_factors.rank();
+    const Index n = problem.X.cols();
+    m_opt = Optimizer(opt, {{d, r}, {r, k}});
+    m_AX.resize(r, n);
+    m_Y.resize(d, n);
+    m_dB = Matrix::Zero(d, r);
+    m_dA = Matrix::Zero(r, k);
+    m_BtdY.resize(r, n);
+}
+
+// Forward:  AX = A·X (r×n, kept for backward);  Y = W0·X + s·B·AX;  E = Y − Y*
+// Backward: dY = (2/dn)·E;  dB = s·dY·AXᵀ;  dA = s·(Bᵀ·dY)·Xᵀ
+double LoraLayerTrainer::lossGrad() {
+    const LayerProblem& p = *m_p;
+    const Matrix& B = m_factors.B;
+    const Matrix& A = m_factors.A;
+    const float s = static_cast<float>(m_factors.scale());
+    const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
+
+    m_AX.noalias() = A * p.X;
+    m_Y.noalias() = p.W0 * p.X;  // the dominant cost: 2·d·k·n
+    m_Y.noalias() += s * (B * m_AX);
+    m_Y -= p.Ystar;
+    const double loss = m_Y.cast<double>().squaredNorm() / dn;
+
+    m_Y *= static_cast<float>(2.0 / dn);  // m_Y now holds dY
+    m_dB.noalias() = s * (m_Y * m_AX.transpose());
+    m_BtdY.noalias() = B.transpose() * m_Y;
+    m_dA.noalias() = s * (m_BtdY * p.X.transpose());
+    return loss;
+}
+
+double LoraLayerTrainer::step() {
+    const double loss = lossGrad();
+    m_opt.beginStep();
+    m_opt.update(0, m_factors.B, m_dB);
+    m_opt.update(1, m_factors.A, m_dA);
+    return loss;
+}
+
+double LoraLayerTrainer::flopsPerStep() const {
+    const double d = static_cast<double>(m_factors.d()), k = static_cast<double>(m_factors.k());
+    const double r = static_cast<double>(m_factors.rank());
+    const double n = static_cast<double>(m_p->X.cols());
+    const double forward = 2 * d * k * n + 2 * r * k * n + 2 * d * r * n + 2 * d * n;
+    const double loss = 3 * d * n;  // subtract, square, add
+    const double backward = d * n + 2 * d * r * n + 2 * d * r * n + 2 * r * n * k;
+    const double update = perParamFlops(m_opt.config().kind) * r * (d + k);
+    return forward + loss + backward + update;
+}
+
+// ---- full fine-tuning ---------------------------------------------------------------------------
+
+FullLayerTrainer::FullLayerTrainer(const LayerProblem& problem, OptimizerConfig opt)
+    : m_p(&problem), m_W(problem.W0) {
+    checkProblem("FullLayerTrainer", problem);
+    const Index d = problem.W0.rows(), k = problem.W0.cols(), n = problem.X.cols();
+    m_opt = Optimizer(opt, {{d, k}});
+    m_Y.resize(d, n);
+    m_dW = Matrix::Zero(d, k);
+}
+
+// Forward: Y = W·X, E = Y − Y*.  Backward: dY = (2/dn)·E;  dW = dY·Xᵀ
+double FullLayerTrainer::lossGrad() {
+    const LayerProblem& p = *m_p;
+    const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
+    m_Y.noalias() = m_W * p.X;
+    m_Y -= p.Ystar;
+    const double loss = m_Y.cast<double>().squaredNorm() / dn;
+    m_Y *= static_cast<float>(2.0 / dn);
+    m_dW.noalias() = m_Y * p.X.transpose();
+    return loss;
+}
+
+double FullLayerTrainer::step() {
+    const double loss = lossGrad();
+    m_opt.beginStep();
+    m_opt.update(0, m_W, m_dW);
+    return loss;
+}
+
+double FullLayerTrainer::flopsPerStep() const {
+    const double d = static_cast<double>(m_W.rows()), k = static_cast<double>(m_W.cols());
+    const double n = static_cast<double>(m_p->X.cols());
+    const double forward = 2 * d * k * n + d * n;
+    const double loss = 2 * d * n;
+    const double backward = d * n + 2 * d * n * k;
+    return forward + loss + backward + perParamFlops(m_opt.config().kind) * d * k;
+}
+
+}  // namespace loralab

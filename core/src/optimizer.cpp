@@ -1,1 +1,169 @@
-// optimizer.cpp: implementation pending
+// SGD, momentum and Adam over a list of parameter blocks; state for trainable blocks only.
+#include "loralab/optimizer.h"
+
+#include <cmath>
+#include <string>
+
+namespace loralab {
+
+namespace {
+
+std::string num(double x) {
+    std::string s = std::to_string(x);
+    return s;
+}
+
+std::string shapeStr(Index r, Index c) { return std::to_string(r) + "x" + std::to_string(c); }
+
+// Copies the shared top-left part of `from` into a zeroed rows×cols matrix, times `scale`.
+Matrix resized(const Matrix& from, Index rows, Index cols, double scale) {
+    Matrix out = Matrix::Zero(rows, cols);
+    const Index r = std::min(rows, from.rows()), c = std::min(cols, from.cols());
+    out.topLeftCorner(r, c) = static_cast<float>(scale) * from.topLeftCorner(r, c);
+    return out;
+}
+
+}  // namespace
+
+const char* optimizerName(OptimizerKind kind) {
+    switch (kind) {
+        case OptimizerKind::Sgd: return "sgd";
+        case OptimizerKind::Momentum: return "momentum";
+        case OptimizerKind::Adam: return "adam";
+    }
+    return "?";
+}
+
+OptimizerKind parseOptimizer(const std::string& name) {
+    if (name == "sgd") return OptimizerKind::Sgd;
+    if (name == "momentum") return OptimizerKind::Momentum;
+    if (name == "adam") return OptimizerKind::Adam;
+    throw std::invalid_argument("optimizer: '" + name +
+                                "' is unknown; choose sgd, momentum or adam");
+}
+
+void validate(const OptimizerConfig& c) {
+    requireFinite(c.lr, "lr", true);
+    require(c.kind == OptimizerKind::Sgd || c.kind == OptimizerKind::Momentum ||
+                c.kind == OptimizerKind::Adam,
+            "optimizer", "unknown kind; allowed sgd, momentum, adam");
+    require(std::isfinite(c.momentum) && c.momentum >= 0.0 && c.momentum < 1.0, "momentum",
+            "momentum = " + num(c.momentum) + "; allowed [0, 1)");
+    require(std::isfinite(c.beta1) && c.beta1 >= 0.0 && c.beta1 < 1.0, "beta1",
+            "beta1 = " + num(c.beta1) + "; allowed [0, 1)");
+    require(std::isfinite(c.beta2) && c.beta2 >= 0.0 && c.beta2 < 1.0, "beta2",
+            "beta2 = " + num(c.beta2) + "; allowed [0, 1)");
+    require(std::isfinite(c.eps) && c.eps > 0.0, "eps",
+            "eps = " + num(c.eps) + "; must be finite and > 0");
+}
+
+Optimizer::Optimizer(const OptimizerConfig& config,
+                     const std::vector<std::pair<Index, Index>>& shapes)
+    : m_config(config), m_shapes(shapes) {
+    validate(config);
+    require(!shapes.empty(), "Optimizer", "needs at least one parameter block");
+    for (const auto& sh : shapes)
+        require(sh.first >= 1 && sh.second >= 1, "Optimizer",
+                "block shape " + shapeStr(sh.first, sh.second) + "; both sizes must be >= 1");
+    resetState();
+}
+
+void Optimizer::setLearningRate(double lr) {
+    requireFinite(lr, "lr", true);
+    m_config.lr = lr;
+}
+
+void Optimizer::resetState() {
+    m_state.t = 0;
+    m_state.m.clear();
+    m_state.v.clear();
+    if (m_config.kind == OptimizerKind::Sgd) return;
+    for (const auto& sh : m_shapes) m_state.m.push_back(Matrix::Zero(sh.first, sh.second));
+    if (m_config.kind == OptimizerKind::Adam)
+        for (const auto& sh : m_shapes) m_state.v.push_back(Matrix::Zero(sh.first, sh.second));
+}
+
+void Optimizer::beginStep() { ++m_state.t; }
+
+void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
+    // Checked on every call; messages are built only on failure (no allocation).
+    if (block >= m_shapes.size())
+        require(false, "Optimizer::update",
+                "block = " + std::to_string(block) + "; allowed 0.." +
+                    std::to_string(static_cast<long long>(m_shapes.size()) - 1));
+    const auto& sh = m_shapes[block];
+    if (p.rows() != sh.first || p.cols() != sh.second || g.rows() != sh.first ||
+        g.cols() != sh.second)
+        require(false, "Optimizer::update",
+                "block " + std::to_string(block) + " is " + shapeStr(sh.first, sh.second) +
+                    " but p is " + shapeStr(p.rows(), p.cols()) + " and g is " +
+                    shapeStr(g.rows(), g.cols()));
+    const float lr = static_cast<float>(m_config.lr);
+    switch (m_config.kind) {
+        case OptimizerKind::Sgd:
+            p.noalias() -= lr * g;
+            break;
+        case OptimizerKind::Momentum: {
+            Matrix& u = m_state.m[block];
+            u = static_cast<float>(m_config.momentum) * u + g;
+            p.noalias() -= lr * u;
+            break;
+        }
+        case OptimizerKind::Adam: {
+            if (m_state.t < 1)
+                require(false, "Optimizer::update", "Adam needs beginStep() before update()");
+            Matrix& m = m_state.m[block];
+            Matrix& v = m_state.v[block];
+            const double t = static_cast<double>(m_state.t);
+            const float b1 = static_cast<float>(m_config.beta1);
+            const float b2 = static_cast<float>(m_config.beta2);
+            const float bc1 = static_cast<float>(1.0 - std::pow(m_config.beta1, t));
+            const float bc2 = static_cast<float>(1.0 - std::pow(m_config.beta2, t));
+            const float eps = static_cast<float>(m_config.eps);
+            m.array() = b1 * m.array() + (1.0f - b1) * g.array();
+            v.array() = b2 * v.array() + (1.0f - b2) * g.array().square();
+            p.array() -= lr * (m.array() / bc1) / ((v.array() / bc2).sqrt() + eps);
+            break;
+        }
+    }
+}
+
+void Optimizer::resizeBlock(std::size_t block, Index rows, Index cols, double scale) {
+    require(block < m_shapes.size(), "Optimizer::resizeBlock",
+            "block = " + std::to_string(block) + "; allowed 0.." +
+                std::to_string(static_cast<long long>(m_shapes.size()) - 1));
+    require(rows >= 1 && cols >= 1, "Optimizer::resizeBlock",
+            "shape " + shapeStr(rows, cols) + "; both sizes must be >= 1");
+    requireFinite(scale, "scale");
+    m_shapes[block] = {rows, cols};
+    if (block < m_state.m.size()) m_state.m[block] = resized(m_state.m[block], rows, cols, scale);
+    if (block < m_state.v.size())
+        m_state.v[block] = resized(m_state.v[block], rows, cols, scale * scale);
+}
+
+std::size_t Optimizer::stateFloats() const {
+    std::size_t n = 0;
+    for (const auto& x : m_state.m) n += static_cast<std::size_t>(x.size());
+    for (const auto& x : m_state.v) n += static_cast<std::size_t>(x.size());
+    return n;
+}
+
+void Optimizer::setState(const State& s) {
+    require(s.m.size() == m_state.m.size() && s.v.size() == m_state.v.size(),
+            "Optimizer::setState",
+            "state has " + std::to_string(s.m.size()) + "+" + std::to_string(s.v.size()) +
+                " blocks; this optimizer holds " + std::to_string(m_state.m.size()) + "+" +
+                std::to_string(m_state.v.size()));
+    for (std::size_t i = 0; i < s.m.size(); ++i)
+        require(s.m[i].rows() == m_shapes[i].first && s.m[i].cols() == m_shapes[i].second,
+                "Optimizer::setState", "block " + std::to_string(i) + " has the wrong shape");
+    for (std::size_t i = 0; i < s.v.size(); ++i)
+        require(s.v[i].rows() == m_shapes[i].first && s.v[i].cols() == m_shapes[i].second,
+                "Optimizer::setState", "block " + std::to_string(i) + " has the wrong shape");
+    require(s.t >= 0, "Optimizer::setState", "t = " + std::to_string(s.t) + "; must be >= 0");
+    m_state.t = s.t;
+    for (std::size_t i = 0; i < s.m.size(); ++i) m_state.m[i] = s.m[i];
+    for (std::size_t i = 0; i < s.v.size(); ++i) m_state.v[i] = s.v[i];
+}
+
+}  // namespace loralab

@@ -47,7 +47,8 @@ public:
 
     // Reshape a block's state to rows×cols keeping the shared top-left part and zeroing the
     // rest; the shared part is multiplied by `scale` (first moment) and scale² (second moment),
-    // so it follows a parameter block that was rescaled by `scale`.
+    // so it follows a gradient that was rescaled by `scale` (a parameter block multiplied by c
+    // has its gradient multiplied by 1/c: pass scale = 1/c).
     void resizeBlock(std::size_t block, Index rows, Index cols, double scale = 1.0);
     void resetState();             // zero all state and t
     long long stepCount() const { return m_state.t; }
@@ -61,9 +62,12 @@ public:
     const State& state() const { return m_state; }
     void setState(const State& s);
 
+    std::size_t blockCount() const { return m_shapes.size(); }
+
 private:
     OptimizerConfig m_config;
     State m_state;
+    std::vector<std::pair<Index, Index>> m_shapes;  // rows×cols of each block
 };
 
 }  // namespace loralab

@@ -50,6 +50,13 @@ public:
     // A caller-given target (config.target.kind should be TargetKind::File; d, k are taken from T).
     Trainer(const TrainerConfig& config, Matrix target);
 
+    // Copies and moves re-bind the objective to the new object's own target.
+    Trainer(const Trainer& other);
+    Trainer(Trainer&& other) noexcept;
+    Trainer& operator=(const Trainer& other);
+    Trainer& operator=(Trainer&& other) noexcept;
+    ~Trainer() = default;
+
     // n optimizer steps. Each step measures the loss at the current factors (recorded in the
     // history), then updates. Divergence guard: a non-finite loss or parameter stops training,
     // restores the last state whose loss was finite, and reports the step.
@@ -57,7 +64,8 @@ public:
 
     // New factors (and optimizer state) from `seed`; same target. Clears history and step count.
     void reset(std::uint64_t seed);
-    // Rebuild everything (target included) from a new config.
+    // Rebuild everything (target included) from a new config. With config.target.kind == File
+    // the current target is kept (d, k come from it). Strong guarantee: throws before changing.
     void reconfigure(const TrainerConfig& config);
 
     // Change the rank, keeping what was learned:
@@ -94,6 +102,8 @@ private:
     void record(double loss);
     void snapshot();
     void restore();
+    void rebindObjective();
+    std::vector<std::pair<Index, Index>> blockShapes() const;
 
     TrainerConfig m_config;
     Matrix m_T;
