@@ -1,6 +1,7 @@
 // L = ‖s·B·A − T‖²_F/(dk): the naive oracle (forms R, in double) and the Gram production path.
 #include "loralab/objective.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -88,10 +89,8 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
     m_TAt.noalias() = T * A.transpose();
     m_BtT.noalias() = B.transpose() * T;
 
-    const double cross = m_BtT.cast<double>().cwiseProduct(A.cast<double>()).sum();
-    const double gram = m_BtB.cast<double>().cwiseProduct(m_AAt.cast<double>()).sum();
+    const double loss = gramLoss(A, s);
     const double dk = static_cast<double>(d) * static_cast<double>(k);
-    const double loss = (m_normT2 - 2.0 * s * cross + s * s * gram) / dk;
 
     const float c = static_cast<float>(2.0 * s / dk);
     const float sf = static_cast<float>(s);
@@ -99,7 +98,7 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
     dB.noalias() -= c * m_TAt;
     dA.noalias() = (c * sf) * (m_BtB * A);
     dA.noalias() -= c * m_BtT;
-    return loss;
+    return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
 double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
@@ -113,10 +112,35 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
     m_AAt.noalias() = A * A.transpose();
     m_BtB.noalias() = B.transpose() * B;
     m_BtT.noalias() = B.transpose() * T;
+    const double loss = gramLoss(A, s);
+    const double dk = static_cast<double>(T.rows()) * static_cast<double>(k);
+    return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
+}
+
+double GramObjective::gramLoss(const Matrix& A, double s) const {
     const double cross = m_BtT.cast<double>().cwiseProduct(A.cast<double>()).sum();
     const double gram = m_BtB.cast<double>().cwiseProduct(m_AAt.cast<double>()).sum();
-    const double dk = static_cast<double>(T.rows()) * static_cast<double>(k);
+    const double dk = static_cast<double>(m_T->rows()) * static_cast<double>(m_T->cols());
     return (m_normT2 - 2.0 * s * cross + s * s * gram) / dk;
+}
+
+// ‖s·B·A − T‖²/(dk) in double, kColumnBlock columns of the residual at a time.
+double GramObjective::exactLoss(const Matrix& B, const Matrix& A, double s) {
+    constexpr Index kColumnBlock = 32;
+    const Matrix& T = *m_T;
+    const Index d = T.rows(), k = T.cols();
+    m_Bd = B.cast<double>();
+    m_Ad = A.cast<double>();
+    m_block.resize(d, std::min(kColumnBlock, k));
+    double sum = 0.0;
+    for (Index j0 = 0; j0 < k; j0 += kColumnBlock) {
+        const Index w = std::min(kColumnBlock, k - j0);
+        auto block = m_block.leftCols(w);
+        block.noalias() = s * (m_Bd * m_Ad.middleCols(j0, w));
+        block -= T.middleCols(j0, w).cast<double>();
+        sum += block.squaredNorm();
+    }
+    return sum / (static_cast<double>(d) * static_cast<double>(k));
 }
 
 }  // namespace loralab

@@ -8,6 +8,10 @@
 //       dA = (2s/dk)·(s·(BᵀB)A − Bᵀ·T)
 //       L  = (‖T‖² − 2s·⟨BᵀT, A⟩ + s²·⟨BᵀB, AAᵀ⟩)/(dk), accumulated in double (near the floor
 //            this is a difference of large numbers)
+//   The float products BᵀT carry a relative error of ~1e-7, so that difference cannot resolve
+//   a loss below ~1e-7·‖T‖²/(dk). When the Gram loss falls under kExactBelow·‖T‖²/(dk), the
+//   loss is re-measured from the residual in double, a block of columns at a time (still no
+//   d×k temporary; 2·d·k·r more flops, only near an exact fit).
 #pragma once
 
 #include "loralab/types.h"
@@ -28,6 +32,8 @@ double lossGradNaive(const Matrix& T, const Matrix& B, const Matrix& A, double s
 // (call setTarget again if it does).
 class GramObjective {
 public:
+    static constexpr double kExactBelow = 1e-3;
+
     GramObjective() = default;
     explicit GramObjective(const Matrix& T) { setTarget(T); }
 
@@ -44,6 +50,8 @@ public:
 
 private:
     void checkShapes(const Matrix& B, const Matrix& A) const;
+    double gramLoss(const Matrix& A, double s) const;  // from m_BtT, m_BtB, m_AAt
+    double exactLoss(const Matrix& B, const Matrix& A, double s);
 
     const Matrix* m_T = nullptr;
     double m_normT2 = 0.0;
@@ -51,6 +59,7 @@ private:
     Matrix m_BtT;   // r×k   Bᵀ·T
     Matrix m_AAt;   // r×r
     Matrix m_BtB;   // r×r
+    MatrixD m_Bd, m_Ad, m_block;  // exactLoss workspaces: d×r, r×k, d×kColumnBlock
 };
 
 }  // namespace loralab

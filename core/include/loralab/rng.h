@@ -2,7 +2,7 @@
 //
 // std::mt19937 is portable but the std:: distributions are not (their algorithms are
 // implementation-defined), so the core draws uniforms and normals itself from xoshiro256**
-// seeded through splitmix64. Normals use Box–Muller on float-exact uniforms.
+// seeded through splitmix64. Uniforms take the top 53 bits; normals use Box–Muller on them.
 #pragma once
 
 #include "loralab/types.h"
