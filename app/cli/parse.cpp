@@ -1,0 +1,357 @@
+#include "cli/parse.h"
+
+#include "io/safetensors.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#ifndef LORALAB_VERSION
+#define LORALAB_VERSION "unknown"
+#endif
+
+namespace loralab::cli {
+
+namespace {
+
+struct Split {
+    std::string name;
+    bool hasValue = false;
+    std::string value;
+};
+
+Split splitToken(const std::string& token) {
+    Split s;
+    const auto eq = token.find('=');
+    if (token.rfind("--", 0) == 0 && eq != std::string::npos) {
+        s.name = token.substr(0, eq);
+        s.hasValue = true;
+        s.value = token.substr(eq + 1);
+    } else {
+        s.name = token;
+    }
+    return s;
+}
+
+bool isNumberLike(const std::string& a) {
+    return a.size() >= 2 && a[0] == '-' &&
+           (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.');
+}
+
+bool isOptionLike(const std::string& a) { return a.size() >= 2 && a[0] == '-' && !isNumberLike(a); }
+
+bool isHelpOrVersion(const std::string& a) { return a == "-h" || a == "--help" || a == "--version"; }
+
+const ModeInfo* modeByFlag(const std::string& flag) {
+    for (const ModeInfo& m : modeTable())
+        if (m.flag[0] != '\0' && flag == m.flag) return &m;
+    return nullptr;
+}
+
+std::string modeName(Mode mode) {
+    const std::string flag = modeInfo(mode).flag;
+    return flag.empty() ? "the GUI (no mode flag)" : flag;
+}
+
+std::string modesText(unsigned mask) {
+    std::string out;
+    for (const ModeInfo& m : modeTable())
+        if (mask & maskOf(m.mode)) out += (out.empty() ? "" : " and ") + modeName(m.mode);
+    return out;
+}
+
+std::size_t editDistance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        cur[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+        std::swap(prev, cur);
+    }
+    return prev[b.size()];
+}
+
+// " (did you mean --rank?)" for a near miss among this mode's flags, else "".
+std::string suggestion(const std::string& name, Mode mode) {
+    std::string dashed = name;
+    if (dashed.rfind("--", 0) != 0) dashed = "-" + dashed;  // "-rank" → "--rank"
+    std::string best;
+    std::size_t bestDistance = 3;
+    auto consider = [&](const std::string& flag) {
+        const std::size_t dist = editDistance(dashed, flag);
+        if (dist < bestDistance) {
+            bestDistance = dist;
+            best = flag;
+        }
+    };
+    for (const OptionRow& row : optionTable())
+        if (row.modes & maskOf(mode)) consider(row.flag);
+    for (const ModeInfo& m : modeTable())
+        if (m.flag[0] != '\0') consider(m.flag);
+    consider("--help");
+    return best.empty() ? "" : " (did you mean " + best + "?)";
+}
+
+[[noreturn]] void missingValue(const OptionRow& row) {
+    throw UsageError(std::string(row.flag) + ": missing value; allowed: " + allowedText(row));
+}
+
+// Pass 1: which mode. Values of value-taking options are skipped so that they are never
+// mistaken for flags.
+Mode detectMode(const std::vector<std::string>& args) {
+    const ModeInfo* chosen = nullptr;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const Split s = splitToken(args[i]);
+        if (const ModeInfo* m = modeByFlag(s.name)) {
+            if (s.hasValue) throw UsageError(s.name + ": takes no value (it selects the mode)");
+            if (chosen && chosen->mode == m->mode) throw UsageError(s.name + ": given twice");
+            if (chosen)
+                throw UsageError(std::string(chosen->flag) + " and " + m->flag +
+                                 " cannot be combined; choose one mode: --headless, --bench, "
+                                 "--params, or none for the GUI");
+            chosen = m;
+        } else if (!s.hasValue && takesValue(s.name) && i + 1 < args.size() &&
+                   !isOptionLike(args[i + 1])) {
+            ++i;
+        }
+    }
+    return chosen ? chosen->mode : Mode::Gui;
+}
+
+// Pass 2: every token is a known option of this mode with its value, or the error says which
+// is not. Returns true when --help or --version is present (CLI11 handles those).
+void checkTokens(const std::vector<std::string>& args, Mode mode) {
+    const std::string hint = modeHelpHint(mode);
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (isHelpOrVersion(a)) continue;
+        if (!isOptionLike(a))
+            throw UsageError("unexpected argument '" + a + "' (options start with --); " + hint);
+        const Split s = splitToken(a);
+        if (modeByFlag(s.name)) continue;
+        const OptionRow* row = findRow(s.name, mode);
+        if (!row) {
+            unsigned modes = 0;
+            if (isKnownFlag(s.name, modes))
+                throw UsageError(s.name + " is an option of " + modesText(modes) + ", not of " +
+                                 modeName(mode) + "; " + hint);
+            throw UsageError("unknown option " + s.name + suggestion(s.name, mode) + "; " + hint);
+        }
+        if (!seen.insert(s.name).second) throw UsageError(s.name + ": given more than once");
+        if (row->kind == ValueKind::Flag) {
+            if (s.hasValue) throw UsageError(s.name + ": takes no value");
+            continue;
+        }
+        if (s.hasValue) {
+            if (s.value.empty()) missingValue(*row);
+            continue;
+        }
+        if (i + 1 >= args.size() || isOptionLike(args[i + 1])) missingValue(*row);
+        ++i;
+    }
+}
+
+std::string oneLine(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+}
+
+struct BoundOption {
+    const OptionRow* row;
+    CLI::Option* option;
+    std::string* value;
+};
+
+std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
+                                  std::vector<BoundOption>& bound) {
+    const ModeInfo& info = modeInfo(mode);
+    const std::string name = std::string("loralab") + (info.flag[0] ? std::string(" ") + info.flag : "");
+    auto app = std::make_unique<CLI::App>(std::string("LoRA Lab ") + LORALAB_VERSION + ": " + info.title,
+                                          name);
+    app->set_help_flag("-h,--help", "print this help (defaults shown after '=') and exit");
+    app->set_version_flag("--version", std::string("loralab ") + LORALAB_VERSION);
+    app->get_formatter()->column_width(34);
+
+    CliOptions defaults;
+    defaults.mode = mode;
+    for (const OptionRow& row : optionTable()) {
+        if (!(row.modes & maskOf(mode))) continue;
+        storage.emplace_back();
+        std::string* value = &storage.back();
+        CLI::Option* opt = nullptr;
+        if (row.kind == ValueKind::Flag) {
+            opt = app->add_flag(row.flag, row.help);
+        } else {
+            const std::string help = std::string(row.help) + " (" + allowedText(row) + ")";
+            opt = app->add_option(row.flag, *value, help);
+            opt->type_name(row.valueName);
+            if (row.show) opt->default_str(row.show(defaults));
+        }
+        opt->group(row.group);
+        bound.push_back({&row, opt, value});
+    }
+    for (const ModeInfo& m : modeTable())
+        if (m.flag[0] != '\0') app->add_flag(m.flag, m.title)->group("Modes");
+
+    std::string footer =
+        "Exit codes: 0 done, 1 runtime failure (I/O" +
+        std::string(mode == Mode::Headless ? ", divergence" : "") +
+        "), 2 bad usage or bad input.";
+    if (mode == Mode::Gui)
+        footer += "\nEach mode has its own options: loralab --headless --help, loralab --bench "
+                  "--help, loralab --params --help.";
+    if (mode == Mode::Headless)
+        footer += "\nExample: loralab --headless --target lowrank --target-rank 3 --rank 3 --json";
+    if (mode == Mode::Params)
+        footer += "\nExamples: loralab --params --d 4096 --k 4096 --rank 8\n"
+                  "          loralab --params --model llama-2-7b --rank 8 --modules q,v";
+    if (mode == Mode::Bench)
+        footer += "\nExample: loralab --bench --workload layer --sizes 1024,4096 --ranks 8";
+    app->footer(footer);
+    return app;
+}
+
+bool given(const std::set<std::string>& flags, const char* flag) { return flags.count(flag) > 0; }
+
+// Rules between flags, after each value passed its own check.
+void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
+    if (o.mode == Mode::Gui || o.mode == Mode::Headless) {
+        Scenario& s = o.scenario();
+        const std::string target = targetKindName(s.target);
+        if (given(flags, "--target-file") && !given(flags, "--target")) s.target = TargetKind::File;
+        if (given(flags, "--target-file") && s.target != TargetKind::File)
+            throw UsageError("--target-file needs --target file (got --target " + target + ")");
+        if (s.target == TargetKind::File && s.targetFile.empty())
+            throw UsageError("--target file needs --target-file PATH (a CSV matrix or a PNG/JPEG picture)");
+        if (s.target == TargetKind::File && (given(flags, "--d") || given(flags, "--k")))
+            throw UsageError("--d and --k come from --target-file; leave them out");
+        if (given(flags, "--target-rank") && s.target != TargetKind::LowRank)
+            throw UsageError("--target-rank applies to --target lowrank only (got --target " +
+                             std::string(targetKindName(s.target)) + ")");
+        if (given(flags, "--decay-power") && s.target != TargetKind::Decay)
+            throw UsageError("--decay-power applies to --target decay only (got --target " +
+                             std::string(targetKindName(s.target)) + ")");
+        if (s.target != TargetKind::File) {
+            const Index m = std::min(s.d, s.k);
+            if (s.rank > m)
+                throw UsageError("--rank: " + std::to_string(s.rank) + " is larger than min(--d, --k) = " +
+                                 std::to_string(m) + "; allowed: an integer from 1 to " +
+                                 std::to_string(m));
+            if (s.target == TargetKind::LowRank && s.targetRank > m)
+                throw UsageError("--target-rank: " + std::to_string(s.targetRank) +
+                                 " is larger than min(--d, --k) = " + std::to_string(m) +
+                                 "; allowed: an integer from 1 to " + std::to_string(m));
+        }
+        bool scenarioFlag = false;
+        for (const std::string& f : flags) {
+            const OptionRow* row = findRow(f, o.mode);
+            if (row && (row->modes & kFit) == kFit && std::string(row->group) != "Output")
+                scenarioFlag = true;
+        }
+        o.gui.scenarioGiven = scenarioFlag;
+    }
+    if (o.mode == Mode::Headless) {
+        if (given(flags, "--module-name") && o.headless.exportDir.empty())
+            throw UsageError("--module-name applies with --export-adapter DIR only");
+        if (!isValidModuleName(o.headless.moduleName))
+            throw UsageError("--module-name: '" + o.headless.moduleName +
+                             "' is not a module name; allowed: letters, digits, '_', '.', '-'");
+        if (given(flags, "--frames") && o.headless.screenshotPath.empty())
+            throw UsageError("--frames applies with --screenshot FILE.png only");
+    }
+    if (o.mode == Mode::Gui && given(flags, "--frames") && o.gui.screenshotPath.empty())
+        throw UsageError("--frames applies with --screenshot FILE.png only");
+    if (o.mode == Mode::Params) {
+        ParamsOptions& p = o.params;
+        if (!p.model.empty()) {
+            if (given(flags, "--d") || given(flags, "--k"))
+                throw UsageError("--d/--k describe one layer and --model a whole model; give one or the other");
+        } else {
+            if (given(flags, "--modules")) throw UsageError("--modules applies with --model NAME only");
+            const std::int64_t m = std::min(p.d, p.k);
+            if (p.rank > m)
+                throw UsageError("--rank: " + std::to_string(p.rank) + " is larger than min(--d, --k) = " +
+                                 std::to_string(m) + "; allowed: an integer from 1 to " +
+                                 std::to_string(m));
+        }
+    }
+    if (o.mode == Mode::Bench) {
+        BenchOptions& b = o.bench;
+        const bool layer = given(flags, "--d") || given(flags, "--k");
+        if (layer && given(flags, "--sizes"))
+            throw UsageError("--d/--k give one size and --sizes several; give one or the other");
+        if (given(flags, "--d") && !given(flags, "--k")) b.k = b.d;
+        if (given(flags, "--k") && !given(flags, "--d")) b.d = b.k;
+    }
+}
+
+}  // namespace
+
+std::string helpText(Mode mode) {
+    std::deque<std::string> storage;
+    std::vector<BoundOption> bound;
+    return makeApp(mode, storage, bound)->help();
+}
+
+CliOptions parseOrThrow(const std::vector<std::string>& args, std::ostream& out, bool& helpShown) {
+    helpShown = false;
+    const Mode mode = detectMode(args);
+    const bool wantsHelp = std::any_of(args.begin(), args.end(), isHelpOrVersion);
+    if (!wantsHelp) checkTokens(args, mode);
+
+    std::deque<std::string> storage;
+    std::vector<BoundOption> bound;
+    auto app = makeApp(mode, storage, bound);
+    try {
+        std::vector<std::string> reversed(args.rbegin(), args.rend());
+        app->parse(reversed);
+    } catch (const CLI::Success& e) {  // --help, --version
+        std::ostringstream text, errors;
+        app->exit(e, text, errors);
+        out << text.str() << errors.str();
+        helpShown = true;
+        return {};
+    } catch (const CLI::ParseError& e) {
+        throw UsageError(oneLine(e.what()) + "; " + modeHelpHint(mode));
+    }
+
+    CliOptions options;
+    options.mode = mode;
+    std::set<std::string> flags;
+    for (const BoundOption& b : bound) {
+        if (b.option->count() == 0) continue;
+        flags.insert(b.row->flag);
+        Value value;
+        const std::string error = convertValue(*b.row, *b.value, value);
+        if (!error.empty())
+            throw UsageError(std::string(b.row->flag) + ": " + error + "; allowed: " +
+                             allowedText(*b.row));
+        b.row->apply(options, value);
+    }
+    checkCombinations(options, flags);
+    return options;
+}
+
+ParseResult parseCommandLine(const std::vector<std::string>& args, std::ostream& out,
+                             std::ostream& err) {
+    ParseResult result;
+    try {
+        bool helpShown = false;
+        CliOptions options = parseOrThrow(args, out, helpShown);
+        if (helpShown) return result;
+        result.options = std::move(options);
+    } catch (const std::invalid_argument& e) {  // UsageError, and a core parse*() that threw
+        err << "loralab: " << oneLine(e.what()) << '\n';
+        result.exitCode = 2;
+    }
+    return result;
+}
+
+}  // namespace loralab::cli

@@ -1,0 +1,32 @@
+#include "io/curve_csv.h"
+
+#include <cstdio>
+
+namespace loralab {
+
+std::string curveRow(const HistoryPoint& p) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%lld,%.9g,%.9g,%lld", p.step, p.loss, p.floor,
+                  static_cast<long long>(p.rank));
+    return buf;
+}
+
+CurveCsvWriter::CurveCsvWriter(const std::string& path) : m_file(path) {
+    m_file.stream() << "step,loss,floor,rank\n";
+}
+
+void CurveCsvWriter::append(const HistoryPoint& point) {
+    m_file.stream() << curveRow(point) << '\n';
+    ++m_rows;
+    if (m_rows % 4096 == 0) m_file.flush();  // surface a full disk early, not only at the end
+}
+
+void CurveCsvWriter::commit() { m_file.commit(); }
+
+void writeCurveCsv(const std::string& path, const std::vector<HistoryPoint>& history) {
+    CurveCsvWriter writer(path);
+    for (const HistoryPoint& p : history) writer.append(p);
+    writer.commit();
+}
+
+}  // namespace loralab

@@ -1,0 +1,177 @@
+#include "modes/headless.h"
+
+#include "cli/progress.h"
+#include "gui/gui.h"
+#include "io/atomic_file.h"
+#include "io/curve_csv.h"
+#include "io/safetensors.h"
+#include "loralab/params.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+
+#include <omp.h>
+
+namespace loralab {
+
+namespace {
+
+struct RunResult {
+    double initialLoss = 0.0;
+    double finalLoss = 0.0;
+    double floor = 0.0;
+    std::optional<double> finalOverFloor;  // unset when the floor is numerically zero
+    long long steps = 0;
+    bool diverged = false;
+    long long divergedAtStep = -1;
+};
+
+std::string fmt(const char* format, double x) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, x);
+    return buf;
+}
+
+// Output folders must exist before a long run, so a typo fails in the first second.
+void checkParentFolder(const std::string& path) {
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+        throw IoError("cannot write " + path + ": folder " + parent.string() + " does not exist");
+}
+
+// Writes the history points recorded since `lastStep` (finite losses only).
+void drainHistory(const Trainer& trainer, CurveCsvWriter* curve, long long& lastStep) {
+    const auto& h = trainer.history();
+    std::size_t first = h.size();
+    while (first > 0 && h[first - 1].step > lastStep) --first;
+    for (std::size_t i = first; i < h.size(); ++i) {
+        if (!std::isfinite(h[i].loss)) continue;
+        if (curve) curve->append(h[i]);
+        lastStep = h[i].step;
+    }
+}
+
+void printJson(const HeadlessOptions& o, const Trainer& t, const RunResult& r, std::ostream& out) {
+    const Scenario& s = o.scenario;
+    const LayerCounts counts = layerCounts(t.d(), t.k(), t.rank());
+    nlohmann::ordered_json j;
+    j["d"] = t.d();
+    j["k"] = t.k();
+    j["rank"] = t.rank();
+    j["alpha"] = t.factors().alpha;
+    j["scale"] = t.factors().scale();
+    j["target"] = targetKindName(s.target);
+    j["optimizer"] = optimizerName(s.optimizer);
+    j["lr"] = s.lr;
+    j["steps"] = r.steps;
+    j["seed"] = s.seed;
+    j["initial_loss"] = r.initialLoss;
+    j["final_loss"] = r.finalLoss;
+    j["floor"] = r.floor;
+    j["final_over_floor"] = r.finalOverFloor ? nlohmann::ordered_json(*r.finalOverFloor) : nullptr;
+    j["trainable_params"] = counts.lora;
+    j["full_params"] = counts.full;
+    j["diverged"] = r.diverged;
+    out << j.dump() << '\n';
+}
+
+void printSummary(const HeadlessOptions& o, const Trainer& t, const RunResult& r, std::ostream& out) {
+    const Scenario& s = o.scenario;
+    const LayerCounts counts = layerCounts(t.d(), t.k(), t.rank());
+    out << "LoRA fit: target " << targetKindName(s.target) << " " << t.d() << "x" << t.k()
+        << ", rank " << t.rank() << ", alpha " << t.factors().alpha << " (scale "
+        << t.factors().scale() << (s.rslora ? ", rsLoRA" : "") << "), " << optimizerName(s.optimizer)
+        << " lr " << s.lr << ", seed " << s.seed << '\n';
+    out << "  steps          " << r.steps << (r.diverged ? " (diverged)" : "") << '\n';
+    out << "  initial loss   " << fmt("%.6g", r.initialLoss) << '\n';
+    out << "  final loss     " << fmt("%.6g", r.finalLoss) << '\n';
+    out << "  floor          " << fmt("%.6g", r.floor) << "  (Eckart-Young: best any rank-"
+        << t.rank() << " matrix can do)\n";
+    out << "  final / floor  "
+        << (r.finalOverFloor ? fmt("%.6g", *r.finalOverFloor) : std::string("- (floor is 0)")) << '\n';
+    out << "  parameters     " << counts.lora << " trainable (LoRA) vs " << counts.full
+        << " full: " << fmt("%.3g", counts.ratio) << "x fewer\n";
+}
+
+}  // namespace
+
+int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) {
+    const Scenario& s = o.scenario;
+    if (s.threads > 0) {
+        Eigen::setNbThreads(s.threads);
+        omp_set_num_threads(s.threads);
+    }
+    std::unique_ptr<Trainer> trainer = makeTrainer(s);  // bad file or scenario: caller exits 2
+
+    std::optional<CurveCsvWriter> curve;
+    if (!o.curvePath.empty()) curve.emplace(o.curvePath);
+    if (!o.exportDir.empty()) ensureDirectory(o.exportDir);
+    if (!o.screenshotPath.empty()) checkParentFolder(o.screenshotPath);
+
+    RunResult r;
+    r.initialLoss = trainer->currentLoss();
+    cli::Progress progress(err, s.steps, o.progressTty);
+    long long lastStep = -1;
+    for (long long i = 0; i < s.steps; ++i) {
+        const StepReport report = trainer->step(1);
+        drainHistory(*trainer, curve ? &*curve : nullptr, lastStep);
+        if (report.diverged) {
+            r.diverged = true;
+            r.divergedAtStep = report.divergedAtStep;
+            break;
+        }
+        if (!trainer->history().empty())
+            progress.update(trainer->stepCount(), trainer->history().back().loss,
+                            trainer->history().back().floor);
+    }
+    r.steps = trainer->stepCount();
+    r.finalLoss = trainer->currentLoss();
+    r.floor = trainer->currentFloor();
+    const double meanSquareT = trainer->spectrum().floor(0);  // ‖T‖²/(dk)
+    if (r.floor > 1e-9 * meanSquareT) r.finalOverFloor = r.finalLoss / r.floor;
+    progress.finish(r.steps, r.finalLoss, r.floor);
+
+    if (curve) {
+        // The loss after the last update, so the curve ends where the summary does.
+        if (!r.diverged && r.steps > lastStep && std::isfinite(r.finalLoss))
+            curve->append({r.steps, r.finalLoss, r.floor, trainer->rank()});
+        curve->commit();
+        err << "wrote " << o.curvePath << " (" << curve->rows() << " rows)\n";
+    }
+
+    if (o.json) printJson(o, *trainer, r, out);
+    else printSummary(o, *trainer, r, out);
+
+    if (r.diverged) {
+        err << "loralab: diverged at step " << r.divergedAtStep
+            << " (the loss or the factors became non-finite) with --optimizer "
+            << optimizerName(s.optimizer) << " --lr " << s.lr << "; try --lr " << s.lr / 10
+            << " or lower\n";
+        return 1;
+    }
+
+    if (!o.exportDir.empty()) {
+        writeAdapter(o.exportDir, o.moduleName, trainer->factors());
+        err << "wrote " << (std::filesystem::path(o.exportDir) / kAdapterWeightsFile).string()
+            << " and " << kAdapterConfigFile << '\n';
+    }
+    if (!o.screenshotPath.empty()) {
+        GuiOptions g;
+        g.scenario = s;
+        g.screenshotPath = o.screenshotPath;
+        g.frames = o.frames;
+        g.scenarioGiven = true;
+        const int code = renderOffscreen(g);
+        if (code != 0) return code;
+        err << "wrote " << o.screenshotPath << '\n';
+    }
+    return 0;
+}
+
+}  // namespace loralab
