@@ -1,0 +1,173 @@
+// Objective: central-difference gradient checks on every element for the naive and the Gram
+// paths, agreement between them, and the exact-fit regime.
+//
+// The loss is a quadratic polynomial in any single entry of B or A (the others fixed), so a
+// central difference is exact up to the rounding of the double-precision oracle: with
+// h ≈ 1e-2 the difference quotient is accurate to ~1e-13 relative. The perturbation is applied
+// to a float parameter, so the step used is the actual float difference.
+#include "loralab/factors.h"
+#include "loralab/objective.h"
+#include "loralab/rng.h"
+#include "loralab/target.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <stdexcept>
+
+using namespace loralab;
+
+namespace {
+
+struct Case {
+    Index d, k, r;
+    double s;
+};
+
+// Central differences of `loss` with respect to every entry of P.
+MatrixD centralDiff(Matrix& P, const std::function<double()>& loss, float h = 1e-2f) {
+    MatrixD g(P.rows(), P.cols());
+    for (Index j = 0; j < P.cols(); ++j)
+        for (Index i = 0; i < P.rows(); ++i) {
+            const float orig = P(i, j);
+            P(i, j) = orig + h;
+            const double up = loss();
+            const double xUp = P(i, j);
+            P(i, j) = orig - h;
+            const double down = loss();
+            const double xDown = P(i, j);
+            P(i, j) = orig;
+            g(i, j) = (up - down) / (xUp - xDown);
+        }
+    return g;
+}
+
+double maxRelErr(const MatrixD& ref, const Matrix& got) {
+    const double scale = std::max(ref.cwiseAbs().maxCoeff(), 1e-30);
+    return (ref - got.cast<double>()).cwiseAbs().maxCoeff() / scale;
+}
+
+void randomFactors(Index d, Index k, Index r, std::uint64_t seed, Matrix& B, Matrix& A) {
+    Rng rng(seed);
+    B.resize(d, r);
+    A.resize(r, k);
+    rng.fillNormal(B, 0.7);
+    rng.fillNormal(A, 0.7);
+}
+
+const Case kCases[] = {{8, 6, 3, 1.0}, {5, 9, 1, 2.0}, {7, 7, 2, 0.5}, {16, 12, 4, 1.5},
+                       {1, 4, 1, 1.0}, {11, 3, 3, 0.25}};
+
+}  // namespace
+
+TEST(Objective, NaiveGradientMatchesCentralDifferencesEverywhere) {
+    for (const Case& c : kCases) {
+        const Matrix T = makeTarget({TargetKind::Full, c.d, c.k, 1, 1.0, 17});
+        Matrix B, A, dB, dA;
+        randomFactors(c.d, c.k, c.r, 5, B, A);
+        const double loss = lossGradNaive(T, B, A, c.s, dB, dA);
+        EXPECT_NEAR(loss, lossNaive(T, B, A, c.s), 1e-14 * loss);
+        auto f = [&] { return lossNaive(T, B, A, c.s); };
+        const MatrixD gB = centralDiff(B, f), gA = centralDiff(A, f);
+        // dB, dA are the double gradient rounded to float: 1e-6 covers that rounding.
+        const double eB = maxRelErr(gB, dB), eA = maxRelErr(gA, dA);
+        EXPECT_LT(eB, 1e-6) << c.d << "x" << c.k << " r=" << c.r << " max rel error dB " << eB;
+        EXPECT_LT(eA, 1e-6) << c.d << "x" << c.k << " r=" << c.r << " max rel error dA " << eA;
+    }
+}
+
+TEST(Objective, GramGradientMatchesCentralDifferencesEverywhere) {
+    for (const Case& c : kCases) {
+        const Matrix T = makeTarget({TargetKind::Full, c.d, c.k, 1, 1.0, 23});
+        Matrix B, A, dB, dA;
+        randomFactors(c.d, c.k, c.r, 6, B, A);
+        GramObjective obj(T);
+        obj.evaluate(B, A, c.s, dB, dA);
+        auto f = [&] { return lossNaive(T, B, A, c.s); };
+        const MatrixD gB = centralDiff(B, f), gA = centralDiff(A, f);
+        // The Gram path runs in float and subtracts two terms of the gradient's size; its error
+        // is a few float ulps of the largest term, well under 1e-4 of the largest gradient.
+        const double eB = maxRelErr(gB, dB), eA = maxRelErr(gA, dA);
+        EXPECT_LT(eB, 1e-4) << c.d << "x" << c.k << " r=" << c.r << " max rel error dB " << eB;
+        EXPECT_LT(eA, 1e-4) << c.d << "x" << c.k << " r=" << c.r << " max rel error dA " << eA;
+    }
+}
+
+TEST(Objective, NaiveAndGramAgree) {
+    for (const Case& c : kCases) {
+        const Matrix T = makeTarget({TargetKind::Decay, c.d, c.k, 1, 1.0, 29});
+        Matrix B, A, nB, nA, gB, gA;
+        randomFactors(c.d, c.k, c.r, 8, B, A);
+        const double naive = lossGradNaive(T, B, A, c.s, nB, nA);
+        GramObjective obj(T);
+        const double gram = obj.evaluate(B, A, c.s, gB, gA);
+        EXPECT_NEAR(gram, naive, 1e-5 * naive);
+        EXPECT_NEAR(obj.loss(B, A, c.s), naive, 1e-5 * naive);
+        EXPECT_LT(maxRelErr(nB.cast<double>(), gB), 1e-4);
+        EXPECT_LT(maxRelErr(nA.cast<double>(), gA), 1e-4);
+    }
+}
+
+TEST(Objective, LossAtZeroDeltaWIsTargetMeanSquare) {
+    const Matrix T = makeTarget({TargetKind::Full, 20, 10, 1, 1.0, 2});
+    const Factors f = makeFactors(20, 10, 3, 3.0, false, Init::Peft, 4);
+    GramObjective obj(T);
+    EXPECT_NEAR(obj.targetNormSq(), T.cast<double>().squaredNorm(), 1e-9);
+    const double expected = T.cast<double>().squaredNorm() / 200.0;
+    EXPECT_NEAR(lossNaive(T, f.B, f.A, f.scale()), expected, 1e-12);
+    EXPECT_NEAR(obj.loss(f.B, f.A, f.scale()), expected, 1e-9);
+    Matrix dB, dA;
+    obj.evaluate(f.B, f.A, f.scale(), dB, dA);
+    EXPECT_TRUE((dA.array() == 0.0f).all());  // B = 0 ⇒ ∂L/∂A = 0
+    EXPECT_GT(dB.cwiseAbs().maxCoeff(), 0.0f);
+}
+
+TEST(Objective, ExactFitLossIsResolvedBelowGramRounding) {
+    // At the SVD init of a rank-3 target the true loss is ~1e-14; the Gram difference alone
+    // would be noise of ~1e-7. The objective must agree with the double oracle absolutely.
+    TargetSpec spec{TargetKind::LowRank, 40, 30, 3, 1.0, 5};
+    const Matrix T = makeTarget(spec);
+    const Factors f = svdInitFactors(T, 3, 3.0, false);
+    GramObjective obj(T);
+    Matrix dB, dA;
+    const double naive = lossNaive(T, f.B, f.A, f.scale());
+    EXPECT_LT(naive, 1e-11);
+    EXPECT_NEAR(obj.evaluate(f.B, f.A, f.scale(), dB, dA), naive, 1e-12);
+    EXPECT_NEAR(obj.loss(f.B, f.A, f.scale()), naive, 1e-12);
+    EXPECT_GE(obj.loss(f.B, f.A, f.scale()), 0.0);
+}
+
+TEST(Objective, EvaluateReusesOutputStorage) {
+    const Matrix T = makeTarget({TargetKind::Full, 30, 20, 1, 1.0, 2});
+    Matrix B, A;
+    randomFactors(30, 20, 4, 3, B, A);
+    GramObjective obj(T);
+    Matrix dB, dA;
+    obj.evaluate(B, A, 1.0, dB, dA);
+    const float* pB = dB.data();
+    const float* pA = dA.data();
+    for (int i = 0; i < 3; ++i) obj.evaluate(B, A, 1.0, dB, dA);
+    EXPECT_EQ(dB.data(), pB);
+    EXPECT_EQ(dA.data(), pA);
+    EXPECT_EQ(&obj.target(), &T);
+}
+
+TEST(Objective, MismatchedShapesThrow) {
+    const Matrix T = Matrix::Ones(6, 5);
+    Matrix B = Matrix::Ones(6, 2), A = Matrix::Ones(2, 5), dB, dA;
+    GramObjective obj(T);
+    EXPECT_NO_THROW(obj.evaluate(B, A, 1.0, dB, dA));
+    EXPECT_THROW(obj.evaluate(Matrix::Ones(5, 2), A, 1.0, dB, dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(B, Matrix::Ones(2, 4), 1.0, dB, dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(B, Matrix::Ones(3, 5), 1.0, dB, dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(B, A, NAN, dB, dA), std::invalid_argument);
+    EXPECT_THROW(obj.loss(Matrix::Ones(6, 0), Matrix::Ones(0, 5), 1.0), std::invalid_argument);
+    EXPECT_THROW(lossNaive(T, Matrix::Ones(6, 3), A, 1.0), std::invalid_argument);
+    EXPECT_THROW(lossNaive(T, B, A, INFINITY), std::invalid_argument);
+    EXPECT_THROW(lossGradNaive(Matrix(0, 0), B, A, 1.0, dB, dA), std::invalid_argument);
+    GramObjective empty;
+    EXPECT_THROW(empty.loss(B, A, 1.0), std::invalid_argument);
+    EXPECT_THROW(empty.setTarget(Matrix(0, 3)), std::invalid_argument);
+}
