@@ -35,6 +35,7 @@ double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW);
 // ---- production steps with preallocated workspaces ---------------------------------------------
 
 // LoRA on a frozen W0. Holds the workspaces (A·X, Y, dY, ...) so step() allocates nothing.
+// Both trainers keep a pointer to `problem`: it must outlive them. Throws on mismatched shapes.
 class LoraLayerTrainer {
 public:
     LoraLayerTrainer(const LayerProblem& problem, Factors factors, OptimizerConfig opt);
