@@ -119,9 +119,12 @@ void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
             const float b2 = static_cast<float>(m_config.beta2);
             const float bc1 = static_cast<float>(1.0 - std::pow(m_config.beta1, t));
             const float bc2 = static_cast<float>(1.0 - std::pow(m_config.beta2, t));
+            // 1 − β in double: in float, 1 − 0.999f loses 4 digits.
+            const float omb1 = static_cast<float>(1.0 - m_config.beta1);
+            const float omb2 = static_cast<float>(1.0 - m_config.beta2);
             const float eps = static_cast<float>(m_config.eps);
-            m.array() = b1 * m.array() + (1.0f - b1) * g.array();
-            v.array() = b2 * v.array() + (1.0f - b2) * g.array().square();
+            m.array() = b1 * m.array() + omb1 * g.array();
+            v.array() = b2 * v.array() + omb2 * g.array().square();
             p.array() -= lr * (m.array() / bc1) / ((v.array() / bc2).sqrt() + eps);
             break;
         }
