@@ -1,0 +1,471 @@
+#include "app.h"
+
+#include "panels.h"
+#include "screenshot.h"
+
+#include "loralab/factors.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+namespace loralab::gui {
+
+App::App(const GuiOptions& options) : m_options(options) {
+    m_ui.scenario = options.scenario;
+    try {
+        m_presets = builtinPresets();
+    } catch (const std::exception& e) {
+        setMessage(std::string("presets: ") + e.what(), true);
+    }
+    rebuild();
+    if (!m_trainer) {  // the given scenario failed: keep running on the defaults
+        const std::string why = m_ui.message;
+        m_ui.scenario = Scenario{};
+        rebuild();
+        setMessage(why, true);
+    }
+}
+
+template <typename F>
+bool App::guarded(const char* what, F&& f) {
+    try {
+        f();
+        return true;
+    } catch (const std::exception& e) {
+        setMessage(std::string(what) + ": " + e.what(), true);
+        return false;
+    }
+}
+
+void App::setMessage(const std::string& text, bool isError) {
+    m_ui.message = text;
+    m_ui.messageIsError = isError;
+}
+
+void App::applySettings(const Settings& s) {
+    m_ui.stepsPerFrame = s.stepsPerFrame;
+    m_ui.sharedScale = s.sharedScale;
+    m_ui.modelName = s.modelName;
+    m_ui.modules = s.modules;
+    m_ui.fontSize = s.fontSize;
+    if (s.scenario && !m_options.scenarioGiven) {
+        const Scenario previous = m_ui.scenario;
+        m_ui.scenario = *s.scenario;
+        rebuild();
+        if (!m_trainer || m_ui.messageIsError) {  // e.g. a target file that went away
+            const std::string why = m_ui.message;
+            m_ui.scenario = previous;
+            rebuild();
+            setMessage("saved scenario not restored: " + why, true);
+        }
+    }
+}
+
+Settings App::currentSettings() const {
+    Settings s;
+    s.stepsPerFrame = m_ui.stepsPerFrame;
+    s.sharedScale = m_ui.sharedScale;
+    s.modelName = m_ui.modelName;
+    s.modules = m_ui.modules;
+    s.fontSize = m_ui.fontSize;
+    if (!(m_ui.scenario.target == TargetKind::File && m_ui.scenario.targetFile.empty()))
+        s.scenario = m_ui.scenario;
+    return s;
+}
+
+bool App::initGraphics(std::string& error) {
+    return m_heatmaps.init(error);
+}
+
+void App::shutdownGraphics() { m_heatmaps.shutdown(); }
+
+// ---- actions --------------------------------------------------------------------------------
+
+void App::rebuild() {
+    Scenario& s = m_ui.scenario;
+    if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
+    guarded("cannot build the scenario", [&] {
+        std::unique_ptr<Trainer> t = makeTrainer(s);
+        if (s.steps > 0) {
+            const StepReport r = t->step(s.steps);
+            if (r.diverged)
+                setMessage("pre-training diverged at step " + std::to_string(r.divergedAtStep) +
+                               "; lower the learning rate", true);
+        }
+        m_trainer = std::move(t);
+        m_fixed.reset();
+        s.d = m_trainer->d();
+        s.k = m_trainer->k();
+        if (!m_ui.messageIsError) setMessage("");
+        changed();
+    });
+}
+
+void App::applyPreset(int index) {
+    if (index < 0 || index >= static_cast<int>(m_presets.size())) return;
+    const Preset& p = m_presets[static_cast<std::size_t>(index)];
+    m_ui.playing = false;
+    m_ui.scenario = p.scenario;
+    m_ui.presetIndex = index;
+    if (p.B && p.A) {
+        guarded(p.name.c_str(), [&] {
+            Factors f;
+            f.B = *p.B;
+            f.A = *p.A;
+            f.alpha = p.scenario.effectiveAlpha();
+            f.rslora = p.scenario.rslora;
+            const Matrix T = f.deltaW();
+            TrainerConfig config = toTrainerConfig(p.scenario);
+            config.target.kind = TargetKind::File;
+            config.target.d = T.rows();
+            config.target.k = T.cols();
+            m_trainer = std::make_unique<Trainer>(config, T);
+            m_fixed = f;
+            setMessage("preset: " + p.name);
+            changed();
+        });
+    } else {
+        m_ui.scenario.target = p.scenario.target;
+        setMessage("");
+        rebuild();
+        if (!m_ui.messageIsError) setMessage("preset: " + p.name);
+    }
+}
+
+void App::leavePresetFactors() {
+    if (m_fixed) {
+        m_fixed.reset();
+        changed();
+    }
+}
+
+void App::setRank(Index rank) {
+    if (!m_trainer) return;
+    guarded("rank", [&] {
+        m_trainer->setRank(rank);
+        m_ui.scenario.rank = rank;
+        leavePresetFactors();
+        changed();
+    });
+}
+
+void App::setAlpha(std::optional<double> alpha, bool rslora) {
+    if (!m_trainer) return;
+    guarded("alpha", [&] {
+        const double a = alpha ? *alpha : static_cast<double>(m_trainer->rank());
+        m_trainer->setAlpha(a, rslora);
+        m_ui.scenario.alpha = alpha;
+        m_ui.scenario.rslora = rslora;
+        leavePresetFactors();
+        changed();
+    });
+}
+
+void App::setOptimizer(OptimizerKind kind, double lr) {
+    if (!m_trainer) return;
+    guarded("optimizer", [&] {
+        OptimizerConfig c = m_trainer->config().optimizer;
+        c.kind = kind;
+        c.lr = lr;
+        m_trainer->setOptimizer(c);
+        m_ui.scenario.optimizer = kind;
+        m_ui.scenario.lr = lr;
+        changed();
+    });
+}
+
+void App::setLearningRate(double lr) {
+    if (!m_trainer) return;
+    guarded("learning rate", [&] {
+        m_trainer->setLearningRate(lr);
+        m_ui.scenario.lr = lr;
+    });
+}
+
+void App::reset() {
+    if (!m_trainer) return;
+    if (m_ui.presetIndex >= 0 && m_fixed) return;  // the preset's factors are already shown
+    guarded("reset", [&] {
+        m_trainer->reset(m_ui.scenario.seed);
+        leavePresetFactors();
+        changed();
+        setMessage("reset: fresh factors from seed " + std::to_string(m_ui.scenario.seed));
+    });
+}
+
+void App::stepOnce() {
+    if (!m_trainer) return;
+    m_ui.playing = false;
+    guarded("step", [&] {
+        const StepReport r = m_trainer->step(1);
+        leavePresetFactors();
+        changed();
+        if (r.diverged)
+            setMessage("diverged at step " + std::to_string(r.divergedAtStep) +
+                           ": restored the last finite state; lower the learning rate", true);
+    });
+}
+
+void App::togglePlay() {
+    m_ui.playing = !m_ui.playing && m_trainer != nullptr;
+}
+
+void App::requestScreenshot(const std::string& path) {
+    m_pendingCapture = Capture{path.empty() ? timestampedPath(m_options.outDir, std::time(nullptr)) : path, false};
+}
+
+void App::requestCurveExport(const std::string& path) {
+    m_pendingCapture = Capture{path.empty() ? timestampedPath(m_options.outDir, std::time(nullptr)) : path, true};
+}
+
+// ---- per frame ------------------------------------------------------------------------------
+
+void App::setKeyCodes(int keyS, int keyR, int keyF12) {
+    m_keyS = keyS;
+    m_keyR = keyR;
+    m_keyF12 = keyF12;
+}
+
+void App::setFonts(const Fonts& fonts, float loadedSize) {
+    m_bigFont = fonts.big;
+    m_loadedFontSize = loadedSize;
+}
+
+void App::handleShortcuts() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput) return;
+    auto pressed = [](int key, bool repeat) { return key >= 0 && ImGui::IsKeyPressed(key, repeat); };
+    if (pressed(ImGui::GetKeyIndex(ImGuiKey_Space), false)) togglePlay();
+    if (pressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true) || pressed(m_keyS, true)) stepOnce();
+    if (pressed(m_keyR, false)) reset();
+    if (pressed(m_keyF12, false)) requestScreenshot();
+}
+
+void App::train() {
+    if (!m_ui.playing || !m_trainer) return;
+    const auto start = Clock::now();
+    const double budget = m_ui.frameBudgetMs;
+    long long done = 0;
+    const long long wanted = std::max(1, m_ui.stepsPerFrame);
+    bool ok = guarded("training", [&] {
+        double perStepMs = 0;
+        while (done < wanted) {
+            const double elapsed = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+            if (done > 0 && elapsed >= budget) break;
+            long long chunk = 1;
+            if (done > 0 && perStepMs > 0)
+                chunk = std::clamp<long long>(static_cast<long long>((budget - elapsed) / perStepMs), 1,
+                                              wanted - done);
+            const StepReport r = m_trainer->step(chunk);
+            done += r.stepsDone;
+            if (r.diverged) {
+                m_ui.playing = false;
+                setMessage("diverged at step " + std::to_string(r.divergedAtStep) +
+                               ": restored the last finite state; lower the learning rate", true);
+                break;
+            }
+            const double now = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+            perStepMs = done > 0 ? now / static_cast<double>(done) : 0;
+        }
+    });
+    if (!ok) m_ui.playing = false;
+    if (done > 0) {
+        leavePresetFactors();
+        changed();
+        m_rateSteps += done;
+    }
+}
+
+void App::updateDerived() {
+    if (!m_trainer || m_derived.version == m_version) return;
+    guarded("analysis", [&] {
+        Derived& d = m_derived;
+        const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
+        d.B = f.B;
+        d.A = f.A;
+        d.scale = f.scale();
+        d.deltaW = f.deltaW();
+        d.residual = m_trainer->target() - d.deltaW;
+        auto maxAbs = [](const Matrix& m) {
+            float best = 0;
+            for (Index i = 0; i < m.size(); ++i) best = std::max(best, std::fabs(m.data()[i]));
+            return best;
+        };
+        d.maxAbs[SlotB] = maxAbs(d.B);
+        d.maxAbs[SlotA] = maxAbs(d.A);
+        d.maxAbs[SlotDeltaW] = maxAbs(d.deltaW);
+        d.maxAbs[SlotTarget] = maxAbs(m_trainer->target());
+        d.maxAbs[SlotResidual] = maxAbs(d.residual);
+        d.sharedMax = 0;
+        for (int i = 0; i < SlotColorbar; ++i) d.sharedMax = std::max(d.sharedMax, d.maxAbs[i]);
+        if (!(d.sharedMax > 0) || !std::isfinite(d.sharedMax)) d.sharedMax = 1;
+        const DeltaSvd svd = deltaSvd(f.B, f.A, d.scale);
+        d.deltaSigma = svd.sigma;
+        const Spectrum& spec = m_trainer->spectrum();
+        const Index i = std::min({f.rank(), numericalRank(svd.sigma), spec.U.cols()});
+        d.similarityDim = i;
+        d.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, spec.U, i) : -1.0;
+        d.loss = m_trainer->currentLoss();
+        d.floor = m_trainer->currentFloor();
+        d.version = m_version;
+    });
+    m_derived.version = m_version;  // a failed analysis is not retried every frame
+}
+
+void App::measureRates() {
+    ++m_rateFrames;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - m_rateStart).count();
+    if (elapsed >= 0.5) {
+        m_ui.framesPerSecond = static_cast<double>(m_rateFrames) / elapsed;
+        m_ui.stepsPerSecond = static_cast<double>(m_rateSteps) / elapsed;
+        m_rateFrames = m_rateSteps = 0;
+        m_rateStart = Clock::now();
+    }
+}
+
+void App::frame() {
+    m_heatmaps.beginFrame();
+    if (m_loadedFontSize > 0) ImGui::GetIO().FontGlobalScale = m_ui.fontSize / m_loadedFontSize;
+    handleShortcuts();
+    train();
+    updateDerived();
+    if (m_heatmaps.ready()) {
+        if (!m_colorbarUploaded) {
+            Matrix bar(256, 1);
+            for (Index i = 0; i < bar.rows(); ++i) bar(i, 0) = 1.0f - 2.0f * static_cast<float>(i) / 255.0f;
+            m_heatmaps.upload(SlotColorbar, bar);
+            m_colorbarUploaded = true;
+        }
+        if (m_trainer && m_uploadedVersion != m_derived.version && m_derived.B.size() > 0) {
+            m_heatmaps.upload(SlotB, m_derived.B);
+            m_heatmaps.upload(SlotA, m_derived.A);
+            m_heatmaps.upload(SlotDeltaW, m_derived.deltaW);
+            m_heatmaps.upload(SlotTarget, m_trainer->target());
+            m_heatmaps.upload(SlotResidual, m_derived.residual);
+            m_uploadedVersion = m_derived.version;
+        }
+    }
+    measureRates();
+    buildLayout();
+}
+
+void App::buildLayout() {
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->WorkPos);
+    ImGui::SetNextWindowSize(vp->WorkSize);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar |
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+    ImGui::Begin("LoRA Lab", nullptr, flags);
+    ImGui::PopStyleVar(2);
+
+    if (ImGui::BeginMenuBar()) {
+        if (ImGui::BeginMenu("Presets")) {
+            for (int i = 0; i < static_cast<int>(m_presets.size()); ++i) {
+                const Preset& p = m_presets[static_cast<std::size_t>(i)];
+                if (ImGui::MenuItem(p.name.c_str(), nullptr, m_ui.presetIndex == i)) applyPreset(i);
+                if (ImGui::IsItemHovered() && !p.note.empty()) {
+                    ImGui::BeginTooltip();
+                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
+                    ImGui::TextUnformatted(p.note.c_str());
+                    ImGui::PopTextWrapPos();
+                    ImGui::EndTooltip();
+                }
+            }
+            ImGui::EndMenu();
+        }
+        if (ImGui::BeginMenu("View")) {
+            ImGui::MenuItem("One colour scale for all heatmaps", nullptr, &m_ui.sharedScale);
+            if (ImGui::MenuItem("Larger text", "Ctrl +")) m_ui.fontSize = std::min(40.0f, m_ui.fontSize + 2);
+            if (ImGui::MenuItem("Smaller text", "Ctrl -")) m_ui.fontSize = std::max(12.0f, m_ui.fontSize - 2);
+            ImGui::EndMenu();
+        }
+        if (ImGui::BeginMenu("Export")) {
+            if (ImGui::MenuItem("Screenshot of the window", "F12")) requestScreenshot();
+            if (ImGui::MenuItem("Loss curve only")) requestCurveExport();
+            ImGui::EndMenu();
+        }
+        if (m_ui.presetIndex >= 0 && m_ui.presetIndex < static_cast<int>(m_presets.size())) {
+            ImGui::TextDisabled("  %s", m_presets[static_cast<std::size_t>(m_ui.presetIndex)].name.c_str());
+        }
+        ImGui::EndMenuBar();
+    }
+
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float statusH = ImGui::GetFrameHeight() + style.ItemSpacing.y;
+    const float bodyH = std::max(1.0f, avail.y - statusH);
+    const float rightW = std::clamp(avail.x * 0.29f, std::min(avail.x * 0.5f, 300.0f), 520.0f);
+    const float leftW = std::max(1.0f, avail.x - rightW - style.ItemSpacing.x);
+    const float heatH = std::max(1.0f, std::floor(bodyH * 0.60f));
+    const float lowH = std::max(1.0f, bodyH - heatH - style.ItemSpacing.y);
+    const float curveW = std::max(1.0f, std::floor(leftW * 0.60f));
+    const float specW = std::max(1.0f, leftW - curveW - style.ItemSpacing.x);
+    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.56f));
+    const float savingsH = std::max(1.0f, bodyH - controlsH - style.ItemSpacing.y);
+
+    ImGui::BeginGroup();
+    if (ImGui::BeginChild("heatmaps", ImVec2(leftW, heatH), true, ImGuiWindowFlags_NoScrollbar))
+        drawHeatmapsPanel(*this);
+    ImGui::EndChild();
+    if (ImGui::BeginChild("losscurve", ImVec2(curveW, lowH), true, ImGuiWindowFlags_NoScrollbar))
+        drawLossCurvePanel(*this);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    if (ImGui::BeginChild("spectrum", ImVec2(specW, lowH), true, ImGuiWindowFlags_NoScrollbar))
+        drawSpectrumPanel(*this);
+    ImGui::EndChild();
+    ImGui::EndGroup();
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    if (ImGui::BeginChild("controls", ImVec2(rightW, controlsH), true)) drawControlsPanel(*this);
+    ImGui::EndChild();
+    if (ImGui::BeginChild("savings", ImVec2(rightW, savingsH), true)) drawSavingsPanel(*this);
+    ImGui::EndChild();
+    ImGui::EndGroup();
+    drawStatusBar(*this);
+    ImGui::End();
+}
+
+void App::beforeRender(const ImDrawData* data) {
+    m_heatmaps.beginRender(data);
+    m_displayW = data->DisplaySize.x;
+    m_displayH = data->DisplaySize.y;
+}
+
+void App::afterRender(int fbWidth, int fbHeight) {
+    if (!m_pendingCapture) return;
+    const Capture c = *m_pendingCapture;
+    m_pendingCapture.reset();
+    const float sx = m_displayW > 0 ? static_cast<float>(fbWidth) / m_displayW : 1.0f;
+    const float sy = m_displayH > 0 ? static_cast<float>(fbHeight) / m_displayH : 1.0f;
+    Image img;
+    if (c.curveOnly) {
+        const ScreenRect r = m_ui.curveRect;
+        if (!r.valid()) {
+            m_lastCaptureOk = false;
+            setMessage("export curve: the loss-curve panel is not visible", true);
+            return;
+        }
+        img = captureFramebuffer(static_cast<int>(r.min.x * sx), static_cast<int>(r.min.y * sy),
+                                 static_cast<int>((r.max.x - r.min.x) * sx),
+                                 static_cast<int>((r.max.y - r.min.y) * sy), fbWidth, fbHeight);
+    } else {
+        img = captureFramebuffer(0, 0, fbWidth, fbHeight, fbWidth, fbHeight);
+    }
+    std::string error;
+    m_lastCaptureOk = writePng(c.path, img, error);
+    m_lastCapturePath = c.path;
+    if (m_lastCaptureOk)
+        setMessage(std::string(c.curveOnly ? "loss curve" : "screenshot") + " saved to " + c.path + " (" +
+                   std::to_string(img.width) + "×" + std::to_string(img.height) + ")");
+    else
+        setMessage(error, true);
+}
+
+}  // namespace loralab::gui

@@ -1,0 +1,136 @@
+// The application: a core Trainer (the model) and a UiState (the view), and the actions the
+// panels and shortcuts call. No GL window code here: runGui (window_glfw.cpp) and
+// renderOffscreen (offscreen_egl.cpp) create the context and drive the frame loop:
+//
+//   App app(options);  app.initGraphics(err);
+//   loop: backend NewFrame, ImGui::NewFrame(); app.frame(); ImGui::Render();
+//         app.beforeRender(ImGui::GetDrawData()); RenderDrawData; app.afterRender(fbW, fbH)
+//   app.shutdownGraphics();
+//
+// Every trainer call goes through an action that catches std::exception and shows it in the
+// status bar: a bad value never stops the app.
+#pragma once
+
+#include "gui.h"
+#include "fonts.h"
+#include "heatmap_renderer.h"
+#include "presets.h"
+#include "settings.h"
+#include "ui_state.h"
+
+#include "loralab/analysis.h"
+#include "loralab/trainer.h"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace loralab::gui {
+
+// Texture slots of the heatmap renderer.
+enum HeatmapSlot { SlotB = 0, SlotA, SlotDeltaW, SlotTarget, SlotResidual, SlotColorbar, SlotCount };
+
+// What the panels show, derived from the trainer once per change (not once per frame).
+struct Derived {
+    long long version = -1;
+    Matrix B, A;              // the factors shown (preset factors, or the trainer's)
+    Matrix deltaW, residual;  // s·B·A and T − s·B·A
+    double scale = 1;         // s
+    float maxAbs[SlotCount] = {};  // per-matrix max |value| (B, A, ΔW, T, residual)
+    float sharedMax = 1;
+    VectorD deltaSigma;       // σ(ΔW), r values
+    double similarity = -1;   // φ(i, i) between ΔW's and T's top-i left singular vectors; < 0: n/a
+    Index similarityDim = 0;  // i
+    double loss = 0, floor = 0;
+};
+
+class App {
+public:
+    explicit App(const GuiOptions& options);
+
+    // Persisted settings: the view always; the scenario unless the command line gave one.
+    void applySettings(const Settings& s);
+    Settings currentSettings() const;  // window geometry is filled in by the caller
+
+    bool initGraphics(std::string& error);  // needs a current GL context and ImGui context
+    void shutdownGraphics();
+
+    void frame();                              // shortcuts, training, all panels
+    void beforeRender(const ImDrawData* data); // call after ImGui::Render()
+    void afterRender(int fbWidth, int fbHeight);  // captures requested screenshots
+
+    // Screenshots: the whole window or the loss-curve panel, saved after the next render.
+    // An empty path means loralab-YYYYmmdd-HHMMSS.png in the output folder.
+    void requestScreenshot(const std::string& path = {});
+    void requestCurveExport(const std::string& path = {});
+    // Result of the last capture: true when written. Message in the status bar.
+    bool lastCaptureOk() const { return m_lastCaptureOk; }
+    const std::string& lastCapturePath() const { return m_lastCapturePath; }
+
+    // ---- actions (the panels call these) ----------------------------------------------------
+    void rebuild();                  // new trainer from ui().scenario
+    void applyPreset(int index);
+    void setRank(Index rank);
+    void setAlpha(std::optional<double> alpha, bool rslora);
+    void setOptimizer(OptimizerKind kind, double lr);
+    void setLearningRate(double lr);
+    void reset();                    // same target, fresh factors from the seed
+    void stepOnce();
+    void togglePlay();
+    void setMessage(const std::string& text, bool isError = false);
+    // Backend key codes for S, R and F12 (ImGui 1.86 has no named keys for them); -1: none.
+    void setKeyCodes(int keyS, int keyR, int keyF12);
+    void setFonts(const Fonts& fonts, float loadedSize);
+    ImFont* bigFont() const { return m_bigFont; }
+
+    // ---- state -----------------------------------------------------------------------------
+    UiState& ui() { return m_ui; }
+    const UiState& ui() const { return m_ui; }
+    const GuiOptions& options() const { return m_options; }
+    Trainer* trainer() { return m_trainer.get(); }
+    const Derived& derived() const { return m_derived; }
+    HeatmapRenderer& heatmaps() { return m_heatmaps; }
+    bool showingPresetFactors() const { return m_fixed.has_value(); }
+    const std::vector<Preset>& presets() const { return m_presets; }
+
+private:
+    template <typename F> bool guarded(const char* what, F&& f);
+    void changed() { ++m_version; }
+    void leavePresetFactors();
+    void handleShortcuts();
+    void train();
+    void updateDerived();
+    void measureRates();
+    void buildLayout();
+
+    GuiOptions m_options;
+    UiState m_ui;
+    std::vector<Preset> m_presets;
+    std::unique_ptr<Trainer> m_trainer;
+    std::optional<Factors> m_fixed;  // preset factors shown until training or an edit
+    HeatmapRenderer m_heatmaps;
+    Derived m_derived;
+    long long m_version = 0;
+    long long m_uploadedVersion = -1;
+    bool m_colorbarUploaded = false;
+
+    struct Capture {
+        std::string path;
+        bool curveOnly = false;
+    };
+    std::optional<Capture> m_pendingCapture;
+    bool m_lastCaptureOk = false;
+    std::string m_lastCapturePath;
+
+    int m_keyS = -1, m_keyR = -1, m_keyF12 = -1;
+    ImFont* m_bigFont = nullptr;
+    float m_loadedFontSize = 0;
+    float m_displayW = 0, m_displayH = 0;
+
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point m_rateStart = Clock::now();
+    long long m_rateSteps = 0, m_rateFrames = 0;
+};
+
+}  // namespace loralab::gui

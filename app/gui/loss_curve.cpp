@@ -1,0 +1,210 @@
+#include "loss_curve.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace loralab::gui {
+namespace {
+
+std::string decadeLabel(int e) {
+    char buf[32];
+    if (e >= -2 && e <= 3)
+        std::snprintf(buf, sizeof buf, "%g", std::pow(10.0, e));
+    else
+        std::snprintf(buf, sizeof buf, "1e%d", e);
+    return buf;
+}
+
+double niceStep(double span, int targetTicks) {
+    if (span <= 0 || targetTicks < 1) return 1;
+    const double raw = span / targetTicks;
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    const double f = raw / mag;
+    const double nice = f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10;
+    return std::max(1.0, nice * mag);
+}
+
+std::string stepLabel(double v) {
+    char buf[32];
+    if (v >= 1e6)
+        std::snprintf(buf, sizeof buf, "%gM", v / 1e6);
+    else if (v >= 1e4)
+        std::snprintf(buf, sizeof buf, "%gk", v / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+}
+
+void dashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color, float thickness, float dash,
+                float gap) {
+    const float len = std::hypot(b.x - a.x, b.y - a.y);
+    if (len <= 0) return;
+    const ImVec2 dir((b.x - a.x) / len, (b.y - a.y) / len);
+    for (float t = 0; t < len; t += dash + gap) {
+        const float e = std::min(len, t + dash);
+        dl->AddLine(ImVec2(a.x + dir.x * t, a.y + dir.y * t), ImVec2(a.x + dir.x * e, a.y + dir.y * e),
+                    color, thickness);
+    }
+}
+
+}  // namespace
+
+ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
+                         const LossCurveStyle& style) {
+    ScreenRect out;
+    size.x = std::max(size.x, 1.0f);
+    size.y = std::max(size.y, 1.0f);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton(id, size);
+    const bool hovered = ImGui::IsItemHovered();
+    out.min = origin;
+    out.max = ImVec2(origin.x + size.x, origin.y + size.y);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    dl->AddRectFilled(out.min, out.max, IM_COL32(20, 22, 28, 255));
+
+    const float lineH = ImGui::GetTextLineHeight();
+    const float left = ImGui::CalcTextSize("1e-10").x + 14.0f;
+    const float bottom = lineH + 10.0f;
+    const float top = lineH + 8.0f;  // legend row
+    const float right = 14.0f;
+    const ImVec2 p0(out.min.x + left, out.min.y + top);
+    const ImVec2 p1(out.max.x - right, out.max.y - bottom);
+    if (p1.x - p0.x < 20 || p1.y - p0.y < 20) return out;  // too small to draw anything useful
+
+    const std::vector<HistoryPoint> empty;
+    const std::vector<HistoryPoint>& h = in.history ? *in.history : empty;
+
+    // Ranges.
+    double lo = std::numeric_limits<double>::infinity(), hi = 0;
+    for (const HistoryPoint& p : h)
+        if (std::isfinite(p.loss) && p.loss > 0) {
+            lo = std::min(lo, p.loss);
+            hi = std::max(hi, p.loss);
+        }
+    const bool haveFloor = in.floor && std::isfinite(*in.floor) && *in.floor > 0;
+    if (haveFloor) {
+        lo = std::min(lo, *in.floor);
+        hi = std::max(hi, *in.floor);
+    }
+    if (!(hi > 0)) {
+        lo = 1e-3;
+        hi = 1;
+    }
+    lo = std::max(lo, hi * 1e-14);
+    int eLo = static_cast<int>(std::floor(std::log10(lo)));
+    int eHi = static_cast<int>(std::ceil(std::log10(hi)));
+    if (eHi <= eLo) eHi = eLo + 1;
+    const double x0 = h.empty() ? 0.0 : static_cast<double>(h.front().step);
+    double x1 = h.empty() ? 1.0 : static_cast<double>(h.back().step);
+    if (x1 <= x0) x1 = x0 + 1;
+
+    auto mapX = [&](double step) {
+        return static_cast<float>(p0.x + (step - x0) / (x1 - x0) * (p1.x - p0.x));
+    };
+    auto mapY = [&](double loss) {
+        const double l = std::log10(std::max(loss, std::pow(10.0, eLo)));
+        return static_cast<float>(p1.y - (l - eLo) / (eHi - eLo) * (p1.y - p0.y));
+    };
+
+    // Grid, ticks and labels.
+    const int decades = eHi - eLo;
+    const int maxLabels = std::max(1, static_cast<int>((p1.y - p0.y) / (lineH * 1.4f)));
+    const int every = std::max(1, (decades + maxLabels - 1) / maxLabels);
+    for (int e = eLo; e <= eHi; ++e) {
+        const float y = mapY(std::pow(10.0, e));
+        dl->AddLine(ImVec2(p0.x, y), ImVec2(p1.x, y), style.grid);
+        if ((e - eLo) % every == 0) {
+            const std::string label = decadeLabel(e);
+            const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+            dl->AddText(ImVec2(p0.x - ts.x - 6, y - ts.y * 0.5f), style.axis, label.c_str());
+        }
+    }
+    const double xStep = niceStep(x1 - x0, std::max(1, static_cast<int>((p1.x - p0.x) / 110)));
+    for (double t = std::ceil(x0 / xStep) * xStep; t <= x1 + 1e-9; t += xStep) {
+        const float x = mapX(t);
+        dl->AddLine(ImVec2(x, p0.y), ImVec2(x, p1.y), style.grid);
+        const std::string label = stepLabel(t);
+        const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
+        dl->AddText(ImVec2(std::min(x - ts.x * 0.5f, p1.x - ts.x), p1.y + 4), style.axis, label.c_str());
+    }
+    dl->AddRect(p0, p1, IM_COL32(255, 255, 255, 90));
+
+    dl->PushClipRect(p0, p1, true);
+    // Rank changes.
+    for (long long m : in.marks)
+        if (m >= x0 && m <= x1) dashedLine(dl, ImVec2(mapX(m), p0.y), ImVec2(mapX(m), p1.y), style.mark, 2.0f, 6, 5);
+    // Floor.
+    if (haveFloor) {
+        const float y = mapY(*in.floor);
+        dashedLine(dl, ImVec2(p0.x, y), ImVec2(p1.x, y), style.floor, 2.5f, 12, 8);
+    }
+    // The curve: all points when few, else min/max per pixel column.
+    const int columns = std::max(1, static_cast<int>(p1.x - p0.x));
+    std::vector<ImVec2> line;
+    if (static_cast<int>(h.size()) <= 2 * columns) {
+        line.reserve(h.size());
+        for (const HistoryPoint& p : h)
+            if (std::isfinite(p.loss)) line.emplace_back(mapX(static_cast<double>(p.step)), mapY(p.loss));
+    } else {
+        std::vector<double> cmin(static_cast<std::size_t>(columns), std::numeric_limits<double>::infinity());
+        std::vector<double> cmax(static_cast<std::size_t>(columns), -1.0);
+        for (const HistoryPoint& p : h) {
+            if (!std::isfinite(p.loss)) continue;
+            int c = static_cast<int>((static_cast<double>(p.step) - x0) / (x1 - x0) * (columns - 1));
+            c = std::clamp(c, 0, columns - 1);
+            cmin[static_cast<std::size_t>(c)] = std::min(cmin[static_cast<std::size_t>(c)], p.loss);
+            cmax[static_cast<std::size_t>(c)] = std::max(cmax[static_cast<std::size_t>(c)], p.loss);
+        }
+        for (int c = 0; c < columns; ++c) {
+            const std::size_t i = static_cast<std::size_t>(c);
+            if (cmax[i] < 0) continue;
+            const float x = p0.x + static_cast<float>(c);
+            if (cmax[i] > cmin[i]) dl->AddLine(ImVec2(x, mapY(cmax[i])), ImVec2(x, mapY(cmin[i])), style.line, 1.0f);
+            line.emplace_back(x, mapY(std::sqrt(std::max(cmin[i], 1e-300) * std::max(cmax[i], 1e-300))));
+        }
+    }
+    if (line.size() >= 2)
+        dl->AddPolyline(line.data(), static_cast<int>(line.size()), style.line, 0, style.lineWidth);
+    else if (line.size() == 1)
+        dl->AddCircleFilled(line[0], 3.0f, style.line);
+    dl->PopClipRect();
+
+    // Legend.
+    float lx = p0.x;
+    const float ly = out.min.y + 3;
+    auto legend = [&](ImU32 color, bool dashed, const std::string& label) {
+        if (dashed)
+            dashedLine(dl, ImVec2(lx, ly + lineH * 0.5f), ImVec2(lx + 28, ly + lineH * 0.5f), color, 2.5f, 7, 5);
+        else
+            dl->AddLine(ImVec2(lx, ly + lineH * 0.5f), ImVec2(lx + 28, ly + lineH * 0.5f), color, 3.0f);
+        lx += 34;
+        dl->AddText(ImVec2(lx, ly), style.axis, label.c_str());
+        lx += ImGui::CalcTextSize(label.c_str()).x + 22;
+    };
+    legend(style.line, false, "loss (log scale)");
+    if (haveFloor) legend(style.floor, true, in.floorLabel);
+    if (!in.marks.empty()) legend(style.mark, true, in.markLabel);
+
+    // Hover: the nearest recorded point.
+    if (hovered && !h.empty()) {
+        const ImVec2 mouse = ImGui::GetIO().MousePos;
+        const double step = x0 + (mouse.x - p0.x) / (p1.x - p0.x) * (x1 - x0);
+        auto it = std::lower_bound(h.begin(), h.end(), step,
+                                   [](const HistoryPoint& p, double s) { return static_cast<double>(p.step) < s; });
+        if (it == h.end()) --it;
+        if (it != h.begin() && std::fabs(static_cast<double>((it - 1)->step) - step) <
+                                   std::fabs(static_cast<double>(it->step) - step))
+            --it;
+        dl->AddCircle(ImVec2(mapX(static_cast<double>(it->step)), mapY(it->loss)), 5.0f, IM_COL32_WHITE, 0, 2.0f);
+        ImGui::BeginTooltip();
+        ImGui::Text("step %lld", it->step);
+        ImGui::Text("loss  %.6g", it->loss);
+        ImGui::Text("floor %.6g (rank %lld)", it->floor, static_cast<long long>(it->rank));
+        ImGui::EndTooltip();
+    }
+    return out;
+}
+
+}  // namespace loralab::gui

@@ -1,0 +1,39 @@
+// The loss curve with the Eckart–Young floor for the current rank and the rank changes.
+#include "app.h"
+#include "loss_curve.h"
+#include "panels.h"
+
+#include <cstdio>
+
+namespace loralab::gui {
+
+void drawLossCurvePanel(App& app) {
+    UiState& ui = app.ui();
+    ui.curveRect = ScreenRect{ImGui::GetWindowPos(),
+                              ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
+                                     ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
+    Trainer* trainer = app.trainer();
+    if (!trainer) return;
+    const Derived& dv = app.derived();
+    ImGui::Text("loss %.4g", dv.loss);
+    helpTooltip("‖s·B·A − T‖² / (d·k) at the current factors.");
+    ImGui::SameLine(0, 28);
+    ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "floor %.4g", dv.floor);
+    helpTooltip("Eckart–Young floor for this rank: Σ_{i>r} σᵢ(T)² / (d·k). No rank-r product does better.");
+    ImGui::SameLine(0, 28);
+    if (dv.floor > 0)
+        ImGui::Text("loss/floor %.3f", dv.loss / dv.floor);
+    else
+        ImGui::TextDisabled("loss/floor —  (floor 0: exact fit possible)");
+    helpTooltip("1.000 means training reached the best any rank-r adapter can do.");
+
+    LossCurveInput in;
+    in.history = &trainer->history();
+    if (dv.floor > 0) in.floor = dv.floor;
+    in.floorLabel = "floor at r = " + std::to_string(static_cast<long long>(trainer->rank()));
+    in.marks = trainer->rankChanges();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    drawLossCurve("##loss", avail, in);
+}
+
+}  // namespace loralab::gui

@@ -1,0 +1,80 @@
+// Singular values of T (bars, the first r highlighted) and of ΔW (narrow bars on top), and the
+// subspace similarity between their top directions.
+#include "app.h"
+#include "panels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace loralab::gui {
+
+void drawSpectrumPanel(App& app) {
+    Trainer* trainer = app.trainer();
+    if (!trainer) return;
+    const Derived& dv = app.derived();
+    const VectorD& sigmaT = trainer->spectrum().sigma;
+    const Index r = trainer->rank();
+    ImGui::TextUnformatted("Singular values");
+    helpTooltip("Grey: σᵢ(T), with the first r (what a rank-r adapter can capture) in blue. Orange: σᵢ(ΔW). When training reaches the floor the orange bars cover the blue ones.");
+    ImGui::SameLine(0, 24);
+    if (dv.similarity >= 0)
+        ImGui::Text("φ = %.3f", dv.similarity);
+    else
+        ImGui::TextDisabled("φ —");
+    helpTooltip("Subspace similarity φ(i, i) = ‖UᵢᵀVᵢ‖²/i between the top-i left singular vectors of ΔW and of T (LoRA paper §7): 1 = ΔW points where T's top directions point, 0 = unrelated.");
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    ImGui::InvisibleButton("##spectrum", ImVec2(std::max(1.0f, avail.x), std::max(1.0f, avail.y)));
+    const bool hovered = ImGui::IsItemHovered();
+    const float line = ImGui::GetTextLineHeight();
+    const float left = ImGui::CalcTextSize("00.0").x + 12, bottom = line + 8;
+    const ImVec2 p0(origin.x + left, origin.y + 6), p1(origin.x + avail.x - 8, origin.y + avail.y - bottom);
+    if (p1.x - p0.x < 20 || p1.y - p0.y < 20 || sigmaT.size() == 0) return;
+    dl->AddRectFilled(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), IM_COL32(20, 22, 28, 255));
+
+    // Show at most one bar per 3 pixels (the tail of a 512-long spectrum is summarised).
+    const Index m = sigmaT.size();
+    const Index shown = std::max<Index>(1, std::min<Index>(m, static_cast<Index>((p1.x - p0.x) / 3)));
+    double top = sigmaT(0);
+    for (Index i = 0; i < dv.deltaSigma.size(); ++i) top = std::max(top, dv.deltaSigma(i));
+    if (!(top > 0)) top = 1;
+    const float bw = (p1.x - p0.x) / static_cast<float>(shown);
+    auto y = [&](double v) { return p1.y - static_cast<float>(v / top) * (p1.y - p0.y); };
+    for (Index i = 0; i < shown; ++i) {
+        const float x = p0.x + static_cast<float>(i) * bw;
+        const ImU32 c = i < r ? IM_COL32(90, 160, 255, 255) : IM_COL32(120, 120, 130, 255);
+        dl->AddRectFilled(ImVec2(x + bw * 0.08f, y(sigmaT(i))), ImVec2(x + bw * 0.92f, p1.y), c);
+        if (i < dv.deltaSigma.size()) {
+            const float inset = bw * 0.3f;
+            dl->AddRectFilled(ImVec2(x + inset, y(dv.deltaSigma(i))), ImVec2(x + bw - inset, p1.y),
+                              IM_COL32(255, 170, 50, 255));
+        }
+    }
+    dl->AddLine(ImVec2(p0.x, p1.y), ImVec2(p1.x, p1.y), IM_COL32(220, 220, 220, 255));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3g", top);
+    dl->AddText(ImVec2(origin.x + 4, p0.y), IM_COL32(220, 220, 220, 255), buf);
+    dl->AddText(ImVec2(origin.x + 4, p1.y - line), IM_COL32(220, 220, 220, 255), "0");
+    std::snprintf(buf, sizeof buf, "index 1..%lld%s", static_cast<long long>(shown), shown < m ? " (of more)" : "");
+    dl->AddText(ImVec2(p0.x, p1.y + 4), IM_COL32(200, 200, 200, 255), buf);
+    // Mark the rank boundary.
+    if (r < shown) {
+        const float xr = p0.x + static_cast<float>(r) * bw;
+        dl->AddLine(ImVec2(xr, p0.y), ImVec2(xr, p1.y), IM_COL32(90, 160, 255, 160), 1.5f);
+        const std::string rl = "r = " + std::to_string(static_cast<long long>(r));
+        dl->AddText(ImVec2(std::min(xr + 4, p1.x - ImGui::CalcTextSize(rl.c_str()).x), p0.y), IM_COL32(90, 160, 255, 255), rl.c_str());
+    }
+    if (hovered) {
+        const float mx = ImGui::GetIO().MousePos.x;
+        const Index i = std::clamp<Index>(static_cast<Index>((mx - p0.x) / bw), 0, shown - 1);
+        if (i < dv.deltaSigma.size())
+            ImGui::SetTooltip("i = %lld\nσᵢ(T)  = %.5g\nσᵢ(ΔW) = %.5g", static_cast<long long>(i + 1), sigmaT(i), dv.deltaSigma(i));
+        else
+            ImGui::SetTooltip("i = %lld\nσᵢ(T) = %.5g\n(beyond rank r: ΔW has no component here)", static_cast<long long>(i + 1), sigmaT(i));
+    }
+}
+
+}  // namespace loralab::gui

@@ -1,0 +1,19 @@
+// One function per panel (panel_*.cpp, status_bar.cpp). Each draws into the current ImGui
+// child window and acts on the App through its actions.
+#pragma once
+
+namespace loralab::gui {
+
+class App;
+
+void drawHeatmapsPanel(App& app);
+void drawControlsPanel(App& app);
+void drawSavingsPanel(App& app);
+void drawLossCurvePanel(App& app);
+void drawSpectrumPanel(App& app);
+void drawStatusBar(App& app);
+
+// A "(?)" marker after the last item whose hover shows `text` (and the item's own tooltip).
+void helpTooltip(const char* text);
+
+}  // namespace loralab::gui

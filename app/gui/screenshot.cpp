@@ -1,0 +1,75 @@
+#include "screenshot.h"
+
+#include "gl.h"
+
+#include <stb_image_write.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
+
+namespace loralab::gui {
+
+Image captureFramebuffer(int x, int y, int w, int h, int fbWidth, int fbHeight) {
+    const int x0 = std::clamp(x, 0, fbWidth), x1 = std::clamp(x + w, 0, fbWidth);
+    const int y0 = std::clamp(y, 0, fbHeight), y1 = std::clamp(y + h, 0, fbHeight);
+    Image img;
+    if (x1 <= x0 || y1 <= y0) return img;
+    img.width = x1 - x0;
+    img.height = y1 - y0;
+    img.rgba.resize(static_cast<std::size_t>(img.width) * img.height * 4);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    glReadPixels(x0, fbHeight - y1, img.width, img.height, GL_RGBA, GL_UNSIGNED_BYTE, img.rgba.data());
+    // The window's alpha is meaningless in a PNG: make it opaque.
+    for (std::size_t i = 3; i < img.rgba.size(); i += 4) img.rgba[i] = 255;
+    return img;
+}
+
+bool writePng(const std::string& path, const Image& image, std::string& error) {
+    if (image.width <= 0 || image.height <= 0 ||
+        image.rgba.size() != static_cast<std::size_t>(image.width) * image.height * 4) {
+        error = "cannot write " + path + ": empty or malformed image";
+        return false;
+    }
+    std::error_code ec;
+    const std::filesystem::path target(path);
+    const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
+    if (!std::filesystem::is_directory(dir, ec)) {
+        error = "cannot write " + path + ": folder " + dir.string() + " does not exist";
+        return false;
+    }
+    // GL gave the rows bottom-up; PNG stores them top-down.
+    const std::size_t stride = static_cast<std::size_t>(image.width) * 4;
+    std::vector<std::uint8_t> flipped(image.rgba.size());
+    for (int row = 0; row < image.height; ++row)
+        std::memcpy(flipped.data() + static_cast<std::size_t>(row) * stride,
+                    image.rgba.data() + static_cast<std::size_t>(image.height - 1 - row) * stride, stride);
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    errno = 0;
+    if (!stbi_write_png(tmp.c_str(), image.width, image.height, 4, flipped.data(),
+                        static_cast<int>(stride))) {
+        error = "cannot write " + tmp + ": " + (errno ? std::strerror(errno) : "stb_image_write failed");
+        std::remove(tmp.c_str());
+        return false;
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        error = "cannot rename " + tmp + " to " + path + ": " + std::strerror(errno);
+        std::remove(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+std::string timestampedPath(const std::string& dir, std::time_t t) {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char name[64];
+    std::strftime(name, sizeof name, "loralab-%Y%m%d-%H%M%S.png", &tm);
+    if (dir.empty()) return name;
+    return (std::filesystem::path(dir) / name).string();
+}
+
+}  // namespace loralab::gui

@@ -1,0 +1,25 @@
+// The status line: step, loss, rates, play state and the last message (errors in red).
+#include "app.h"
+#include "panels.h"
+
+namespace loralab::gui {
+
+void drawStatusBar(App& app) {
+    const UiState& ui = app.ui();
+    Trainer* trainer = app.trainer();
+    ImGui::AlignTextToFramePadding();
+    if (trainer) {
+        ImGui::Text("%s  step %lld   loss %.4g   %.0f steps/s   %.0f fps", ui.playing ? "▶ training" : "■ paused",
+                    trainer->stepCount(), app.derived().loss, ui.stepsPerSecond, ui.framesPerSecond);
+    }
+    if (!ui.message.empty()) {
+        ImGui::SameLine(0, 30);
+        if (ui.messageIsError)
+            ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", ui.message.c_str());
+        else
+            ImGui::TextColored(ImVec4(0.7f, 0.9f, 1.0f, 1.0f), "%s", ui.message.c_str());
+        helpTooltip(ui.message.c_str());
+    }
+}
+
+}  // namespace loralab::gui

@@ -1,0 +1,33 @@
+// What the window shows and how, apart from the model (the trainer): control values, view
+// options, measured rates, the status message, and last frame's panel rectangles.
+#pragma once
+
+#include "loss_curve.h"
+#include "scenario.h"
+
+#include <string>
+
+namespace loralab::gui {
+
+struct UiState {
+    Scenario scenario;              // what the controls edit; applied to the trainer on change
+    bool playing = false;
+    int stepsPerFrame = 20;         // upper bound; the per-frame time budget may cut it short
+    double frameBudgetMs = 8.0;     // training time allowed per frame
+    bool sharedScale = true;        // one colour scale for all heatmaps, or one per matrix
+    std::string modelName = "llama-2-7b";
+    std::string modules = "q,v";
+    float fontSize = 21.0f;
+    int presetIndex = -1;           // the preset last applied (-1: none)
+
+    std::string message;            // status bar message
+    bool messageIsError = false;
+
+    double stepsPerSecond = 0;      // measured over the last second
+    double framesPerSecond = 0;
+
+    ScreenRect curveRect;           // the loss-curve panel, for "Export curve"
+    ScreenRect deltaWRect;          // where ΔW was drawn (reported in screenshot mode)
+};
+
+}  // namespace loralab::gui

@@ -1,0 +1,125 @@
+// runGui(): Setup → Loop (poll, new frame, build UI, render, swap) → Cleanup.
+#include "frame_driver.h"
+#include "gl.h"
+#include "settings.h"
+#include "window.h"
+
+#include <GLFW/glfw3.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace loralab {
+namespace gui {
+namespace {
+
+void glfwErrorToStderr(int code, const char* description) {
+    std::fprintf(stderr, "loralab: GLFW error %d: %s\n", code, description);
+}
+
+}  // namespace
+
+int runWindow(const GuiOptions& options, const WindowRun& run) {
+    const bool screenshotMode = !options.screenshotPath.empty();
+    if (!glfwInit()) {
+        std::fprintf(stderr, "loralab: no display to open a window on; use --headless, or run under xvfb-run\n");
+        return 1;
+    }
+    glfwSetErrorCallback(glfwErrorToStderr);
+
+    // Settings persist only for interactive sessions (screenshots must not depend on them).
+    const std::string settingsFile = screenshotMode ? std::string() : settingsPath();
+    std::string warning;
+    Settings settings = screenshotMode ? Settings{} : loadSettings(settingsFile, warning);
+    if (!warning.empty()) std::fprintf(stderr, "loralab: warning: %s\n", warning.c_str());
+
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    GLFWwindow* window = glfwCreateWindow(settings.windowWidth, settings.windowHeight, "LoRA Lab", nullptr, nullptr);
+    if (!window) {
+        std::fprintf(stderr, "loralab: cannot create a window with an OpenGL 3.3 core context\n");
+        glfwTerminate();
+        return 1;
+    }
+    if (settings.windowX && settings.windowY) glfwSetWindowPos(window, *settings.windowX, *settings.windowY);
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(run.vsync && !screenshotMode ? 1 : 0);
+
+    const Fonts fonts = setupImGui(settings.fontSize);
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    int exitCode = 0;
+    {
+        App app(options);
+        app.setKeyCodes(GLFW_KEY_S, GLFW_KEY_R, GLFW_KEY_F12);
+        app.setFonts(fonts, settings.fontSize);
+        if (!screenshotMode) app.applySettings(settings);
+        if (!warning.empty()) app.setMessage(warning, true);
+        std::string error;
+        if (!app.initGraphics(error)) {
+            std::fprintf(stderr, "loralab: OpenGL: %s\n", error.c_str());
+            exitCode = 1;
+        } else {
+            if (run.play) app.togglePlay();
+            const int frames = screenshotMode ? std::max(1, options.frames) : run.maxFrames;
+            const auto start = std::chrono::steady_clock::now();
+            const long long startStep = app.trainer() ? app.trainer()->stepCount() : 0;
+            int frame = 0;
+            while (!glfwWindowShouldClose(window)) {
+                glfwPollEvents();
+                ++frame;
+                if (screenshotMode && frame == frames) app.requestScreenshot(options.screenshotPath);
+                ImGui_ImplOpenGL3_NewFrame();
+                ImGui_ImplGlfw_NewFrame();
+                ImGui::NewFrame();
+                int fbW = 0, fbH = 0;
+                glfwGetFramebufferSize(window, &fbW, &fbH);
+                renderFrame(app, fbW, fbH);
+                if (screenshotMode && frame == frames) {
+                    reportScreenshot(app, fbW, fbH);
+                    if (!app.lastCaptureOk()) {
+                        std::fprintf(stderr, "loralab: %s\n", app.ui().message.c_str());
+                        exitCode = 1;
+                    }
+                }
+                glfwSwapBuffers(window);
+                if (frames > 0 && frame >= frames) break;
+            }
+            if (run.reportRate) {
+                const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                const long long steps = (app.trainer() ? app.trainer()->stepCount() : 0) - startStep;
+                std::fprintf(stderr, "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s\n", frame, secs,
+                             frame / secs, static_cast<double>(steps) / secs);
+            }
+            if (!screenshotMode) {
+                Settings out = app.currentSettings();
+                glfwGetWindowSize(window, &out.windowWidth, &out.windowHeight);
+                int x = 0, y = 0;
+                glfwGetWindowPos(window, &x, &y);
+                out.windowX = x;
+                out.windowY = y;
+                std::string saveError;
+                if (!saveSettings(settingsFile, out, saveError))
+                    std::fprintf(stderr, "loralab: warning: settings not saved: %s\n", saveError.c_str());
+            }
+        }
+        app.shutdownGraphics();
+    }
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return exitCode;
+}
+
+}  // namespace gui
+
+int runGui(const GuiOptions& options) { return gui::runWindow(options, gui::WindowRun{}); }
+
+}  // namespace loralab
