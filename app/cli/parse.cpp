@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <deque>
 #include <ostream>
 #include <set>
@@ -37,9 +38,12 @@ Split splitToken(const std::string& token) {
     return s;
 }
 
+// "-1", "-1e-3", "-inf", "-nan": a (bad) value, not a flag.
 bool isNumberLike(const std::string& a) {
-    return a.size() >= 2 && a[0] == '-' &&
-           (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.');
+    if (a.size() < 2 || a[0] != '-') return false;
+    char* end = nullptr;
+    std::strtod(a.c_str(), &end);
+    return end != a.c_str() && *end == '\0';
 }
 
 bool isOptionLike(const std::string& a) { return a.size() >= 2 && a[0] == '-' && !isNumberLike(a); }
@@ -152,7 +156,8 @@ void checkTokens(const std::vector<std::string>& args, Mode mode) {
             if (s.value.empty()) missingValue(*row);
             continue;
         }
-        if (i + 1 >= args.size() || isOptionLike(args[i + 1])) missingValue(*row);
+        if (i + 1 >= args.size() || args[i + 1].empty() || isOptionLike(args[i + 1]))
+            missingValue(*row);
         ++i;
     }
 }

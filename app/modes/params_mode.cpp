@@ -137,7 +137,12 @@ int layerParams(const ParamsOptions& o, std::ostream& out) {
 
 int modelParams(const ParamsOptions& o, std::ostream& out) {
     const ModelPreset& model = findModel(o.model);
-    const std::vector<Module> modules = parseModules(o.modules, model);
+    std::vector<Module> modules;
+    try {
+        modules = parseModules(o.modules, model);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--modules: ") + e.what());
+    }
     for (Module m : modules) {
         const ModuleShape shape = moduleShape(model, m);
         const std::int64_t limit = std::min(shape.in, shape.out);
