@@ -53,7 +53,8 @@ Trainer::Trainer(const Trainer& o)
       m_opt(o.m_opt), m_objective(o.m_objective), m_dB(o.m_dB), m_dA(o.m_dA),
       m_step(o.m_step), m_history(o.m_history), m_rankChanges(o.m_rankChanges),
       m_historyStride(o.m_historyStride), m_lastDivergence(o.m_lastDivergence),
-      m_good(o.m_good), m_goodOpt(o.m_goodOpt), m_goodStep(o.m_goodStep) {
+      m_good(o.m_good), m_goodOpt(o.m_goodOpt), m_goodStep(o.m_goodStep),
+      m_evalValid(o.m_evalValid), m_evalLoss(o.m_evalLoss) {
     rebindObjective();
 }
 
@@ -64,7 +65,8 @@ Trainer::Trainer(Trainer&& o) noexcept
       m_dB(std::move(o.m_dB)), m_dA(std::move(o.m_dA)), m_step(o.m_step),
       m_history(std::move(o.m_history)), m_rankChanges(std::move(o.m_rankChanges)),
       m_historyStride(o.m_historyStride), m_lastDivergence(o.m_lastDivergence),
-      m_good(std::move(o.m_good)), m_goodOpt(std::move(o.m_goodOpt)), m_goodStep(o.m_goodStep) {
+      m_good(std::move(o.m_good)), m_goodOpt(std::move(o.m_goodOpt)), m_goodStep(o.m_goodStep),
+      m_evalValid(o.m_evalValid), m_evalLoss(o.m_evalLoss) {
     rebindObjective();
 }
 
@@ -94,6 +96,8 @@ Trainer& Trainer::operator=(Trainer&& o) noexcept {
         m_good = std::move(o.m_good);
         m_goodOpt = std::move(o.m_goodOpt);
         m_goodStep = o.m_goodStep;
+        m_evalValid = o.m_evalValid;
+        m_evalLoss = o.m_evalLoss;
         rebindObjective();
     }
     return *this;
@@ -128,6 +132,7 @@ void Trainer::initFactors(std::uint64_t seed) {
     m_rankChanges.clear();
     m_historyStride = 1;
     m_lastDivergence.reset();
+    m_evalValid = false;
     snapshot();
 }
 
@@ -138,6 +143,7 @@ void Trainer::snapshot() {
 }
 
 void Trainer::restore() {
+    m_evalValid = false;
     m_factors = m_good;
     m_opt.setState(m_goodOpt);
     m_step = m_goodStep;
@@ -163,34 +169,43 @@ void Trainer::record(double loss) {
     }
 }
 
+bool Trainer::evaluateCurrent() {
+    m_evalLoss = m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale(), m_dB, m_dA);
+    m_evalValid = true;
+    return std::isfinite(m_evalLoss) && m_factors.allFinite() && m_dB.allFinite() &&
+           m_dA.allFinite();
+}
+
+// Each update is followed by the evaluation of the new state (loss and gradients, cached for
+// the next update), so a non-finite loss, parameter or gradient is caught right after the
+// update that produced it and undone: on return the trainer always holds a finite state.
 StepReport Trainer::step(long long n) {
     require(n >= 0, "steps", "n = " + std::to_string(n) + "; must be >= 0");
     StepReport report;
+    if (n == 0) return report;
     const long long start = m_step;
-    const double s = m_factors.scale();
+    if (!m_evalValid && !evaluateCurrent()) {
+        // The state we were handed is already non-finite: nothing to train from.
+        report.diverged = true;
+        report.divergedAtStep = m_step;
+        m_lastDivergence = m_step;
+        return report;
+    }
     for (long long i = 0; i < n; ++i) {
-        const double loss = m_objective.evaluate(m_factors.B, m_factors.A, s, m_dB, m_dA);
-        if (!std::isfinite(loss) || !m_factors.allFinite()) {
-            report.diverged = true;
-            report.divergedAtStep = m_step;
-            break;
-        }
         snapshot();
-        record(loss);
+        record(m_evalLoss);
         m_opt.beginStep();
         m_opt.update(0, m_factors.B, m_dB);
         m_opt.update(1, m_factors.A, m_dA);
         ++m_step;
-    }
-    // Parameters that went non-finite on the last update are caught here, not one call later.
-    if (!report.diverged && n > 0 && !m_factors.allFinite()) {
-        report.diverged = true;
-        report.divergedAtStep = m_step;
-    }
-    if (report.diverged) {
-        m_lastDivergence = report.divergedAtStep;
-        restore();
-        m_objective.evaluate(m_factors.B, m_factors.A, s, m_dB, m_dA);  // finite gradients again
+        if (!evaluateCurrent()) {
+            report.diverged = true;
+            report.divergedAtStep = m_step;
+            m_lastDivergence = m_step;
+            restore();
+            evaluateCurrent();  // finite: this state was evaluated before its update
+            break;
+        }
     }
     report.stepsDone = m_step - start;
     return report;
@@ -245,6 +260,7 @@ void Trainer::setRank(Index newRank) {
     m_dB = Matrix::Zero(d(), newRank);
     m_dA = Matrix::Zero(newRank, k());
     if (m_rankChanges.empty() || m_rankChanges.back() != m_step) m_rankChanges.push_back(m_step);
+    m_evalValid = false;
     snapshot();
 }
 
@@ -271,10 +287,12 @@ void Trainer::setAlpha(double alpha, bool rslora) {
     m_config.alpha = alpha;
     m_config.rslora = rslora;
     m_opt.resizeBlock(0, d(), rank(), 1.0 / c);
+    m_evalValid = false;
     snapshot();
 }
 
 double Trainer::currentLoss() {
+    if (m_evalValid) return m_evalLoss;
     return m_objective.loss(m_factors.B, m_factors.A, m_factors.scale());
 }
 

@@ -57,9 +57,11 @@ public:
     Trainer& operator=(Trainer&& other) noexcept;
     ~Trainer() = default;
 
-    // n optimizer steps. Each step measures the loss at the current factors (recorded in the
-    // history), then updates. Divergence guard: a non-finite loss or parameter stops training,
-    // restores the last state whose loss was finite, and reports the step.
+    // n optimizer steps. Each step records the loss at the current factors in the history, then
+    // updates. Divergence guard: each update is followed by the evaluation of the new state;
+    // a non-finite loss, parameter or gradient stops training, restores the state before that
+    // update (factors and optimizer state, bit for bit), and reports the step whose state was
+    // non-finite. On return the trainer always holds a finite state.
     StepReport step(long long n = 1);
 
     // New factors (and optimizer state) from `seed`; same target. Clears history and step count.
@@ -92,7 +94,9 @@ public:
     double currentLoss();              // loss at the current factors (Gram form)
     double currentFloor() const { return m_spectrum.floor(rank()); }
     Matrix deltaW() const { return m_factors.deltaW(); }
-    const Matrix& gradB() const { return m_dB; }  // gradients of the last step
+    // Gradients at the current factors once step() has run (the ones the next update uses);
+    // zero after construction, reset or a rank change until the next step().
+    const Matrix& gradB() const { return m_dB; }
     const Matrix& gradA() const { return m_dA; }
     std::optional<long long> lastDivergence() const { return m_lastDivergence; }
 
@@ -103,6 +107,7 @@ private:
     void snapshot();
     void restore();
     void rebindObjective();
+    bool evaluateCurrent();  // loss and gradients at the current factors; false if non-finite
     std::vector<std::pair<Index, Index>> blockShapes() const;
 
     TrainerConfig m_config;
@@ -122,6 +127,10 @@ private:
     Factors m_good;
     Optimizer::State m_goodOpt;
     long long m_goodStep = 0;
+
+    // Loss and gradients (m_dB, m_dA) at the current factors, valid until the factors change.
+    bool m_evalValid = false;
+    double m_evalLoss = 0.0;
 };
 
 }  // namespace loralab
