@@ -351,6 +351,23 @@ std::string allowedText(const OptionRow& row) {
     return "";
 }
 
+std::string shortAllowedText(const OptionRow& row) {
+    switch (row.kind) {
+    case ValueKind::Integer:
+        return std::to_string(row.minInt) + ".." + std::to_string(row.maxInt);
+    case ValueKind::IntegerList:
+        return "each " + std::to_string(row.minInt) + ".." + std::to_string(row.maxInt);
+    case ValueKind::Real:
+        return std::string(row.minOpen ? "> " : ">= ") + num(row.minReal) + ", <= " + num(row.maxReal);
+    case ValueKind::Choice:
+        return join(row.choices(), "|");
+    case ValueKind::Flag:
+    case ValueKind::Text:
+        return "";
+    }
+    return "";
+}
+
 std::string convertValue(const OptionRow& row, const std::string& text, Value& value) {
     value = Value{};
     value.text = text;

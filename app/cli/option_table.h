@@ -83,6 +83,8 @@ bool takesValue(const std::string& flag);
 
 // "an integer from 1 to 4096", "one of: sgd, momentum, adam", ...
 std::string allowedText(const OptionRow& row);
+// The same, compact, for --help: "1..4096", "> 0, <= 1000", "sgd|momentum|adam" ("" for text).
+std::string shortAllowedText(const OptionRow& row);
 
 // Converts and range-checks `text`. Returns "" on success, else what was wrong (without the
 // flag; the caller prefixes it and appends allowedText).

@@ -194,7 +194,8 @@ std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
         if (row.kind == ValueKind::Flag) {
             opt = app->add_flag(row.flag, row.help);
         } else {
-            const std::string help = std::string(row.help) + " (" + allowedText(row) + ")";
+            const std::string allowed = shortAllowedText(row);
+            const std::string help = std::string(row.help) + (allowed.empty() ? "" : " [" + allowed + "]");
             opt = app->add_option(row.flag, *value, help);
             opt->type_name(row.valueName);
             if (row.show) opt->default_str(row.show(defaults));

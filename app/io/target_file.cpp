@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <memory>
@@ -33,7 +34,17 @@ std::string lowerExtension(const std::string& path) {
     return ext;
 }
 
+// Larger files cannot hold a kMaxTargetFileDim² target in any sensible encoding.
+constexpr std::uintmax_t kMaxTargetFileBytes = std::uintmax_t(1) << 30;
+
 std::string readWholeFile(const std::string& path) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (std::filesystem::is_directory(status))
+        throw InputError(path + ": is a folder; --target-file needs a CSV, PNG or JPEG file");
+    if (std::filesystem::is_regular_file(status) &&
+        std::filesystem::file_size(path, ec) > kMaxTargetFileBytes)
+        throw InputError(path + ": file is larger than 1 GiB; not a target this program can fit");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot open target file: " + std::strerror(errno));
     std::ostringstream buffer;

@@ -102,7 +102,8 @@ TEST(Safetensors, RejectsMalformedFiles) {
         {handMade(good, 12), "covers"},
         {handMade("{not json", 0), "not valid JSON"},
         {handMade(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4), "F16"},
-        {handMade(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "shape needs"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}})", 8), "shape needs"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "larger than the file"},
         {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                   R"("y":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8), "overlaps"},
         {handMade(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4), "non-integer"},
