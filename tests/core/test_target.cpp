@@ -79,7 +79,8 @@ TEST(Target, LowRankHasExactlyTargetRank) {
         s.targetRank = rstar;
         const VectorD sv = singularValues(makeTarget(s));
         EXPECT_GT(sv[rstar - 1], 1e-2 * sv[0]) << "r* = " << rstar;
-        if (rstar < sv.size()) EXPECT_LT(sv[rstar], 1e-5 * sv[0]) << "r* = " << rstar;
+        ASSERT_LT(rstar, sv.size());
+        EXPECT_LT(sv[rstar], 1e-5 * sv[0]) << "r* = " << rstar;
     }
 }
 
