@@ -358,9 +358,11 @@ void App::buildLayout() {
     ImGui::SetNextWindowSize(vp->WorkSize);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0.0f);
     ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    // No background quad: the frame is cleared to the same colour, and with a software
+    // renderer (llvmpipe) every full-screen blended quad costs milliseconds.
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar |
-                                   ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                   ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
     ImGui::Begin("LoRA Lab", nullptr, flags);
     ImGui::PopStyleVar(2);
 
@@ -402,7 +404,7 @@ void App::buildLayout() {
     const float bodyH = std::max(1.0f, avail.y - statusH);
     const float rightW = std::clamp(avail.x * 0.29f, std::min(avail.x * 0.5f, 300.0f), 520.0f);
     const float leftW = std::max(1.0f, avail.x - rightW - style.ItemSpacing.x);
-    const float heatH = std::max(1.0f, std::floor(bodyH * 0.60f));
+    const float heatH = std::max(1.0f, std::floor(bodyH * 0.62f));
     const float lowH = std::max(1.0f, bodyH - heatH - style.ItemSpacing.y);
     const float curveW = std::max(1.0f, std::floor(leftW * 0.60f));
     const float specW = std::max(1.0f, leftW - curveW - style.ItemSpacing.x);

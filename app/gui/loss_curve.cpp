@@ -8,12 +8,13 @@
 namespace loralab::gui {
 namespace {
 
-std::string decadeLabel(int e) {
+// m·10^e as "0.02", "500" or "2e-5".
+std::string tickLabel(double m, int e) {
     char buf[32];
-    if (e >= -2 && e <= 3)
-        std::snprintf(buf, sizeof buf, "%g", std::pow(10.0, e));
+    if (e >= -3 && e <= 3)
+        std::snprintf(buf, sizeof buf, "%g", m * std::pow(10.0, e));
     else
-        std::snprintf(buf, sizeof buf, "1e%d", e);
+        std::snprintf(buf, sizeof buf, "%ge%d", m, e);
     return buf;
 }
 
@@ -93,9 +94,16 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
         hi = 1;
     }
     lo = std::max(lo, hi * 1e-14);
-    int eLo = static_cast<int>(std::floor(std::log10(lo)));
-    int eHi = static_cast<int>(std::ceil(std::log10(hi)));
-    if (eHi <= eLo) eHi = eLo + 1;
+    // y range in log10 units, padded; at least 0.3 decades tall.
+    double yLo = std::log10(lo), yHi = std::log10(hi);
+    if (yHi - yLo < 0.3) {
+        const double mid = 0.5 * (yLo + yHi);
+        yLo = mid - 0.15;
+        yHi = mid + 0.15;
+    }
+    const double pad = 0.06 * (yHi - yLo);
+    yLo -= pad;
+    yHi += pad;
     const double x0 = h.empty() ? 0.0 : static_cast<double>(h.front().step);
     double x1 = h.empty() ? 1.0 : static_cast<double>(h.back().step);
     if (x1 <= x0) x1 = x0 + 1;
@@ -104,19 +112,27 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
         return static_cast<float>(p0.x + (step - x0) / (x1 - x0) * (p1.x - p0.x));
     };
     auto mapY = [&](double loss) {
-        const double l = std::log10(std::max(loss, std::pow(10.0, eLo)));
-        return static_cast<float>(p1.y - (l - eLo) / (eHi - eLo) * (p1.y - p0.y));
+        const double l = std::log10(std::max(loss, std::pow(10.0, yLo)));
+        return static_cast<float>(p1.y - (l - yLo) / (yHi - yLo) * (p1.y - p0.y));
     };
 
-    // Grid, ticks and labels.
-    const int decades = eHi - eLo;
-    const int maxLabels = std::max(1, static_cast<int>((p1.y - p0.y) / (lineH * 1.4f)));
-    const int every = std::max(1, (decades + maxLabels - 1) / maxLabels);
-    for (int e = eLo; e <= eHi; ++e) {
-        const float y = mapY(std::pow(10.0, e));
-        dl->AddLine(ImVec2(p0.x, y), ImVec2(p1.x, y), style.grid);
-        if ((e - eLo) % every == 0) {
-            const std::string label = decadeLabel(e);
+    // Grid, ticks and labels: 1-2-5 steps when the range is short, decades otherwise.
+    const double span = yHi - yLo;
+    const int maxLabels = std::max(2, static_cast<int>((p1.y - p0.y) / (lineH * 1.5f)));
+    std::vector<double> mantissas = {1.0};
+    if (span < 1.2) mantissas = {1.0, 2.0, 5.0};
+    if (span < 0.5) mantissas = {1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
+    int every = 1;
+    if (mantissas.size() == 1) every = std::max(1, static_cast<int>(std::ceil(span / maxLabels)));
+    for (int e = static_cast<int>(std::floor(yLo)); e <= static_cast<int>(std::ceil(yHi)); ++e) {
+        if (mantissas.size() == 1 && e % every != 0) continue;
+        for (double m : mantissas) {
+            const double v = m * std::pow(10.0, e);
+            const double lv = std::log10(v);
+            if (lv < yLo || lv > yHi) continue;
+            const float y = mapY(v);
+            dl->AddLine(ImVec2(p0.x, y), ImVec2(p1.x, y), style.grid);
+            const std::string label = tickLabel(m, e);
             const ImVec2 ts = ImGui::CalcTextSize(label.c_str());
             dl->AddText(ImVec2(p0.x - ts.x - 6, y - ts.y * 0.5f), style.axis, label.c_str());
         }

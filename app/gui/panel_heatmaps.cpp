@@ -97,10 +97,9 @@ void drawHeatmapsPanel(App& app) {
     const std::string rLabel = "r = " + std::to_string(r);
     const float leftW = std::max(ImGui::CalcTextSize(dLabel.c_str()).x, ImGui::CalcTextSize("A").x) + 22;
     const float topH = line + 12;
-    const float captionH = 2 * line + 10;
+    const float captionH = line + 14;
     const float gap = 8, sideGap = 30;
     const float barW = 22, barLabelW = ImGui::CalcTextSize("-0.000").x + 12;
-    const float sideFrac = 0.45f;  // T and T − ΔW are drawn at this fraction of ΔW's size
     const float Wa = avail.x - leftW - gap - sideGap - 24 - barW - barLabelW;
     const float Ha = avail.y - topH - gap - captionH;
     if (Wa < 40 || Ha < 40) {
@@ -109,31 +108,54 @@ void drawHeatmapsPanel(App& app) {
     }
     const float rf = static_cast<float>(r), kf = static_cast<float>(k), df = static_cast<float>(d);
     const float maxCell = 96;
-    float c = std::min({Wa / (rf + (1 + sideFrac) * kf), Ha / (rf + df), maxCell});
-    // The rank edge stays visible (≥ 12 px per rank cell while it fits in a quarter of the room).
-    const float cr = std::min(maxCell, std::max(c, std::min(14.0f, 0.25f * std::min(Wa, Ha) / rf)));
-    const float cx0 = (Wa - rf * cr) / ((1 + sideFrac) * kf);
-    const float cy0 = (Ha - rf * cr) / df;
-    c = std::min({cx0, cy0, maxCell});
+    // The rank edge stays visible: up to 14 px per rank cell while r of them fit in 15% of the room.
+    const float c0 = std::min({Wa / (rf + 2 * kf), Ha / (rf + df), maxCell});
+    const float cr = std::min(maxCell, std::max(c0, std::min(14.0f, 0.15f * std::min(Wa, Ha) / rf)));
+    const float Wk = Wa - rf * cr, Hd = Ha - rf * cr;  // room for the k and d edges
+    // T and T − ΔW either side by side at a fraction f ≥ 0.5 of ΔW's size (room to spare in
+    // width), or stacked at 0.45 (width is short).
+    const float cH = std::min(Hd / df, maxCell);
+    const float cRow = std::min(cH, (Wk - sideGap) / (2 * kf));
+    const float cStack = std::min(cH, Wk / (1.45f * kf));
+    const bool row = cRow >= cStack;
+    float c = row ? cRow : cStack;
     // Very unequal d and k: keep the short side at least ~90 px tall or wide.
-    const float cx = std::min(cx0, std::max(c, std::min(maxCell, 90.0f / kf)));
-    const float cy = std::min(cy0, std::max(c, std::min(maxCell, 90.0f / df)));
+    const float cx = std::min(row ? (Wk - sideGap) / (2 * kf) : Wk / (1.45f * kf), std::max(c, std::min(maxCell, 90.0f / kf)));
+    const float cy = std::min(Hd / df, std::max(c, std::min(maxCell, 90.0f / df)));
     if (c <= 0 || cx <= 0 || cy <= 0) {
         ImGui::TextWrapped("Window too small for the heatmaps.");
         return;
     }
 
     const float x0 = std::floor(origin.x + leftW), y0 = std::floor(origin.y + topH);
-    const Box boxA{ImVec2(x0 + rf * cr + gap, y0), ImVec2(x0 + rf * cr + gap + kf * cx, y0 + rf * cr)};
-    const Box boxB{ImVec2(x0, y0 + rf * cr + gap), ImVec2(x0 + rf * cr, y0 + rf * cr + gap + df * cy)};
-    const Box boxW{ImVec2(boxA.p0.x, boxB.p0.y), ImVec2(boxA.p1.x, boxB.p1.y)};
-    const float sideH = std::max(8.0f, (boxW.h() - 2 * (line + 4)) * 0.5f);
-    const float sideW = std::max(8.0f, std::min(boxW.w() * sideH / boxW.h(), Wa * 0.45f));
+    Box boxA{ImVec2(x0 + rf * cr + gap, y0), ImVec2(x0 + rf * cr + gap + kf * cx, y0 + rf * cr)};
+    Box boxB{ImVec2(x0, y0 + rf * cr + gap), ImVec2(x0 + rf * cr, y0 + rf * cr + gap + df * cy)};
+    Box boxW{ImVec2(boxA.p0.x, boxB.p0.y), ImVec2(boxA.p1.x, boxB.p1.y)};
     const float sx = boxW.p1.x + sideGap;
-    const Box boxT{ImVec2(sx, boxW.p0.y + line + 4), ImVec2(sx + sideW, boxW.p0.y + line + 4 + sideH)};
-    const Box boxR{ImVec2(sx, boxT.p1.y + line + 8), ImVec2(sx + sideW, boxT.p1.y + line + 8 + sideH)};
+    const float titleH = line + 4;
+    Box boxT, boxR;
+    if (row) {
+        const float rightLimit = origin.x + avail.x - 24 - barW - barLabelW;
+        const float roomW = (rightLimit - sx - sideGap) * 0.5f;  // width per side matrix
+        float f = std::min({1.0f, roomW / boxW.w(), (boxW.h() - titleH) / boxW.h()});
+        f = std::max(f, 0.1f);
+        const float w = boxW.w() * f, h = boxW.h() * f;
+        boxT = {ImVec2(sx, boxW.p0.y + titleH), ImVec2(sx + w, boxW.p0.y + titleH + h)};
+        boxR = {ImVec2(boxT.p1.x + sideGap, boxT.p0.y), ImVec2(boxT.p1.x + sideGap + w, boxT.p1.y)};
+    } else {
+        const float h = std::max(8.0f, (boxW.h() - 2 * titleH - 4) * 0.5f);
+        const float w = std::max(8.0f, boxW.w() * h / boxW.h());
+        boxT = {ImVec2(sx, boxW.p0.y + titleH), ImVec2(sx + w, boxW.p0.y + titleH + h)};
+        boxR = {ImVec2(sx, boxT.p1.y + titleH + 4), ImVec2(sx + w, boxT.p1.y + titleH + 4 + h)};
+    }
     const float barX = std::max(boxT.p1.x, boxR.p1.x) + 24;
-    const Box boxBar{ImVec2(barX, boxW.p0.y), ImVec2(barX + barW, boxW.p1.y)};
+    Box boxBar{ImVec2(barX, boxW.p0.y + titleH), ImVec2(barX + barW, boxW.p1.y)};
+    // Centre the group horizontally in the panel.
+    const float dx = std::floor(std::max(0.0f, (origin.x + avail.x - (boxBar.p1.x + barLabelW)) * 0.5f));
+    for (Box* b : {&boxA, &boxB, &boxW, &boxT, &boxR, &boxBar}) {
+        b->p0.x += dx;
+        b->p1.x += dx;
+    }
 
     const bool shared = app.ui().sharedScale;
     auto scaleOf = [&](int slot) {
@@ -154,7 +176,7 @@ void drawHeatmapsPanel(App& app) {
     cellValues(dl, boxB, dv.B, scaleOf(SlotB));
     cellValues(dl, boxW, dv.deltaW, scaleOf(SlotDeltaW));
 
-    // Edge labels: k over A, d left of B, r under B and left of A.
+    // Edge labels: k over A, d left of B, r under B; names A and B beside their blocks.
     dimensionLine(dl, ImVec2(boxA.p0.x, boxA.p0.y - 5), ImVec2(boxA.p1.x, boxA.p0.y - 5), true);
     textCentered(dl, ImVec2((boxA.p0.x + boxA.p1.x) * 0.5f, boxA.p0.y - 6 - line * 0.5f - 2), kAccent, kLabel);
     dimensionLine(dl, ImVec2(boxB.p0.x - 6, boxB.p0.y), ImVec2(boxB.p0.x - 6, boxB.p1.y), false);
@@ -163,18 +185,22 @@ void drawHeatmapsPanel(App& app) {
         dl->AddText(ImVec2(boxB.p0.x - 12 - ts.x, (boxB.p0.y + boxB.p1.y) * 0.5f - ts.y * 0.5f), kAccent, dLabel.c_str());
         const ImVec2 ta = ImGui::CalcTextSize("A");
         dl->AddText(ImVec2(boxA.p0.x - 8 - ta.x, (boxA.p0.y + boxA.p1.y) * 0.5f - ta.y * 0.5f), kText, "A");
+        const ImVec2 tb = ImGui::CalcTextSize("B");
+        dl->AddText(ImVec2(boxB.p0.x - 12 - tb.x, boxB.p0.y), kText, "B");
     }
     dimensionLine(dl, ImVec2(boxB.p0.x, boxB.p1.y + 6), ImVec2(boxB.p1.x, boxB.p1.y + 6), true);
+    textCentered(dl, ImVec2((boxB.p0.x + boxB.p1.x) * 0.5f, boxB.p1.y + 10 + line * 0.5f), kAccent, rLabel);
     {
-        const std::string under = "B   " + rLabel;
-        dl->AddText(ImVec2(boxB.p0.x - ImGui::CalcTextSize("B").x * 0.5f, boxB.p1.y + 10), kAccent, under.c_str());
         char cap[128];
         std::snprintf(cap, sizeof cap, "ΔW = s·B·A   (%lld×%lld, s = %.3g)", static_cast<long long>(d),
                       static_cast<long long>(k), dv.scale);
-        dl->AddText(ImVec2(boxW.p0.x + 4, boxW.p1.y + 10), kText, cap);
+        const float capW = ImGui::CalcTextSize(cap).x;
+        const float rEnd = (boxB.p0.x + boxB.p1.x) * 0.5f + ImGui::CalcTextSize(rLabel.c_str()).x * 0.5f + 16;
+        const float cx0 = std::max(rEnd, (boxW.p0.x + boxW.p1.x) * 0.5f - capW * 0.5f);
+        dl->AddText(ImVec2(cx0, boxW.p1.y + 10), kText, cap);
     }
     {
-        const std::string t = shared ? "T  (target)" : "T  (target)  max " + fmt("%.3g", dv.maxAbs[SlotTarget]);
+        const std::string t = shared ? "T  (target)" : "T  max " + fmt("%.3g", dv.maxAbs[SlotTarget]);
         dl->AddText(ImVec2(boxT.p0.x, boxT.p0.y - line - 2), kText, t.c_str());
         const std::string rr = shared ? "T − ΔW  (residual)" : "T − ΔW  max " + fmt("%.3g", dv.maxAbs[SlotResidual]);
         dl->AddText(ImVec2(boxR.p0.x, boxR.p0.y - line - 2), kText, rr.c_str());
@@ -182,7 +208,7 @@ void drawHeatmapsPanel(App& app) {
     // Colorbar ticks.
     {
         const char* title = shared ? "value" : "× max";
-        dl->AddText(ImVec2(boxBar.p0.x, boxBar.p0.y - line - 4), kDim, title);
+        dl->AddText(ImVec2(boxBar.p0.x, boxBar.p0.y - line * 1.5f - 6), kDim, title);
         const float m = shared ? dv.sharedMax : 1.0f;
         for (int t = 0; t <= 4; ++t) {
             const float v = m * (1.0f - 0.5f * static_cast<float>(t));

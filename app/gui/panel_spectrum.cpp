@@ -38,10 +38,12 @@ void drawSpectrumPanel(App& app) {
     // Show at most one bar per 3 pixels (the tail of a 512-long spectrum is summarised).
     const Index m = sigmaT.size();
     const Index shown = std::max<Index>(1, std::min<Index>(m, static_cast<Index>((p1.x - p0.x) / 3)));
+    // Whole-pixel bars (fractional widths shimmer).
+    const float bwPx = std::max(1.0f, std::floor((p1.x - p0.x) / static_cast<float>(shown)));
     double top = sigmaT(0);
     for (Index i = 0; i < dv.deltaSigma.size(); ++i) top = std::max(top, dv.deltaSigma(i));
     if (!(top > 0)) top = 1;
-    const float bw = (p1.x - p0.x) / static_cast<float>(shown);
+    const float bw = bwPx;
     auto y = [&](double v) { return p1.y - static_cast<float>(v / top) * (p1.y - p0.y); };
     for (Index i = 0; i < shown; ++i) {
         const float x = p0.x + static_cast<float>(i) * bw;

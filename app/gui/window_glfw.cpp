@@ -70,6 +70,7 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
             const auto start = std::chrono::steady_clock::now();
             const long long startStep = app.trainer() ? app.trainer()->stepCount() : 0;
             int frame = 0;
+            double renderSecs = 0, swapSecs = 0;  // measured when run.reportRate
             while (!glfwWindowShouldClose(window)) {
                 glfwPollEvents();
                 ++frame;
@@ -79,7 +80,11 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 ImGui::NewFrame();
                 int fbW = 0, fbH = 0;
                 glfwGetFramebufferSize(window, &fbW, &fbH);
+                const auto t0 = std::chrono::steady_clock::now();
                 renderFrame(app, fbW, fbH);
+                if (run.reportRate) glFinish();
+                const auto t1 = std::chrono::steady_clock::now();
+                renderSecs += std::chrono::duration<double>(t1 - t0).count();
                 if (screenshotMode && frame == frames) {
                     reportScreenshot(app, fbW, fbH);
                     if (!app.lastCaptureOk()) {
@@ -87,14 +92,19 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                         exitCode = 1;
                     }
                 }
+                const auto t2 = std::chrono::steady_clock::now();
                 glfwSwapBuffers(window);
+                swapSecs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
                 if (frames > 0 && frame >= frames) break;
             }
             if (run.reportRate) {
                 const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                 const long long steps = (app.trainer() ? app.trainer()->stepCount() : 0) - startStep;
-                std::fprintf(stderr, "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s\n", frame, secs,
-                             frame / secs, static_cast<double>(steps) / secs);
+                std::fprintf(stderr,
+                             "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s "
+                             "(per frame: %.1f ms UI+training+GL, %.1f ms swap)\n",
+                             frame, secs, frame / secs, static_cast<double>(steps) / secs,
+                             1e3 * renderSecs / frame, 1e3 * swapSecs / frame);
             }
             if (!screenshotMode) {
                 Settings out = app.currentSettings();
