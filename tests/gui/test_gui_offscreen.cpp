@@ -1,0 +1,88 @@
+// renderOffscreen(): the real panels rendered through EGL (Mesa surfaceless, no X server) into a
+// PNG. Checks the file's size and that the ΔW heatmap area is coloured, not blank.
+#include "gui.h"
+#include "png_checks.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <unistd.h>
+
+namespace loralab {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Offscreen, ScreenshotOfATrainedScenario) {
+    const fs::path dir = fs::temp_directory_path() / ("loralab_offscreen_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    GuiOptions o;
+    o.scenario.d = 24;
+    o.scenario.k = 24;
+    o.scenario.rank = 3;
+    o.scenario.target = TargetKind::Full;
+    o.scenario.steps = 200;
+    o.scenarioGiven = true;
+    o.frames = 3;
+    o.screenshotPath = (dir / "offscreen.png").string();
+    testing::internal::CaptureStderr();
+    const int code = renderOffscreen(o);
+    const std::string log = testing::internal::GetCapturedStderr();
+    ASSERT_EQ(code, 0) << log;
+    guitest::Png png;
+    std::string error;
+    ASSERT_TRUE(guitest::loadPng(o.screenshotPath, png, error)) << error;
+    EXPECT_EQ(png.width, 1600);
+    EXPECT_EQ(png.height, 1000);
+    int x = 0, y = 0, w = 0, h = 0;
+    ASSERT_TRUE(guitest::parseDeltaWRect(log, x, y, w, h)) << log;
+    EXPECT_GE(w, 100);
+    EXPECT_GE(h, 100);
+    const guitest::RegionStats s = guitest::regionStats(png, x, y, w, h);
+    EXPECT_GE(s.distinctColors, 50);
+    EXPECT_GE(s.reddish, s.pixels / 20);
+    EXPECT_GE(s.bluish, s.pixels / 20);
+    // The top-left corner of the same image (menu bar) is not heatmap-coloured: the check can fail.
+    const guitest::RegionStats menu = guitest::regionStats(png, 0, 0, 40, 10);
+    EXPECT_EQ(menu.reddish, 0);
+    fs::remove_all(dir);
+}
+
+TEST(Offscreen, UnwritablePathFailsWithExitCode1) {
+    GuiOptions o;
+    o.scenario.d = 4;
+    o.scenario.k = 4;
+    o.scenario.rank = 1;
+    o.screenshotPath = "/nonexistent-dir/x.png";
+    testing::internal::CaptureStderr();
+    const int code = renderOffscreen(o);
+    const std::string log = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(code, 1);
+    EXPECT_NE(log.find("/nonexistent-dir"), std::string::npos) << log;
+}
+
+TEST(Offscreen, EdgeShapesRenderWithoutCrashing) {
+    // d = k = 2 at rank 1 and rank 2 = min(d, k); a tall thin 512×2 layer.
+    const fs::path dir = fs::temp_directory_path() / ("loralab_edges_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    for (auto [d, k, r] : {std::tuple<int, int, int>{2, 2, 1}, {2, 2, 2}, {512, 2, 2}}) {
+        GuiOptions o;
+        o.scenario.d = d;
+        o.scenario.k = k;
+        o.scenario.rank = r;
+        o.scenario.steps = 5;
+        o.frames = 2;
+        o.screenshotPath = (dir / "edge.png").string();
+        testing::internal::CaptureStderr();
+        const int code = renderOffscreen(o);
+        const std::string log = testing::internal::GetCapturedStderr();
+        EXPECT_EQ(code, 0) << d << "x" << k << " r" << r << ": " << log;
+        int x = 0, y = 0, w = 0, h = 0;
+        ASSERT_TRUE(guitest::parseDeltaWRect(log, x, y, w, h)) << log;
+        EXPECT_GE(std::min(w, h), 60) << d << "x" << k;  // the short side stays visible
+    }
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace loralab
