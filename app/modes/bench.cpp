@@ -1,0 +1,209 @@
+// `loralab --bench`: plan the cases, refuse what cannot fit in memory (before allocating
+// anything), measure the machine's limits, time each case (warm-up, then reps), print the table
+// or JSON. Progress goes to `err`, one line per case.
+#include "modes/bench.h"
+
+#include "modes/bench_report.h"
+#include "modes/bench_roofline.h"
+#include "modes/bench_workloads.h"
+#include "modes/sysinfo.h"
+
+#include <Eigen/Core>
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <optional>
+#include <ostream>
+
+namespace loralab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr double kBaselineBytes = 64.0 * (1 << 20);  // the program itself, libraries, stacks
+
+std::string gib(double bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    return buf;
+}
+
+std::string caseName(const BenchCase& c) {
+    std::string s = std::string(workloadName(c.workload)) + " " + std::to_string(c.d) + "x" +
+                    std::to_string(c.k);
+    if (c.rank > 0) s += " r=" + std::to_string(c.rank);
+    if (c.batch > 0) s += " n=" + std::to_string(c.batch);
+    return s;
+}
+
+// Restores Eigen's and OpenMP's thread counts when the bench returns (or throws).
+class ThreadScope {
+public:
+    explicit ThreadScope(int threads)
+        : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
+        Eigen::setNbThreads(threads);
+        omp_set_num_threads(threads);
+    }
+    ~ThreadScope() {
+        Eigen::setNbThreads(m_eigen);
+        omp_set_num_threads(m_omp);
+    }
+    ThreadScope(const ThreadScope&) = delete;
+    ThreadScope& operator=(const ThreadScope&) = delete;
+
+private:
+    int m_eigen, m_omp;
+};
+
+// Warm-up, then `reps` timed steps; a non-finite loss fails the case.
+void timeCase(StepRunner& runner, const BenchOptions& o, BenchResult& r) {
+    double loss = 0.0;
+    for (int i = 0; i < o.warmup; ++i) loss = runner.step();
+    std::vector<double> ms;
+    ms.reserve(static_cast<std::size_t>(o.reps));
+    for (int i = 0; i < o.reps; ++i) {
+        const auto t0 = Clock::now();
+        loss = runner.step();
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (!std::isfinite(loss)) break;
+    }
+    summarizeTimes(ms, r);
+    if (!std::isfinite(loss)) {
+        r.ok = false;
+        r.error = "the loss became non-finite during the timed steps";
+        return;
+    }
+    r.ok = true;
+    r.gflops = runner.flopsPerStep() / (r.msMedian * 1e6);
+}
+
+}  // namespace
+
+int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
+    const std::vector<BenchCase> cases = planCases(o);  // throws on bad options
+    const MachineInfo machine = machineInfo();
+    const int threads = o.threads > 0 ? o.threads : machine.cores;
+
+    // Memory: estimate every size before allocating anything.
+    double need = static_cast<double>(limitsMemoryBytes());
+    const BenchCase* worst = nullptr;
+    for (std::size_t i = 0; i < cases.size();) {
+        std::size_t j = i;
+        while (j < cases.size() && cases[j].d == cases[i].d && cases[j].k == cases[i].k) ++j;
+        const double bytes =
+            sizeMemoryEstimate(std::vector<BenchCase>(cases.begin() + static_cast<long>(i),
+                                                      cases.begin() + static_cast<long>(j)),
+                               o.optimizer);
+        if (bytes > need) {
+            need = bytes;
+            worst = &cases[i];
+        }
+        i = j;
+    }
+    need += kBaselineBytes;
+    const double available = static_cast<double>(machine.memAvailable);
+    if (available > 0.0 && need > available) {
+        err << "loralab: --bench: " << (worst ? caseName(*worst) : std::string("the calibration"))
+            << " needs an estimated " << gib(need) << " but only " << gib(available)
+            << " is available (MemAvailable); use smaller --sizes/--d/--k or --batch\n";
+        return 2;
+    }
+
+    ThreadScope scope(threads);
+    BenchReport report;
+    report.machine = machine;
+    report.build = buildInfo();
+    report.threads = threads;
+    report.warmup = o.warmup;
+    report.reps = o.reps;
+    if (!report.build.optimized)
+        err << "bench: WARNING: not an optimized build (" << report.build.type
+            << "); times are not representative\n";
+    err << "bench: measuring this machine's limits (SGEMM, triad) on " << threads
+        << " threads...\n";
+    report.limits = measureLimits(threads);
+    {
+        char line[160];
+        std::snprintf(line, sizeof line, "bench: peak %.1f GFLOP/s (%s SGEMM %d^3), bandwidth %.1f GB/s",
+                      report.limits.peakFlops / 1e9, report.limits.peakSource.c_str(),
+                      report.limits.gemmSize, report.limits.bandwidth / 1e9);
+        err << line << '\n';
+    }
+
+    std::optional<Matrix> target;
+    std::optional<LayerProblem> problem;
+    Index sharedD = -1, sharedK = -1;
+    bool anyFailed = false;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const BenchCase& c = cases[i];
+        BenchResult r;
+        r.c = c;
+        r.threads = threads;
+        r.optimizer = o.optimizer;
+        r.warmup = o.warmup;
+        try {
+            if (c.d != sharedD || c.k != sharedK) {
+                target.reset();
+                problem.reset();
+                sharedD = c.d;
+                sharedK = c.k;
+            }
+            if (c.workload == Workload::Fit && !target) {
+                problem.reset();
+                target = makeBenchTarget(c.d, c.k, o.seed);
+            }
+            if (c.workload != Workload::Fit && !problem) {
+                target.reset();
+                problem = makeBenchProblem(c.d, c.k, c.batch, o.seed);
+            }
+            resetPeakRss();
+            std::unique_ptr<StepRunner> runner;
+            switch (c.workload) {
+                case Workload::Fit: runner = makeFitRunner(*target, c.rank, o.optimizer, o.seed); break;
+                case Workload::Layer:
+                    runner = makeLayerRunner(*problem, c.rank, o.optimizer, o.seed);
+                    break;
+                case Workload::Full: runner = makeFullRunner(*problem, o.optimizer); break;
+            }
+            timeCase(*runner, o, r);
+            r.rooflineMs = report.limits.rooflineMs(runner->flopsPerStep(),
+                                                    caseBytesMoved(c, o.optimizer));
+            if (r.ok && r.msMedian > 0.0) r.efficiency = r.rooflineMs / r.msMedian;
+        } catch (const std::bad_alloc&) {
+            r.ok = false;
+            r.error = "out of memory";
+        } catch (const std::exception& e) {
+            r.ok = false;
+            r.error = e.what();
+        }
+        r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
+        anyFailed = anyFailed || !r.ok;
+
+        char line[256];
+        if (r.ok)
+            std::snprintf(line, sizeof line,
+                          "bench [%zu/%zu] %s %s: median %.3f ms (min %.3f), %.1f GFLOP/s, "
+                          "efficiency %.2f, peak RSS %.0f MiB",
+                          i + 1, cases.size(), caseName(c).c_str(), optimizerName(o.optimizer),
+                          r.msMedian, r.msMin, r.gflops, r.efficiency, r.peakRssMb);
+        else
+            std::snprintf(line, sizeof line, "bench [%zu/%zu] %s %s: FAILED: %s", i + 1,
+                          cases.size(), caseName(c).c_str(), optimizerName(o.optimizer),
+                          r.error.c_str());
+        err << line << '\n';
+        report.results.push_back(std::move(r));
+    }
+
+    if (o.json)
+        printJson(report, out);
+    else
+        printMarkdown(report, out);
+    return anyFailed ? 1 : 0;
+}
+
+}  // namespace loralab

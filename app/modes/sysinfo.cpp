@@ -1,0 +1,140 @@
+// Machine and build facts for the bench header.
+#include "modes/sysinfo.h"
+
+#include <dlfcn.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace loralab {
+
+namespace {
+
+// Value of "Key:   123 kB" in a /proc file, in bytes (0 if absent).
+std::int64_t procKilobytes(const char* path, const std::string& key) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.compare(0, key.size(), key) != 0 || line.size() <= key.size() ||
+            line[key.size()] != ':')
+            continue;
+        std::istringstream fields(line.substr(key.size() + 1));
+        long long kb = 0;
+        if (fields >> kb) return static_cast<std::int64_t>(kb) * 1024;
+    }
+    return 0;
+}
+
+std::string cpuModel() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.compare(0, 10, "model name") != 0) continue;
+        const auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        const auto first = line.find_first_not_of(" \t", colon + 1);
+        return first == std::string::npos ? std::string() : line.substr(first);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::int64_t availableMemoryBytes() { return procKilobytes("/proc/meminfo", "MemAvailable"); }
+
+std::int64_t peakRssBytes() {
+    const std::int64_t hwm = procKilobytes("/proc/self/status", "VmHWM");
+    if (hwm > 0) return hwm;
+    rusage usage{};
+    if (getrusage(RUSAGE_SELF, &usage) == 0) return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;
+    return 0;
+}
+
+bool resetPeakRss() {
+    std::ofstream out("/proc/self/clear_refs");
+    if (!out) return false;
+    out << "5";
+    out.flush();
+    return static_cast<bool>(out);
+}
+
+MachineInfo machineInfo() {
+    MachineInfo m;
+    utsname names{};
+    if (uname(&names) == 0) m.hostname = names.nodename;
+    m.cpuModel = cpuModel();
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    const unsigned hw = std::thread::hardware_concurrency();
+    m.cores = hw > 0 ? static_cast<int>(hw) : static_cast<int>(online > 0 ? online : 1);
+    m.memTotal = procKilobytes("/proc/meminfo", "MemTotal");
+    m.memAvailable = availableMemoryBytes();
+    // Only when OpenBLAS is already in the process (linked in): look the symbol up, never load it.
+    using CoreName = char* (*)();
+    if (auto f = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename")))
+        if (const char* name = f()) m.openblasCore = name;
+    return m;
+}
+
+BuildInfo buildInfo() {
+    BuildInfo b;
+    std::string flags;
+#if defined(__OPTIMIZE__)
+    const bool optimize = true;
+    flags += "-O";
+#else
+    const bool optimize = false;
+    flags += "-O0";
+#endif
+#if defined(NDEBUG)
+    const bool ndebug = true;
+    flags += " -DNDEBUG";
+#else
+    const bool ndebug = false;
+#endif
+#if defined(__AVX512F__)
+    flags += " avx512f";
+#elif defined(__AVX2__)
+    flags += " avx2";
+#elif defined(__AVX__)
+    flags += " avx";
+#else
+    flags += " sse2";
+#endif
+#if defined(__FMA__)
+    flags += " fma";
+#endif
+#if defined(_OPENMP)
+    flags += " openmp";
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    b.sanitized = true;
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+    b.sanitized = true;
+#endif
+#endif
+#if defined(LORALAB_SANITIZE_BUILD)
+    if (LORALAB_SANITIZE_BUILD) b.sanitized = true;
+#endif
+    if (b.sanitized) flags += " -fsanitize";
+    b.flags = flags;
+    b.optimized = optimize && ndebug && !b.sanitized;
+#if defined(LORALAB_BUILD_TYPE)
+    b.type = LORALAB_BUILD_TYPE;
+#endif
+    if (b.type.empty()) b.type = optimize && ndebug ? "Release (guessed)" : "Debug (guessed)";
+#if defined(__clang__)
+    b.compiler = "Clang " __clang_version__;
+#elif defined(__GNUC__)
+    b.compiler = "GCC " __VERSION__;
+#endif
+    return b;
+}
+
+}  // namespace loralab

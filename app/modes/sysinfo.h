@@ -1,0 +1,41 @@
+// What the bench reports about the machine and the build, read from Linux (/proc, getrusage,
+// uname) and from the compiler's predefined macros. No exceptions: a missing source yields an
+// empty string or 0.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace loralab {
+
+struct MachineInfo {
+    std::string hostname;      // uname nodename
+    std::string cpuModel;      // /proc/cpuinfo "model name" ("" if absent)
+    int cores = 0;             // logical CPUs this process may use
+    std::int64_t memTotal = 0;      // bytes, /proc/meminfo MemTotal
+    std::int64_t memAvailable = 0;  // bytes, /proc/meminfo MemAvailable (what can be allocated
+                                    // without swapping)
+    std::string openblasCore;  // openblas_get_corename() when OpenBLAS is linked, else ""
+};
+MachineInfo machineInfo();
+
+// MemAvailable from /proc/meminfo in bytes; 0 when it cannot be read.
+std::int64_t availableMemoryBytes();
+
+// Peak resident set size of this process in bytes: VmHWM from /proc/self/status, or
+// getrusage(RUSAGE_SELF).ru_maxrss when that cannot be read.
+std::int64_t peakRssBytes();
+// Resets the peak to the current RSS (Linux: "5" into /proc/self/clear_refs), so the next
+// peakRssBytes() is the peak of what ran in between. Returns false when the kernel refuses.
+bool resetPeakRss();
+
+struct BuildInfo {
+    std::string type;      // CMake build type (Release, Debug, ...) or a guess from the macros
+    std::string compiler;  // e.g. "GCC 12.2.0"
+    std::string flags;     // what the predefined macros reveal: -O, NDEBUG, -march ISA, sanitizers
+    bool optimized = false;   // compiled with optimization and NDEBUG
+    bool sanitized = false;   // AddressSanitizer (or another sanitizer) is on
+};
+BuildInfo buildInfo();
+
+}  // namespace loralab
