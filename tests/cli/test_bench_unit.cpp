@@ -1,0 +1,260 @@
+// The bench called directly (runBench): the JSON schema and values that follow from the case
+// (never the times themselves), the markdown table, the memory refusal before allocating, option
+// validation, and the statistics, roofline and peak-RSS helpers against closed forms.
+#include "modes/bench.h"
+#include "modes/bench_report.h"
+#include "modes/bench_roofline.h"
+#include "modes/bench_workloads.h"
+#include "modes/sysinfo.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+
+using namespace loralab;
+using Json = nlohmann::json;
+
+namespace {
+
+BenchOptions smallOptions() {
+    BenchOptions o;
+    o.workload = "all";
+    o.sizes = {256};
+    o.ranks = {4};
+    o.batch = 64;
+    o.threads = 1;
+    o.warmup = 1;
+    o.reps = 2;
+    return o;
+}
+
+int countOccurrences(const std::string& text, const std::string& part) {
+    int n = 0;
+    for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + 1)) ++n;
+    return n;
+}
+
+int countLines(const std::string& text) { return countOccurrences(text, "\n"); }
+
+}  // namespace
+
+TEST(BenchUnit, JsonSchemaAndValues) {
+    BenchOptions o = smallOptions();
+    o.json = true;
+    std::ostringstream out, err;
+    ASSERT_EQ(runBench(o, out, err), 0) << err.str();
+    const Json j = Json::parse(out.str());
+
+    ASSERT_TRUE(j.is_object());
+    for (const char* key : {"loralab", "machine", "build", "results"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(j.size(), 4u) << j.dump();
+    EXPECT_TRUE(j["loralab"].is_string());
+    EXPECT_TRUE(j["machine"].is_object());
+    EXPECT_GT(j["machine"]["peak_gflops"].get<double>(), 0.0);
+    EXPECT_GT(j["machine"]["bandwidth_gbs"].get<double>(), 0.0);
+    EXPECT_GE(j["machine"]["cores"].get<int>(), 1);
+    EXPECT_TRUE(j["build"]["type"].is_string());
+    EXPECT_EQ(j["build"]["optimized"].get<bool>(), buildInfo().optimized);
+
+    const Json& results = j["results"];
+    ASSERT_TRUE(results.is_array());
+    ASSERT_EQ(results.size(), 3u);  // fit r=4, layer r=4, full
+    const char* workloads[] = {"fit", "layer", "full"};
+    const char* methods[] = {"gram", "lora", "full"};
+    for (std::size_t i = 0; i < 3; ++i) {
+        const Json& r = results[i];
+        for (const char* key : {"workload", "method", "d", "k", "rank", "batch", "threads",
+                                "optimizer", "ms_median", "ms_min", "ms_sd", "reps", "gflops",
+                                "peak_rss_mb", "roofline_ms", "efficiency"})
+            EXPECT_TRUE(r.contains(key)) << key << " in " << r.dump();
+        EXPECT_FALSE(r.contains("error")) << r.dump();
+        EXPECT_EQ(r["workload"], workloads[i]);
+        EXPECT_EQ(r["method"], methods[i]);
+        EXPECT_EQ(r["d"], 256);
+        EXPECT_EQ(r["k"], 256);
+        EXPECT_EQ(r["threads"], 1);
+        EXPECT_EQ(r["optimizer"], "adam");
+        EXPECT_EQ(r["reps"], 2);
+        const double median = r["ms_median"].get<double>(), minimum = r["ms_min"].get<double>();
+        EXPECT_GT(minimum, 0.0);
+        EXPECT_LE(minimum, median);
+        EXPECT_GE(r["ms_sd"].get<double>(), 0.0);
+        EXPECT_GT(r["peak_rss_mb"].get<double>(), 0.0);
+        // efficiency is defined as roofline / median.
+        EXPECT_NEAR(r["efficiency"].get<double>(), r["roofline_ms"].get<double>() / median,
+                    1e-9 * r["efficiency"].get<double>() + 1e-12);
+        // GFLOP/s × median gives the step's flop count: at least the dominant products.
+        const double flops = r["gflops"].get<double>() * median * 1e6;
+        const double d = 256, k = 256, rank = 4, n = 64;
+        const double dominant = i == 0 ? 4 * d * k * rank : i == 1 ? 2 * d * k * n : 4 * d * k * n;
+        EXPECT_GE(flops, dominant * (1 - 1e-9)) << r.dump();
+        EXPECT_LE(flops, dominant * 1.6) << r.dump();
+    }
+    EXPECT_EQ(results[0]["rank"], 4);
+    EXPECT_TRUE(results[0]["batch"].is_null());
+    EXPECT_EQ(results[1]["batch"], 64);
+    EXPECT_TRUE(results[2]["rank"].is_null());
+    EXPECT_EQ(results[2]["batch"], 64);
+    // One progress line per case on err.
+    EXPECT_EQ(countOccurrences(err.str(), "bench ["), 3) << err.str();
+}
+
+TEST(BenchUnit, MarkdownTableUnderAHeader) {
+    BenchOptions o = smallOptions();
+    o.workload = "fit";
+    o.ranks = {2, 8};
+    std::ostringstream out, err;
+    ASSERT_EQ(runBench(o, out, err), 0) << err.str();
+    const std::string text = out.str();
+    EXPECT_NE(text.find("threads: 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("build: "), std::string::npos) << text;
+    EXPECT_NE(text.find("| median ms"), std::string::npos) << text;
+    EXPECT_NE(text.find("efficiency |"), std::string::npos) << text;
+    EXPECT_EQ(countOccurrences(text, "| fit "), 2) << text;
+    EXPECT_EQ(text.find("WARNING") != std::string::npos, !buildInfo().optimized) << text;
+    // The table's rows are as wide as its header (columns aligned).
+    std::istringstream lines(text);
+    std::string line;
+    std::size_t width = 0;
+    int rows = 0;
+    while (std::getline(lines, line)) {
+        if (line.empty() || line[0] != '|') continue;
+        std::size_t cols = 0;
+        for (unsigned char c : line) cols += (c & 0xC0) != 0x80;
+        if (width == 0) width = cols;
+        EXPECT_EQ(cols, width) << line;
+        ++rows;
+    }
+    EXPECT_EQ(rows, 4);  // header, rule, two cases
+}
+
+TEST(BenchUnit, RefusesWhatCannotFitBeforeAllocating) {
+    BenchOptions o = smallOptions();
+    o.workload = "fit";
+    o.sizes = {Index{1} << 20};  // T alone would be 4 TiB
+    std::ostringstream out, err;
+    const std::int64_t rssBefore = peakRssBytes();
+    EXPECT_EQ(runBench(o, out, err), 2);
+    EXPECT_TRUE(out.str().empty()) << out.str();
+    EXPECT_EQ(countLines(err.str()), 1) << err.str();
+    const std::string msg = err.str();
+    EXPECT_NE(msg.find("needs an estimated"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("MemAvailable"), std::string::npos) << msg;
+    const auto at = msg.find("estimated ");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_GE(std::stod(msg.substr(at + 10)), 4096.0) << msg;  // GiB
+    EXPECT_LT(peakRssBytes() - rssBefore, std::int64_t{256} << 20);
+}
+
+TEST(BenchUnit, BadOptionsThrowNamingTheOption) {
+    struct Case {
+        void (*edit)(BenchOptions&);
+        const char* says;
+    } cases[] = {
+        {[](BenchOptions& o) { o.workload = "train"; }, "--workload"},
+        {[](BenchOptions& o) { o.ranks = {512}; }, "--ranks"},
+        {[](BenchOptions& o) { o.ranks = {}; }, "--ranks"},
+        {[](BenchOptions& o) { o.sizes = {}; }, "--sizes"},
+        {[](BenchOptions& o) { o.sizes = {0}; }, "--sizes"},
+        {[](BenchOptions& o) { o.reps = 0; }, "--reps"},
+        {[](BenchOptions& o) { o.warmup = -1; }, "--warmup"},
+        {[](BenchOptions& o) { o.batch = 0; }, "--batch"},
+        {[](BenchOptions& o) { o.threads = -2; }, "--threads"},
+        {[](BenchOptions& o) { o.d = 64; o.k = 0; }, "--d/--k"},
+    };
+    for (const Case& c : cases) {
+        BenchOptions o = smallOptions();
+        c.edit(o);
+        std::ostringstream out, err;
+        try {
+            runBench(o, out, err);
+            ADD_FAILURE() << "expected std::invalid_argument for " << c.says;
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << e.what();
+        }
+        EXPECT_TRUE(out.str().empty());
+    }
+}
+
+TEST(BenchUnit, PlanGroupsCasesBySize) {
+    BenchOptions o = smallOptions();
+    o.sizes = {64, 128};
+    o.ranks = {1, 8};
+    const std::vector<BenchCase> cases = planCases(o);
+    ASSERT_EQ(cases.size(), 10u);  // per size: 2 fit + 2 layer + 1 full
+    EXPECT_EQ(cases[0].workload, Workload::Fit);
+    EXPECT_EQ(cases[0].batch, 0);
+    EXPECT_EQ(cases[2].workload, Workload::Layer);
+    EXPECT_EQ(cases[4].workload, Workload::Full);
+    EXPECT_EQ(cases[4].rank, 0);
+    EXPECT_EQ(cases[5].d, 128);
+    o.d = 96;
+    o.k = 32;  // explicit --d/--k replace --sizes
+    const std::vector<BenchCase> one = planCases(o);
+    ASSERT_EQ(one.size(), 5u);
+    EXPECT_EQ(one[0].d, 96);
+    EXPECT_EQ(one[0].k, 32);
+}
+
+TEST(BenchUnit, StatisticsClosedForm) {
+    BenchResult r;
+    summarizeTimes({3.0, 1.0, 2.0, 10.0}, r);
+    EXPECT_EQ(r.reps, 4);
+    EXPECT_DOUBLE_EQ(r.msMedian, 2.5);
+    EXPECT_DOUBLE_EQ(r.msMean, 4.0);
+    EXPECT_DOUBLE_EQ(r.msMin, 1.0);
+    EXPECT_NEAR(r.msSd, std::sqrt(50.0 / 3.0), 1e-12);
+    summarizeTimes({7.0}, r);
+    EXPECT_DOUBLE_EQ(r.msMedian, 7.0);
+    EXPECT_DOUBLE_EQ(r.msSd, 0.0);
+}
+
+TEST(BenchUnit, RooflineIsTheSlowerOfComputeAndMemory) {
+    MachineLimits l;
+    l.peakFlops = 100e9;
+    l.bandwidth = 50e9;
+    EXPECT_DOUBLE_EQ(l.rooflineMs(1e9, 1e6), 10.0);   // compute-bound: 1e9 / 1e11 s
+    EXPECT_DOUBLE_EQ(l.rooflineMs(1e6, 1e9), 20.0);   // memory-bound: 1e9 / 5e10 s
+}
+
+TEST(BenchUnit, CostModelClosedForms) {
+    // Fit at d = k = 1024, r = 16 with SGD: T read once plus B, A read+written and their
+    // gradients written+read; the flop count is dominated by 4·d·k·r.
+    const BenchCase fit{Workload::Fit, 1024, 1024, 16, 0};
+    EXPECT_DOUBLE_EQ(caseBytesMoved(fit, OptimizerKind::Sgd), 4.0 * (1024.0 * 1024 + 4 * 16 * 2048));
+    const double flops = fitFlopsPerStep(1024, 1024, 16, OptimizerKind::Adam);
+    EXPECT_GT(flops, 4.0 * 1024 * 1024 * 16);
+    EXPECT_LT(flops, 1.1 * 4.0 * 1024 * 1024 * 16);
+    // Memory: full fine-tuning with Adam holds W0, W, dW, m, v (5·d·k floats) at least.
+    const BenchCase full{Workload::Full, 1024, 1024, 0, 8};
+    EXPECT_GE(sizeMemoryEstimate({full}, OptimizerKind::Adam), 4.0 * 5 * 1024 * 1024);
+    EXPECT_GE(sizeMemoryEstimate({fit}, OptimizerKind::Adam), 4.0 * 1024 * 1024);
+}
+
+TEST(BenchUnit, PeakRssFollowsAnAllocationAndResets) {
+    if (!resetPeakRss()) GTEST_SKIP() << "kernel does not allow resetting the peak RSS";
+    const std::int64_t before = peakRssBytes();
+    constexpr std::size_t bytes = std::size_t{96} << 20;
+    {
+        std::unique_ptr<char[]> block(new char[bytes]);
+        std::memset(block.get(), 1, bytes);  // touch every page
+        EXPECT_GE(peakRssBytes() - before, static_cast<std::int64_t>(bytes) * 9 / 10);
+        EXPECT_EQ(block[bytes / 2], 1);
+    }
+    ASSERT_TRUE(resetPeakRss());
+    EXPECT_LT(peakRssBytes() - before, static_cast<std::int64_t>(bytes) / 2);
+}
+
+TEST(BenchUnit, MachineInfoFromProc) {
+    const MachineInfo m = machineInfo();
+    EXPECT_GE(m.cores, 1);
+    EXPECT_GT(m.memTotal, 0);
+    EXPECT_GT(m.memAvailable, 0);
+    EXPECT_LE(m.memAvailable, m.memTotal);
+}
