@@ -130,8 +130,10 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
     out << "- build: " << rep.build.type << " (" << rep.build.compiler << "; " << rep.build.flags
         << ")\n";
     out << "- BLAS: " << (m.openblasCore.empty() ? "Eigen only (OpenBLAS not linked)"
-                                                 : "OpenBLAS, core " + m.openblasCore)
-        << "\n";
+                                                 : "OpenBLAS, core " + m.openblasCore);
+    if (!m.openblasCoretypeEnv.empty())
+        out << " (forced by OPENBLAS_CORETYPE=" << m.openblasCoretypeEnv << ")";
+    out << "\n";
     const MachineLimits& l = rep.limits;
     out << "- limits (this run, " << rep.threads << " threads): peak " << num(l.peakFlops / 1e9)
         << " GFLOP/s (" << l.peakSource << " SGEMM " << l.gemmSize << "^3";
@@ -143,6 +145,10 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         out << "\nWARNING: this is not an optimized build (" << rep.build.type
             << (rep.build.sanitized ? ", sanitizers on" : "")
             << "); times are not representative. Build with -DCMAKE_BUILD_TYPE=Release.\n";
+    if (m.loadAverage > 0.5 * m.cores)
+        out << "\nNOTE: the load average was " << format("%.1f", m.loadAverage) << " on " << m.cores
+            << " cores when the bench started: other processes compete for the CPU and the times "
+               "are noisy.\n";
     out << '\n';
 
     std::vector<const Field*> cols;
@@ -191,6 +197,9 @@ void printJson(const BenchReport& rep, std::ostream& out) {
     machine["memory_total_mb"] = static_cast<double>(m.memTotal) / (1 << 20);
     machine["memory_available_mb"] = static_cast<double>(m.memAvailable) / (1 << 20);
     machine["openblas_core"] = m.openblasCore.empty() ? Json(nullptr) : Json(m.openblasCore);
+    machine["openblas_coretype_env"] =
+        m.openblasCoretypeEnv.empty() ? Json(nullptr) : Json(m.openblasCoretypeEnv);
+    machine["load_average"] = m.loadAverage;
     machine["threads"] = rep.threads;
     machine["peak_gflops"] = l.peakFlops / 1e9;
     machine["peak_source"] = l.peakSource;

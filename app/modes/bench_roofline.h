@@ -27,7 +27,7 @@ struct MachineLimits {
 std::int64_t limitsMemoryBytes();
 
 // `threads` >= 1; Eigen's and OpenMP's thread counts are restored afterwards. The GEMM size grows
-// from 256 until one product takes >= 30 ms (at most 2048), so a debug build stays quick.
+// from 256 to 2048 unless one product of the next size would take over a second (a debug build).
 MachineLimits measureLimits(int threads);
 
 }  // namespace loralab

@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -76,6 +77,9 @@ MachineInfo machineInfo() {
     using CoreName = char* (*)();
     if (auto f = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename")))
         if (const char* name = f()) m.openblasCore = name;
+    if (const char* forced = std::getenv("OPENBLAS_CORETYPE")) m.openblasCoretypeEnv = forced;
+    std::ifstream load("/proc/loadavg");
+    load >> m.loadAverage;
     return m;
 }
 

@@ -16,6 +16,8 @@ struct MachineInfo {
     std::int64_t memAvailable = 0;  // bytes, /proc/meminfo MemAvailable (what can be allocated
                                     // without swapping)
     std::string openblasCore;  // openblas_get_corename() when OpenBLAS is linked, else ""
+    std::string openblasCoretypeEnv;  // $OPENBLAS_CORETYPE (forces OpenBLAS's kernels), or ""
+    double loadAverage = 0.0;  // 1-minute load average from /proc/loadavg when it was read
 };
 MachineInfo machineInfo();
 
