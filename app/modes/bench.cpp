@@ -41,23 +41,26 @@ std::string caseName(const BenchCase& c) {
     return s;
 }
 
-// Restores Eigen's and OpenMP's thread counts when the bench returns (or throws).
+// Sets Eigen's, OpenMP's (and a linked OpenBLAS's) thread counts for the bench and restores
+// them when it returns or throws.
 class ThreadScope {
 public:
     explicit ThreadScope(int threads)
         : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
         Eigen::setNbThreads(threads);
         omp_set_num_threads(threads);
+        m_blas = setOpenBlasThreads(threads);
     }
     ~ThreadScope() {
         Eigen::setNbThreads(m_eigen);
         omp_set_num_threads(m_omp);
+        if (m_blas > 0) setOpenBlasThreads(m_blas);
     }
     ThreadScope(const ThreadScope&) = delete;
     ThreadScope& operator=(const ThreadScope&) = delete;
 
 private:
-    int m_eigen, m_omp;
+    int m_eigen, m_omp, m_blas = 0;
 };
 
 // Warm-up, then `reps` timed steps; a non-finite loss fails the case.

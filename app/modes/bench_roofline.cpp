@@ -56,7 +56,7 @@ struct OpenBlas {
         b.sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "cblas_sgemm"));
         b.setThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
         b.getThreads = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-        if (!b.setThreads || !b.getThreads) b.sgemm = nullptr;
+        if (!b.setThreads || !b.getThreads) return OpenBlas{};
         return b;
     }
 };
@@ -99,6 +99,14 @@ std::int64_t limitsMemoryBytes() {
     const std::int64_t gemm = 3LL * kMaxGemm * kMaxGemm * static_cast<std::int64_t>(sizeof(float));
     const std::int64_t triad = 3LL * static_cast<std::int64_t>(kTriadFloats * sizeof(float));
     return std::max(gemm, triad);
+}
+
+int setOpenBlasThreads(int threads) {
+    const OpenBlas blas = OpenBlas::find();
+    if (!blas.setThreads || !blas.getThreads) return 0;
+    const int before = blas.getThreads();
+    blas.setThreads(threads);
+    return before;
 }
 
 MachineLimits measureLimits(int threads) {

@@ -30,4 +30,8 @@ std::int64_t limitsMemoryBytes();
 // from 256 to 2048 unless one product of the next size would take over a second (a debug build).
 MachineLimits measureLimits(int threads);
 
+// When OpenBLAS is linked (e.g. under Eigen with EIGEN_USE_BLAS), sets its thread count and
+// returns the previous one; returns 0 and does nothing when it is not.
+int setOpenBlasThreads(int threads);
+
 }  // namespace loralab
