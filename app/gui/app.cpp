@@ -20,6 +20,27 @@ App::App(const GuiOptions& options) : m_options(options) {
     } catch (const std::exception& e) {
         setMessage(std::string("presets: ") + e.what(), true);
     }
+    if (!options.preset.empty()) {
+        int found = -1;
+        for (int i = 0; i < static_cast<int>(m_presets.size()); ++i)
+            if (m_presets[static_cast<std::size_t>(i)].name == options.preset) found = i;
+        if (found >= 0) {
+            applyPreset(found);
+            if (m_trainer && options.scenario.steps > 0) {
+                m_ui.scenario.steps = options.scenario.steps;
+                guarded("pre-training", [&] {
+                    m_trainer->step(options.scenario.steps);
+                    leavePresetFactors();
+                    changed();
+                });
+            }
+            if (m_trainer) return;
+        } else {
+            std::string names;
+            for (const Preset& p : m_presets) names += (names.empty() ? "\"" : ", \"") + p.name + "\"";
+            setMessage("unknown preset \"" + options.preset + "\"; the presets are " + names, true);
+        }
+    }
     rebuild();
     if (!m_trainer) {  // the given scenario failed: keep running on the defaults
         const std::string why = m_ui.message;
@@ -51,7 +72,7 @@ void App::applySettings(const Settings& s) {
     m_ui.modelName = s.modelName;
     m_ui.modules = s.modules;
     m_ui.fontSize = s.fontSize;
-    if (s.scenario && !m_options.scenarioGiven) {
+    if (s.scenario && !m_options.scenarioGiven && m_options.preset.empty()) {
         const Scenario previous = m_ui.scenario;
         m_ui.scenario = *s.scenario;
         rebuild();
@@ -86,6 +107,7 @@ void App::shutdownGraphics() { m_heatmaps.shutdown(); }
 
 void App::rebuild() {
     Scenario& s = m_ui.scenario;
+    m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
     guarded("cannot build the scenario", [&] {
         std::unique_ptr<Trainer> t = makeTrainer(s);
@@ -109,7 +131,6 @@ void App::applyPreset(int index) {
     const Preset& p = m_presets[static_cast<std::size_t>(index)];
     m_ui.playing = false;
     m_ui.scenario = p.scenario;
-    m_ui.presetIndex = index;
     if (p.B && p.A) {
         guarded(p.name.c_str(), [&] {
             Factors f;
@@ -124,6 +145,7 @@ void App::applyPreset(int index) {
             config.target.k = T.cols();
             m_trainer = std::make_unique<Trainer>(config, T);
             m_fixed = f;
+            m_ui.presetIndex = index;
             setMessage("preset: " + p.name);
             changed();
         });
@@ -131,7 +153,10 @@ void App::applyPreset(int index) {
         m_ui.scenario.target = p.scenario.target;
         setMessage("");
         rebuild();
-        if (!m_ui.messageIsError) setMessage("preset: " + p.name);
+        if (!m_ui.messageIsError) {
+            m_ui.presetIndex = index;
+            setMessage("preset: " + p.name);
+        }
     }
 }
 
@@ -310,6 +335,8 @@ void App::updateDerived() {
         d.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, spec.U, i) : -1.0;
         d.loss = m_trainer->currentLoss();
         d.floor = m_trainer->currentFloor();
+        const Matrix& T = m_trainer->target();
+        d.zeroLevel = 1e-12 * static_cast<double>(T.squaredNorm()) / static_cast<double>(std::max<Index>(1, T.size()));
         d.version = m_version;
     });
     m_derived.version = m_version;  // a failed analysis is not retried every frame
@@ -408,7 +435,7 @@ void App::buildLayout() {
     const float lowH = std::max(1.0f, bodyH - heatH - style.ItemSpacing.y);
     const float curveW = std::max(1.0f, std::floor(leftW * 0.60f));
     const float specW = std::max(1.0f, leftW - curveW - style.ItemSpacing.x);
-    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.56f));
+    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.58f));
     const float savingsH = std::max(1.0f, bodyH - controlsH - style.ItemSpacing.y);
 
     ImGui::BeginGroup();

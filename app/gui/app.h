@@ -43,6 +43,8 @@ struct Derived {
     double similarity = -1;   // φ(i, i) between ΔW's and T's top-i left singular vectors; < 0: n/a
     Index similarityDim = 0;  // i
     double loss = 0, floor = 0;
+    double zeroLevel = 0;     // losses below this are rounding noise: shown as 0 (1e-12·mean T²)
+    bool floorIsZero() const { return floor <= zeroLevel; }
 };
 
 class App {

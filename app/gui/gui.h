@@ -14,6 +14,9 @@ struct GuiOptions {
     std::string outDir = ".";      // where F12 / "Export curve" / adapter export write
     bool scenarioGiven = false;    // true when any scenario flag was on the command line
                                    // (then it overrides the persisted settings)
+    std::string preset;            // optional: start from this teaching preset (a name from
+                                   // assets/presets.json, e.g. "Rank-1 outer product"); then
+                                   // scenario.steps still pre-trains. Unknown name: error shown.
 };
 
 // Opens a GLFW window with an OpenGL 3.3 core context and runs the app until it is closed.

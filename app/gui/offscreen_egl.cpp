@@ -130,6 +130,7 @@ int renderOffscreen(const GuiOptions& options) {
         io.DisplaySize = ImVec2(static_cast<float>(kWidth), static_cast<float>(kHeight));
         io.DisplayFramebufferScale = ImVec2(1, 1);
         ImGui_ImplOpenGL3_Init("#version 330 core");
+        setTrainingThreads(options.scenario.threads);
         {
             App app(options);
             app.setFonts(fonts, defaults.fontSize);

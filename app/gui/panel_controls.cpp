@@ -46,17 +46,18 @@ const Choice<OptimizerKind> kOptimizers[] = {
 
 template <typename E, std::size_t N>
 bool choiceCombo(const char* label, E& value, const Choice<E> (&choices)[N], const char* help,
-                 bool allowFile = true) {
+                 bool allowFile = true, const char* preview = nullptr) {
     const char* current = "?";
     for (const auto& c : choices)
         if (c.value == value) current = c.label;
+    if (preview) current = preview;
     bool changed = false;
     if (ImGui::BeginCombo(label, current)) {
         for (const auto& c : choices) {
             if constexpr (std::is_same_v<E, TargetKind>)
                 if (c.value == TargetKind::File && !allowFile) continue;
-            if (ImGui::Selectable(c.label, c.value == value)) {
-                changed = c.value != value;
+            if (ImGui::Selectable(c.label, c.value == value && !preview)) {
+                changed = c.value != value || preview != nullptr;
                 value = c.value;
             }
             tip(c.help);
@@ -87,7 +88,7 @@ void drawControlsPanel(App& app) {
     // Play / Step / Reset first: the teacher's most used buttons.
     const float bw = (ImGui::GetContentRegionAvail().x - 2 * ImGui::GetStyle().ItemSpacing.x) / 3;
     if (ImGui::Button(ui.playing ? "Pause" : "Play", ImVec2(bw, 0))) app.togglePlay();
-    tip("Train continuously (Space). The window stays responsive: at most ~8 ms of training per frame.");
+    tip("Train continuously (Space). The window stays responsive: at most ~5 ms of training per frame.");
     ImGui::SameLine();
     if (ImGui::Button("Step", ImVec2(bw, 0))) app.stepOnce();
     tip("One optimizer step (S or →).");
@@ -97,6 +98,14 @@ void drawControlsPanel(App& app) {
     int spf = ui.stepsPerFrame;
     if (ImGui::SliderInt("steps/frame", &spf, 1, 2000, "%d", ImGuiSliderFlags_Logarithmic)) ui.stepsPerFrame = std::max(1, spf);
     tip("Speed: optimizer steps per frame while playing (cut short when a frame's time budget is used up).");
+
+    // The active preset's note, where the teacher looks first.
+    const int pi = ui.presetIndex;
+    if (pi >= 0 && pi < static_cast<int>(app.presets().size()) && !app.presets()[static_cast<std::size_t>(pi)].note.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.88f, 1.0f, 1.0f));
+        ImGui::TextWrapped("%s", app.presets()[static_cast<std::size_t>(pi)].note.c_str());
+        ImGui::PopStyleColor();
+    }
 
     if (!trainer) {
         ImGui::PopItemWidth();
@@ -111,12 +120,17 @@ void drawControlsPanel(App& app) {
     const bool fileTarget = s.target == TargetKind::File;
     int d = static_cast<int>(s.d), k = static_cast<int>(s.k);
     ImGui::BeginDisabled(fileTarget && !app.showingPresetFactors() && !s.targetFile.empty());
-    const bool dEdit = ImGui::SliderInt("d (rows)", &d, 2, 512);
+    // d and k side by side: one line.
+    const float half = (ImGui::CalcItemWidth() - ImGui::GetStyle().ItemInnerSpacing.x) * 0.5f;
+    ImGui::SetNextItemWidth(half);
+    const bool dEdit = ImGui::SliderInt("##d", &d, 2, 512, "d = %d");
     const bool dDone = ImGui::IsItemDeactivatedAfterEdit();
-    tip("Rows of W, T and ΔW (2..512). Applied when you release the slider: a new target and fresh factors.");
-    const bool kEdit = ImGui::SliderInt("k (cols)", &k, 2, 512);
+    tip("Rows d of W, T and ΔW (2..512). Applied when you release the slider: a new target and fresh factors.");
+    ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
+    ImGui::SetNextItemWidth(half);
+    const bool kEdit = ImGui::SliderInt("d × k", &k, 2, 512, "k = %d");
     const bool kDone = ImGui::IsItemDeactivatedAfterEdit();
-    tip("Columns of W, T and ΔW (2..512). Applied when you release the slider.");
+    tip("Columns k of W, T and ΔW (2..512). Applied when you release the slider.");
     ImGui::EndDisabled();
     if (dEdit || kEdit) {
         s.d = std::clamp(d, 2, 512);
@@ -138,11 +152,10 @@ void drawControlsPanel(App& app) {
     sectionTitle("Target T");
     TargetKind kind = s.target;
     const bool presetTarget = app.showingPresetFactors() || (fileTarget && s.targetFile.empty());
-    if (presetTarget) {
-        ImGui::TextDisabled("T = s·B·A of the preset");
-        tip("The preset's own factors define the target; pick a kind below to replace it.");
-    }
-    if (choiceCombo("target", kind, kTargets, "What B·A is fitted to.", !s.targetFile.empty())) {
+    if (choiceCombo("target", kind, kTargets,
+                    presetTarget ? "The preset's own s·B·A is the target; pick a kind to replace it."
+                                 : "What B·A is fitted to.",
+                    !s.targetFile.empty(), presetTarget ? "preset: T = s·B·A" : nullptr)) {
         s.target = kind;
         s.rank = trainer->rank();
         s.steps = 0;
@@ -191,23 +204,20 @@ void drawControlsPanel(App& app) {
     bool rs = s.rslora;
     if (ImGui::Checkbox("rsLoRA", &rs)) app.setAlpha(s.alpha, rs);
     tip("rsLoRA: s = α/√r instead of α/r (keeps the update's size steady as r grows).");
+    ImGui::SameLine(0, 20);
+    ImGui::Text("s = %.4g", trainer->factors().scale());
+    tip("The scale in ΔW = s·B·A.");
     if (s.alpha) {
         float a = static_cast<float>(*s.alpha);
         if (ImGui::SliderFloat("α", &a, 0.25f, 128.0f, "%.3g", ImGuiSliderFlags_Logarithmic)) app.setAlpha(static_cast<double>(a), s.rslora);
         tip("LoRA α: the scale is s = α/r (or α/√r). Changing it keeps ΔW (B is rescaled).");
     }
-    ImGui::Text("s = %.4g", trainer->factors().scale());
     OptimizerKind opt = s.optimizer;
     if (choiceCombo("optimizer", opt, kOptimizers, "The update rule. Changing it restarts its state.")) app.setOptimizer(opt, s.lr);
     float lr = static_cast<float>(s.lr);
     if (ImGui::SliderFloat("learning rate", &lr, 1e-4f, 1.0f, "%.2e", ImGuiSliderFlags_Logarithmic)) app.setLearningRate(static_cast<double>(lr));
     tip("Step size (log scale). Too large and training diverges: the app restores the last good state and pauses.");
 
-    const int pi = ui.presetIndex;
-    if (pi >= 0 && pi < static_cast<int>(app.presets().size()) && !app.presets()[static_cast<std::size_t>(pi)].note.empty()) {
-        sectionTitle(app.presets()[static_cast<std::size_t>(pi)].name.c_str());
-        ImGui::TextWrapped("%s", app.presets()[static_cast<std::size_t>(pi)].note.c_str());
-    }
     ImGui::PopItemWidth();
 }
 

@@ -213,9 +213,9 @@ void drawHeatmapsPanel(App& app) {
         for (int t = 0; t <= 4; ++t) {
             const float v = m * (1.0f - 0.5f * static_cast<float>(t));
             const float y = boxBar.p0.y + boxBar.h() * static_cast<float>(t) / 4.0f;
-            dl->AddLine(ImVec2(boxBar.p1.x, y), ImVec2(boxBar.p1.x + 5, y), kText, 1.5f);
+            dl->AddLine(ImVec2(boxBar.p1.x, y), ImVec2(boxBar.p1.x + 4, y), kText, 1.5f);
             const std::string label = t == 2 ? "0" : fmt(std::fabs(v) >= 100 ? "%+.0f" : "%+.2f", static_cast<double>(v));
-            dl->AddText(ImVec2(boxBar.p1.x + 8, y - line * 0.5f), kText, label.c_str());
+            dl->AddText(ImVec2(boxBar.p1.x + 10, y - line * 0.5f), kText, label.c_str());
         }
     }
 

@@ -15,21 +15,27 @@ void drawLossCurvePanel(App& app) {
     Trainer* trainer = app.trainer();
     if (!trainer) return;
     const Derived& dv = app.derived();
-    ImGui::Text("loss %.4g", dv.loss);
+    if (dv.loss <= dv.zeroLevel)
+        ImGui::TextUnformatted("loss ≈ 0");
+    else
+        ImGui::Text("loss %.4g", dv.loss);
     helpTooltip("‖s·B·A − T‖² / (d·k) at the current factors.");
     ImGui::SameLine(0, 28);
-    ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "floor %.4g", dv.floor);
+    if (dv.floorIsZero())
+        ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "floor 0");
+    else
+        ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "floor %.4g", dv.floor);
     helpTooltip("Eckart–Young floor for this rank: Σ_{i>r} σᵢ(T)² / (d·k). No rank-r product does better.");
     ImGui::SameLine(0, 28);
-    if (dv.floor > 0)
+    if (!dv.floorIsZero())
         ImGui::Text("loss/floor %.3f", dv.loss / dv.floor);
     else
-        ImGui::TextDisabled("loss/floor —  (floor 0: exact fit possible)");
+        ImGui::TextDisabled("loss/floor —  (r ≥ rank of T: exact fit possible)");
     helpTooltip("1.000 means training reached the best any rank-r adapter can do.");
 
     LossCurveInput in;
     in.history = &trainer->history();
-    if (dv.floor > 0) in.floor = dv.floor;
+    if (!dv.floorIsZero()) in.floor = dv.floor;
     in.floorLabel = "floor at r = " + std::to_string(static_cast<long long>(trainer->rank()));
     in.marks = trainer->rankChanges();
     const ImVec2 avail = ImGui::GetContentRegionAvail();

@@ -39,7 +39,7 @@ void drawSpectrumPanel(App& app) {
     const Index m = sigmaT.size();
     const Index shown = std::max<Index>(1, std::min<Index>(m, static_cast<Index>((p1.x - p0.x) / 3)));
     // Whole-pixel bars (fractional widths shimmer).
-    const float bwPx = std::max(1.0f, std::floor((p1.x - p0.x) / static_cast<float>(shown)));
+    const float bwPx = std::clamp(std::floor((p1.x - p0.x) / static_cast<float>(shown)), 1.0f, 40.0f);
     double top = sigmaT(0);
     for (Index i = 0; i < dv.deltaSigma.size(); ++i) top = std::max(top, dv.deltaSigma(i));
     if (!(top > 0)) top = 1;

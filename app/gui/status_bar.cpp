@@ -2,6 +2,8 @@
 #include "app.h"
 #include "panels.h"
 
+#include <cstdio>
+
 namespace loralab::gui {
 
 void drawStatusBar(App& app) {
@@ -9,8 +11,14 @@ void drawStatusBar(App& app) {
     Trainer* trainer = app.trainer();
     ImGui::AlignTextToFramePadding();
     if (trainer) {
-        ImGui::Text("%s  step %lld   loss %.4g   %.0f steps/s   %.0f fps", ui.playing ? "▶ training" : "■ paused",
-                    trainer->stepCount(), app.derived().loss, ui.stepsPerSecond, ui.framesPerSecond);
+        const Derived& dv = app.derived();
+        char loss[32];
+        if (dv.loss <= dv.zeroLevel)
+            std::snprintf(loss, sizeof loss, "≈ 0");
+        else
+            std::snprintf(loss, sizeof loss, "%.4g", dv.loss);
+        ImGui::Text("%s  step %lld   loss %s   %.0f steps/s   %.0f fps", ui.playing ? "▶ training" : "■ paused",
+                    trainer->stepCount(), loss, ui.stepsPerSecond, ui.framesPerSecond);
     }
     if (!ui.message.empty()) {
         ImGui::SameLine(0, 30);

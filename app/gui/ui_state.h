@@ -13,7 +13,7 @@ struct UiState {
     Scenario scenario;              // what the controls edit; applied to the trainer on change
     bool playing = false;
     int stepsPerFrame = 20;         // upper bound; the per-frame time budget may cut it short
-    double frameBudgetMs = 8.0;     // training time allowed per frame
+    double frameBudgetMs = 5.0;     // training time allowed per frame (keeps ≥ 60 frames/s)
     bool sharedScale = true;        // one colour scale for all heatmaps, or one per matrix
     std::string modelName = "llama-2-7b";
     std::string modules = "q,v";
