@@ -410,8 +410,8 @@ void App::buildLayout() {
         }
         if (ImGui::BeginMenu("View")) {
             ImGui::MenuItem("One colour scale for all heatmaps", nullptr, &m_ui.sharedScale);
-            if (ImGui::MenuItem("Larger text", "Ctrl +")) m_ui.fontSize = std::min(40.0f, m_ui.fontSize + 2);
-            if (ImGui::MenuItem("Smaller text", "Ctrl -")) m_ui.fontSize = std::max(12.0f, m_ui.fontSize - 2);
+            if (ImGui::MenuItem("Larger text")) m_ui.fontSize = std::min(40.0f, m_ui.fontSize + 2);
+            if (ImGui::MenuItem("Smaller text")) m_ui.fontSize = std::max(12.0f, m_ui.fontSize - 2);
             ImGui::EndMenu();
         }
         if (ImGui::BeginMenu("Export")) {

@@ -1,0 +1,38 @@
+// Measures the window's frame rate with training running (not a test: timings vary by machine).
+//   xvfb-run -a -s "-screen 0 1600x1000x24" gui_frame_rate [--d N] [--k N] [--rank R] [--frames N]
+// Opens the real window (GLFW, OpenGL 3.3, vsync off), presses Play, renders N frames and prints
+// frames/s, steps/s and the split between building+rendering a frame and swapping buffers.
+#include "window.h"
+
+#include <cstdio>
+#include <string>
+
+int main(int argc, char** argv) {
+    loralab::GuiOptions options;
+    options.scenario.d = 256;
+    options.scenario.k = 256;
+    options.scenario.rank = 16;
+    options.scenarioGiven = true;
+    loralab::gui::WindowRun run;
+    run.play = true;
+    run.maxFrames = 600;
+    run.reportRate = true;
+    run.vsync = false;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        const long value = std::stol(argv[i + 1]);
+        if (flag == "--d") options.scenario.d = value;
+        else if (flag == "--k") options.scenario.k = value;
+        else if (flag == "--rank") options.scenario.rank = value;
+        else if (flag == "--frames") run.maxFrames = static_cast<int>(value);
+        else if (flag == "--threads") options.scenario.threads = static_cast<int>(value);
+        else {
+            std::fprintf(stderr, "usage: gui_frame_rate [--d N] [--k N] [--rank R] [--frames N] [--threads N]\n");
+            return 2;
+        }
+    }
+    std::fprintf(stderr, "gui_frame_rate: d = %ld, k = %ld, r = %ld, %d frames, training on\n",
+                 static_cast<long>(options.scenario.d), static_cast<long>(options.scenario.k),
+                 static_cast<long>(options.scenario.rank), run.maxFrames);
+    return loralab::gui::runWindow(options, run);
+}
