@@ -468,6 +468,7 @@ void App::beforeRender(const ImDrawData* data) {
 }
 
 void App::afterRender(int fbWidth, int fbHeight) {
+    m_captureFailed = false;
     if (!m_pendingCapture) return;
     const Capture c = *m_pendingCapture;
     m_pendingCapture.reset();
@@ -478,6 +479,7 @@ void App::afterRender(int fbWidth, int fbHeight) {
         const ScreenRect r = m_ui.curveRect;
         if (!r.valid()) {
             m_lastCaptureOk = false;
+            m_captureFailed = true;
             setMessage("export curve: the loss-curve panel is not visible", true);
             return;
         }
@@ -490,11 +492,18 @@ void App::afterRender(int fbWidth, int fbHeight) {
     std::string error;
     m_lastCaptureOk = writePng(c.path, img, error);
     m_lastCapturePath = c.path;
-    if (m_lastCaptureOk)
+    m_captureFailed = !m_lastCaptureOk;
+    if (m_lastCaptureOk) {
         setMessage(std::string(c.curveOnly ? "loss curve" : "screenshot") + " saved to " + c.path + " (" +
                    std::to_string(img.width) + "×" + std::to_string(img.height) + ")");
-    else
+        // One line on stderr: where it went, and where ΔW was drawn (the GUI tests read it).
+        const ScreenRect& w = m_ui.deltaWRect;
+        std::fprintf(stderr, "loralab: %s %s (%dx%d); deltaW heatmap at %.0f,%.0f size %.0fx%.0f\n",
+                     c.curveOnly ? "loss curve" : "screenshot", c.path.c_str(), img.width, img.height, w.min.x,
+                     w.min.y, w.max.x - w.min.x, w.max.y - w.min.y);
+    } else {
         setMessage(error, true);
+    }
 }
 
 }  // namespace loralab::gui

@@ -68,6 +68,7 @@ public:
     void requestCurveExport(const std::string& path = {});
     // Result of the last capture: true when written. Message in the status bar.
     bool lastCaptureOk() const { return m_lastCaptureOk; }
+    bool captureFailed() const { return m_captureFailed; }  // a capture in the last afterRender failed
     const std::string& lastCapturePath() const { return m_lastCapturePath; }
 
     // ---- actions (the panels call these) ----------------------------------------------------
@@ -123,6 +124,7 @@ private:
     };
     std::optional<Capture> m_pendingCapture;
     bool m_lastCaptureOk = false;
+    bool m_captureFailed = false;
     std::string m_lastCapturePath;
 
     int m_keyS = -1, m_keyR = -1, m_keyF12 = -1;

@@ -46,11 +46,5 @@ void renderFrame(App& app, int fbWidth, int fbHeight) {
     app.afterRender(fbWidth, fbHeight);
 }
 
-void reportScreenshot(const App& app, int width, int height) {
-    const ScreenRect& w = app.ui().deltaWRect;
-    std::fprintf(stderr, "loralab: screenshot %s (%dx%d); deltaW heatmap at %.0f,%.0f size %.0fx%.0f\n",
-                 app.lastCapturePath().c_str(), width, height, w.min.x, w.min.y, w.max.x - w.min.x,
-                 w.max.y - w.min.y);
-}
 
 }  // namespace loralab::gui

@@ -19,7 +19,4 @@ void setTrainingThreads(int requested);
 // bound framebuffer of fbWidth×fbHeight pixels, then lets the app capture screenshots.
 void renderFrame(App& app, int fbWidth, int fbHeight);
 
-// The line printed after a --screenshot: where it went and where ΔW was drawn (tests read it).
-void reportScreenshot(const App& app, int width, int height);
-
 }  // namespace loralab::gui

@@ -63,7 +63,7 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
     out.min = origin;
     out.max = ImVec2(origin.x + size.x, origin.y + size.y);
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(out.min, out.max, IM_COL32(20, 22, 28, 255));
+    // No background fill: the window's is used (every filled pixel costs on a software renderer).
 
     const float lineH = ImGui::GetTextLineHeight();
     const float left = ImGui::CalcTextSize("1e-10").x + 14.0f;

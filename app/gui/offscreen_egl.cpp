@@ -2,6 +2,7 @@
 // platform, a GL 3.3 core context with no surface, an FBO as the framebuffer, ImGui fed its
 // display size and frame time directly (no platform backend).
 #include "frame_driver.h"
+#include "offscreen.h"
 #include "gl.h"
 
 #include <EGL/egl.h>
@@ -103,14 +104,8 @@ struct Framebuffer {
 };
 
 }  // namespace
-}  // namespace gui
 
-int renderOffscreen(const GuiOptions& options) {
-    using namespace gui;
-    if (options.screenshotPath.empty()) {
-        std::fprintf(stderr, "loralab: offscreen rendering needs --screenshot FILE.png\n");
-        return 2;
-    }
+int runOffscreen(const GuiOptions& options, const FrameScript& script) {
     std::string error;
     EglSession egl;
     if (!egl.open(error)) {
@@ -141,17 +136,16 @@ int renderOffscreen(const GuiOptions& options) {
                 const int frames = std::max(1, options.frames);
                 for (int frame = 1; frame <= frames; ++frame) {
                     io.DeltaTime = 1.0f / 60.0f;
-                    if (frame == frames) app.requestScreenshot(options.screenshotPath);
+                    if (script) script(app, frame, frames);
                     ImGui_ImplOpenGL3_NewFrame();
                     ImGui::NewFrame();
                     renderFrame(app, kWidth, kHeight);
+                    if (app.captureFailed()) {
+                        std::fprintf(stderr, "loralab: %s\n", app.ui().message.c_str());
+                        exitCode = 1;
+                    }
                 }
                 glFinish();
-                reportScreenshot(app, kWidth, kHeight);
-                if (!app.lastCaptureOk()) {
-                    std::fprintf(stderr, "loralab: %s\n", app.ui().message.c_str());
-                    exitCode = 1;
-                }
             }
             app.shutdownGraphics();
         }
@@ -159,6 +153,19 @@ int renderOffscreen(const GuiOptions& options) {
         ImGui::DestroyContext();
     }
     return exitCode;
+}
+
+}  // namespace gui
+
+int renderOffscreen(const GuiOptions& options) {
+    using namespace gui;
+    if (options.screenshotPath.empty()) {
+        std::fprintf(stderr, "loralab: offscreen rendering needs --screenshot FILE.png\n");
+        return 2;
+    }
+    return runOffscreen(options, [&](App& app, int frame, int frames) {
+        if (frame == frames) app.requestScreenshot(options.screenshotPath);
+    });
 }
 
 }  // namespace loralab

@@ -47,7 +47,7 @@ void drawSavingsPanel(App& app) {
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("trainable, r = %lld", static_cast<long long>(f.rank));
 
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+    const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
     if (ImGui::BeginTable("layer", 3, flags)) {
         ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.25f);
         ImGui::TableSetupColumn("full FT", ImGuiTableColumnFlags_WidthStretch, 1.0f);

@@ -33,7 +33,6 @@ void drawSpectrumPanel(App& app) {
     const float left = ImGui::CalcTextSize("00.0").x + 12, bottom = line + 8;
     const ImVec2 p0(origin.x + left, origin.y + 6), p1(origin.x + avail.x - 8, origin.y + avail.y - bottom);
     if (p1.x - p0.x < 20 || p1.y - p0.y < 20 || sigmaT.size() == 0) return;
-    dl->AddRectFilled(origin, ImVec2(origin.x + avail.x, origin.y + avail.y), IM_COL32(20, 22, 28, 255));
 
     // Show at most one bar per 3 pixels (the tail of a 512-long spectrum is summarised).
     const Index m = sigmaT.size();

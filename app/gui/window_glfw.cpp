@@ -87,7 +87,6 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 const auto t1 = std::chrono::steady_clock::now();
                 renderSecs += std::chrono::duration<double>(t1 - t0).count();
                 if (screenshotMode && frame == frames) {
-                    reportScreenshot(app, fbW, fbH);
                     if (!app.lastCaptureOk()) {
                         std::fprintf(stderr, "loralab: %s\n", app.ui().message.c_str());
                         exitCode = 1;

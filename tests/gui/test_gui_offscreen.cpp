@@ -1,6 +1,7 @@
 // renderOffscreen(): the real panels rendered through EGL (Mesa surfaceless, no X server) into a
 // PNG. Checks the file's size and that the ΔW heatmap area is coloured, not blank.
 #include "gui.h"
+#include "offscreen.h"
 #include "png_checks.h"
 
 #include <gtest/gtest.h>
@@ -81,6 +82,46 @@ TEST(Offscreen, EdgeShapesRenderWithoutCrashing) {
         ASSERT_TRUE(guitest::parseDeltaWRect(log, x, y, w, h)) << log;
         EXPECT_GE(std::min(w, h), 60) << d << "x" << k;  // the short side stays visible
     }
+    fs::remove_all(dir);
+}
+
+TEST(Offscreen, ExportCurveSavesOnlyTheLossCurvePanel) {
+    const fs::path dir = fs::temp_directory_path() / ("loralab_curve_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    GuiOptions o;
+    o.scenario.d = 32;
+    o.scenario.k = 32;
+    o.scenario.rank = 2;
+    o.scenario.steps = 150;
+    o.frames = 4;
+    const std::string curve = (dir / "curve.png").string();
+    const std::string window = (dir / "window.png").string();
+    testing::internal::CaptureStderr();
+    const int code = gui::runOffscreen(o, [&](gui::App& app, int frame, int frames) {
+        if (frame == 2) {
+            app.setRank(6);  // a rank change, marked on the curve
+            app.stepOnce();
+        }
+        if (frame == frames - 1) app.requestCurveExport(curve);
+        if (frame == frames) app.requestScreenshot(window);
+    });
+    const std::string log = testing::internal::GetCapturedStderr();
+    ASSERT_EQ(code, 0) << log;
+    guitest::Png png, full;
+    std::string error;
+    ASSERT_TRUE(guitest::loadPng(curve, png, error)) << error;
+    ASSERT_TRUE(guitest::loadPng(window, full, error)) << error;
+    EXPECT_EQ(full.width, 1600);
+    // The curve panel alone: smaller than the window, still big enough to read.
+    EXPECT_LT(png.width, 1200);
+    EXPECT_LT(png.height, 700);
+    EXPECT_GT(png.width, 300);
+    EXPECT_GT(png.height, 150);
+    // It holds the orange loss curve (255, 190, 60) and no heatmap.
+    long orange = 0;
+    for (std::size_t i = 0; i + 3 < png.rgba.size(); i += 4)
+        if (png.rgba[i] > 220 && png.rgba[i + 1] > 150 && png.rgba[i + 1] < 220 && png.rgba[i + 2] < 110) ++orange;
+    EXPECT_GT(orange, 200);
     fs::remove_all(dir);
 }
 
