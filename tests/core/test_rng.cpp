@@ -57,6 +57,7 @@ TEST(Rng, SameSeedSameBitsDifferentSeedDifferentBits) {
 TEST(Rng, UniformIsFiftyThreeBitGridInUnitInterval) {
     Rng rng(7);
     double sum = 0.0, minV = 1.0, maxV = 0.0;
+    int oddLowBit = 0;  // all 53 bits are random: the lowest is set half of the time
     const int n = 200000;
     for (int i = 0; i < n; ++i) {
         const double u = rng.uniform01();
@@ -64,12 +65,14 @@ TEST(Rng, UniformIsFiftyThreeBitGridInUnitInterval) {
         ASSERT_LT(u, 1.0);
         const double scaled = u * 0x1.0p53;
         ASSERT_EQ(scaled, std::floor(scaled)) << "not a multiple of 2^-53: " << u;
+        oddLowBit += static_cast<std::uint64_t>(scaled) & 1u;
         sum += u;
         minV = std::min(minV, u);
         maxV = std::max(maxV, u);
     }
     // Mean of U(0,1) has sd 1/sqrt(12n) ≈ 6.5e-4: 5e-3 is more than 7 sd.
     EXPECT_NEAR(sum / n, 0.5, 5e-3);
+    EXPECT_NEAR(static_cast<double>(oddLowBit) / n, 0.5, 5e-3);
     EXPECT_LT(minV, 1e-3);
     EXPECT_GT(maxV, 1.0 - 1e-3);
 
