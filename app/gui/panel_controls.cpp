@@ -218,6 +218,15 @@ void drawControlsPanel(App& app) {
     if (ImGui::SliderFloat("learning rate", &lr, 1e-4f, 1.0f, "%.2e", ImGuiSliderFlags_Logarithmic)) app.setLearningRate(static_cast<double>(lr));
     tip("Step size (log scale). Too large and training diverges: the app restores the last good state and pauses.");
 
+    sectionTitle("View and slides");
+    ImGui::Checkbox("one colour scale for all matrices", &ui.sharedScale);
+    tip("On: every heatmap uses the same value-to-colour map, so sizes compare across B, A, ΔW and T. Off: each matrix is scaled to its own largest |value|.");
+    const float halfW = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    if (ImGui::Button("Screenshot (F12)", ImVec2(halfW, 0))) app.requestScreenshot();
+    tip("Saves the whole window as loralab-YYYYmmdd-HHMMSS.png in the output folder (--out-dir).");
+    ImGui::SameLine();
+    if (ImGui::Button("Export curve", ImVec2(halfW, 0))) app.requestCurveExport();
+    tip("Saves only the loss-curve panel, for a slide.");
     ImGui::PopItemWidth();
 }
 

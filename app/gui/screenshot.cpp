@@ -68,8 +68,14 @@ std::string timestampedPath(const std::string& dir, std::time_t t) {
     localtime_r(&t, &tm);
     char name[64];
     std::strftime(name, sizeof name, "loralab-%Y%m%d-%H%M%S.png", &tm);
-    if (dir.empty()) return name;
-    return (std::filesystem::path(dir) / name).string();
+    const std::filesystem::path base = dir.empty() ? std::filesystem::path(name) : std::filesystem::path(dir) / name;
+    std::error_code ec;
+    if (!std::filesystem::exists(base, ec)) return base.string();
+    const std::string stem = base.string().substr(0, base.string().size() - 4);  // without ".png"
+    for (int n = 2;; ++n) {
+        const std::string candidate = stem + "-" + std::to_string(n) + ".png";
+        if (!std::filesystem::exists(candidate, ec)) return candidate;
+    }
 }
 
 }  // namespace loralab::gui

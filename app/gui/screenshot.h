@@ -23,7 +23,8 @@ Image captureFramebuffer(int x, int y, int w, int h, int fbWidth, int fbHeight);
 // rename. Returns false with `error` naming the path and the operation.
 bool writePng(const std::string& path, const Image& image, std::string& error);
 
-// "loralab-YYYYmmdd-HHMMSS.png" for the local time `t`, joined to `dir`.
+// "loralab-YYYYmmdd-HHMMSS.png" for the local time `t`, joined to `dir`. When that file exists,
+// "-2", "-3", ... is added before ".png" so a second capture in the same second keeps the first.
 std::string timestampedPath(const std::string& dir, std::time_t t);
 
 }  // namespace loralab::gui

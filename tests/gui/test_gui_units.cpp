@@ -311,8 +311,13 @@ TEST(Screenshot, ErrorsNameThePath) {
 }
 
 TEST(Screenshot, TimestampedName) {
-    const std::string p = timestampedPath("out", 0);
-    EXPECT_TRUE(std::regex_match(p, std::regex(R"(out/loralab-\d{8}-\d{6}\.png)"))) << p;
+    const fs::path dir = tempDir("names");
+    const std::string p = timestampedPath(dir.string(), 0);
+    EXPECT_TRUE(std::regex_match(fs::path(p).filename().string(), std::regex(R"(loralab-\d{8}-\d{6}\.png)"))) << p;
+    std::ofstream(p) << "taken";
+    const std::string second = timestampedPath(dir.string(), 0);
+    EXPECT_EQ(second, p.substr(0, p.size() - 4) + "-2.png");
+    fs::remove_all(dir);
 }
 
 }  // namespace
