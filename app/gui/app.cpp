@@ -435,7 +435,7 @@ void App::buildLayout() {
     const float lowH = std::max(1.0f, bodyH - heatH - style.ItemSpacing.y);
     const float curveW = std::max(1.0f, std::floor(leftW * 0.60f));
     const float specW = std::max(1.0f, leftW - curveW - style.ItemSpacing.x);
-    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.58f));
+    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.575f));
     const float savingsH = std::max(1.0f, bodyH - controlsH - style.ItemSpacing.y);
 
     ImGui::BeginGroup();

@@ -44,6 +44,13 @@ void renderFrame(App& app, int fbWidth, int fbHeight) {
     app.beforeRender(data);
     ImGui_ImplOpenGL3_RenderDrawData(data);
     app.afterRender(fbWidth, fbHeight);
+    // GL errors are reported in the status line, never fatal.
+    const GLenum error = glGetError();
+    if (error != GL_NO_ERROR) {
+        char text[64];
+        std::snprintf(text, sizeof text, "OpenGL error 0x%04x while drawing", error);
+        app.setMessage(text, true);
+    }
 }
 
 

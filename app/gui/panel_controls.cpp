@@ -69,7 +69,6 @@ bool choiceCombo(const char* label, E& value, const Choice<E> (&choices)[N], con
 }
 
 void sectionTitle(const char* text) {
-    ImGui::Spacing();
     ImGui::TextColored(ImVec4(1.0f, 0.82f, 0.35f, 1.0f), "%s", text);
     ImGui::Separator();
 }

@@ -49,8 +49,8 @@ void drawSavingsPanel(App& app) {
 
     const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
     if (ImGui::BeginTable("layer", 3, flags)) {
-        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-        ImGui::TableSetupColumn("full FT", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("full FT", ImGuiTableColumnFlags_WidthStretch, 1.15f);
         ImGui::TableSetupColumn("LoRA", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         ImGui::TableHeadersRow();
         const std::string dk = std::to_string(f.d) + "·" + std::to_string(f.k);
@@ -89,8 +89,8 @@ void drawSavingsPanel(App& app) {
     }
     helpTooltip("Which linear modules get an adapter (peft's target_modules).");
     if (ImGui::BeginTable("model", 3, flags)) {
-        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.25f);
-        ImGui::TableSetupColumn("full FT", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+        ImGui::TableSetupColumn("full FT", ImGuiTableColumnFlags_WidthStretch, 1.15f);
         ImGui::TableSetupColumn("LoRA", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         row("targeted", formatCount(f.model.fullTargeted), formatCount(f.model.trainable),
             "Parameters of the adapted matrices (full FT of them) against LoRA's, over all layers.");

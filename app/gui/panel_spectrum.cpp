@@ -36,7 +36,7 @@ void drawSpectrumPanel(App& app) {
 
     // Show at most one bar per 3 pixels (the tail of a 512-long spectrum is summarised).
     const Index m = sigmaT.size();
-    const Index shown = std::max<Index>(1, std::min<Index>(m, static_cast<Index>((p1.x - p0.x) / 3)));
+    const Index shown = std::max<Index>(1, std::min<Index>(m, static_cast<Index>((p1.x - p0.x) / 2)));
     // Whole-pixel bars (fractional widths shimmer).
     const float bwPx = std::clamp(std::floor((p1.x - p0.x) / static_cast<float>(shown)), 1.0f, 40.0f);
     double top = sigmaT(0);
@@ -49,9 +49,14 @@ void drawSpectrumPanel(App& app) {
         const ImU32 c = i < r ? IM_COL32(90, 160, 255, 255) : IM_COL32(120, 120, 130, 255);
         dl->AddRectFilled(ImVec2(x + bw * 0.08f, y(sigmaT(i))), ImVec2(x + bw * 0.92f, p1.y), c);
         if (i < dv.deltaSigma.size()) {
-            const float inset = bw * 0.3f;
-            dl->AddRectFilled(ImVec2(x + inset, y(dv.deltaSigma(i))), ImVec2(x + bw - inset, p1.y),
-                              IM_COL32(255, 170, 50, 255));
+            if (bw >= 5) {
+                const float inset = bw * 0.3f;
+                dl->AddRectFilled(ImVec2(x + inset, y(dv.deltaSigma(i))), ImVec2(x + bw - inset, p1.y),
+                                  IM_COL32(255, 170, 50, 255));
+            } else {  // thin bars: ΔW's value as an orange cap
+                const float yy = y(dv.deltaSigma(i));
+                dl->AddRectFilled(ImVec2(x, yy - 1.5f), ImVec2(x + bw, yy + 1.5f), IM_COL32(255, 170, 50, 255));
+            }
         }
     }
     dl->AddLine(ImVec2(p0.x, p1.y), ImVec2(p1.x, p1.y), IM_COL32(220, 220, 220, 255));
@@ -59,7 +64,10 @@ void drawSpectrumPanel(App& app) {
     std::snprintf(buf, sizeof buf, "%.3g", top);
     dl->AddText(ImVec2(origin.x + 4, p0.y), IM_COL32(220, 220, 220, 255), buf);
     dl->AddText(ImVec2(origin.x + 4, p1.y - line), IM_COL32(220, 220, 220, 255), "0");
-    std::snprintf(buf, sizeof buf, "index 1..%lld%s", static_cast<long long>(shown), shown < m ? " (of more)" : "");
+    if (shown < m)
+        std::snprintf(buf, sizeof buf, "index 1..%lld of %lld", static_cast<long long>(shown), static_cast<long long>(m));
+    else
+        std::snprintf(buf, sizeof buf, "index 1..%lld", static_cast<long long>(m));
     dl->AddText(ImVec2(p0.x, p1.y + 4), IM_COL32(200, 200, 200, 255), buf);
     // Mark the rank boundary.
     if (r < shown) {

@@ -8,6 +8,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <cfloat>
 #include <chrono>
 #include <cstdio>
 
@@ -78,6 +79,8 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 if (screenshotMode && frame == frames) app.requestScreenshot(options.screenshotPath);
                 ImGui_ImplOpenGL3_NewFrame();
                 ImGui_ImplGlfw_NewFrame();
+                // A screenshot shows no hover tooltip wherever Xvfb's pointer happens to be.
+                if (screenshotMode) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
                 ImGui::NewFrame();
                 int fbW = 0, fbH = 0;
                 glfwGetFramebufferSize(window, &fbW, &fbH);
