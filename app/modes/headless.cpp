@@ -45,18 +45,6 @@ void checkParentFolder(const std::string& path) {
         throw IoError("cannot write " + path + ": folder " + parent.string() + " does not exist");
 }
 
-// Writes the history points recorded since `lastStep` (finite losses only).
-void drainHistory(const Trainer& trainer, CurveCsvWriter* curve, long long& lastStep) {
-    const auto& h = trainer.history();
-    std::size_t first = h.size();
-    while (first > 0 && h[first - 1].step > lastStep) --first;
-    for (std::size_t i = first; i < h.size(); ++i) {
-        if (!std::isfinite(h[i].loss)) continue;
-        if (curve) curve->append(h[i]);
-        lastStep = h[i].step;
-    }
-}
-
 void printJson(const HeadlessOptions& o, const Trainer& t, const RunResult& r, std::ostream& out) {
     const Scenario& s = o.scenario;
     const LayerCounts counts = layerCounts(t.d(), t.k(), t.rank());
@@ -114,33 +102,34 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) 
     if (!o.exportDir.empty()) ensureDirectory(o.exportDir);
     if (!o.screenshotPath.empty()) checkParentFolder(o.screenshotPath);
 
+    // One step at a time: the trainer evaluates the loss of each new state as part of the step
+    // (cached, so currentLoss() is free), which gives the curve every step without depending
+    // on the trainer's history, which thins itself on long runs. A divergence restores the
+    // last finite state, so the curve holds exactly the finite steps before it.
     RunResult r;
     r.initialLoss = trainer->currentLoss();
+    const double floor = trainer->currentFloor();
+    if (curve) curve->append({0, r.initialLoss, floor, trainer->rank()});
     cli::Progress progress(err, s.steps, o.progressTty);
-    long long lastStep = -1;
     for (long long i = 0; i < s.steps; ++i) {
         const StepReport report = trainer->step(1);
-        drainHistory(*trainer, curve ? &*curve : nullptr, lastStep);
         if (report.diverged) {
             r.diverged = true;
             r.divergedAtStep = report.divergedAtStep;
             break;
         }
-        if (!trainer->history().empty())
-            progress.update(trainer->stepCount(), trainer->history().back().loss,
-                            trainer->history().back().floor);
+        const double loss = trainer->currentLoss();
+        if (curve) curve->append({trainer->stepCount(), loss, floor, trainer->rank()});
+        progress.update(trainer->stepCount(), loss, floor);
     }
     r.steps = trainer->stepCount();
     r.finalLoss = trainer->currentLoss();
-    r.floor = trainer->currentFloor();
+    r.floor = floor;
     const double meanSquareT = trainer->spectrum().floor(0);  // ‖T‖²/(dk)
     if (r.floor > 1e-9 * meanSquareT) r.finalOverFloor = r.finalLoss / r.floor;
     progress.finish(r.steps, r.finalLoss, r.floor);
 
     if (curve) {
-        // The loss after the last update, so the curve ends where the summary does.
-        if (!r.diverged && r.steps > lastStep && std::isfinite(r.finalLoss))
-            curve->append({r.steps, r.finalLoss, r.floor, trainer->rank()});
         curve->commit();
         err << "wrote " << o.curvePath << " (" << curve->rows() << " rows)\n";
     }
