@@ -1,6 +1,7 @@
 #include "cli/option_table.h"
 
 #include "cli/value_parse.h"
+#include "gui/presets.h"
 #include "loralab/factors.h"
 #include "loralab/params.h"
 #include "loralab/target.h"
@@ -103,6 +104,11 @@ std::vector<std::string> targetChoices() {
 std::vector<std::string> optimizerChoices() {
     return {optimizerName(OptimizerKind::Sgd), optimizerName(OptimizerKind::Momentum),
             optimizerName(OptimizerKind::Adam)};
+}
+std::vector<std::string> presetChoices() {
+    std::vector<std::string> names;
+    for (const gui::Preset& p : gui::builtinPresets()) names.push_back(p.name);
+    return names;
 }
 std::vector<std::string> workloadChoices() { return {"fit", "layer", "full", "all"}; }
 std::vector<std::string> modelChoices() {
@@ -226,6 +232,10 @@ std::vector<OptionRow> buildTable() {
                 "module name in the adapter's tensor names and target_modules",
                 [](CliOptions& o, const Value& v) { o.headless.moduleName = v.text; },
                 [](const CliOptions& o) { return o.headless.moduleName; }),
+        choiceRow("--preset", kGui, "NAME", kScenario,
+                  "start from a teaching preset of the Presets menu (quote names with spaces)",
+                  presetChoices, [](CliOptions& o, const Value& v) { o.gui.preset = v.text; },
+                  nullptr),
         textRow("--out-dir", kGui, "DIR", kOutput,
                 "folder for screenshots (F12), curve and adapter exports",
                 [](CliOptions& o, const Value& v) { o.gui.outDir = v.text; },

@@ -274,6 +274,15 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
     }
     if (o.mode == Mode::Gui && given(flags, "--frames") && o.gui.screenshotPath.empty())
         throw UsageError("--frames applies with --screenshot FILE.png only");
+    if (o.mode == Mode::Gui && given(flags, "--preset")) {
+        for (const std::string& f : flags) {
+            const OptionRow* row = findRow(f, o.mode);
+            if (row && (row->modes & kFit) == kFit && std::string(row->group) != "Output" &&
+                f != "--threads")
+                throw UsageError("--preset sets the whole scenario; leave out " + f +
+                                 " (change it in the window instead)");
+        }
+    }
     if (o.mode == Mode::Params) {
         ParamsOptions& p = o.params;
         if (!p.model.empty()) {

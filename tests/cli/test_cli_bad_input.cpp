@@ -109,6 +109,9 @@ const std::vector<BadCase>& badCases() {
         {{"--steps", "-1"}, {"--steps", "negative"}},
         {{"--out-dir", ""}, {"--out-dir", "missing value"}},
         {{"--screenshot"}, {"--screenshot", "missing value"}},
+        {{"--preset", "nope"}, {"--preset", "Rank-1 outer product"}},
+        {{"--preset", "Rank-1 outer product", "--rank", "3"}, {"--preset", "--rank"}},
+        {{"--frames", "2"}, {"--frames", "--screenshot"}},
     };
     return cases;
 }
