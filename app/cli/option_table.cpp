@@ -364,7 +364,8 @@ std::string allowedText(const OptionRow& row) {
 std::string shortAllowedText(const OptionRow& row) {
     switch (row.kind) {
     case ValueKind::Integer:
-        return std::to_string(row.minInt) + ".." + std::to_string(row.maxInt);
+        return std::to_string(row.minInt) + ".." +
+               (row.maxInt == kMaxSeed ? std::string("2^63-1") : std::to_string(row.maxInt));
     case ValueKind::IntegerList:
         return "each " + std::to_string(row.minInt) + ".." + std::to_string(row.maxInt);
     case ValueKind::Real:

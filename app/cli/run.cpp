@@ -44,7 +44,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     ParseResult parsed = parseCommandLine(args, out, err);
     if (!parsed.options) return parsed.exitCode;
     try {
-        return runMode(*parsed.options, out, err);
+        const int code = runMode(*parsed.options, out, err);
+        out.flush();
+        if (!out) {  // e.g. stdout redirected to a full disk: the results were lost
+            err << "loralab: cannot write the results to standard output\n";
+            return 1;
+        }
+        return code;
     } catch (const std::invalid_argument& e) {  // InputError (bad file) and core validation
         err << "loralab: " << oneLine(e.what()) << '\n';
         return 2;
