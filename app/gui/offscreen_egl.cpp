@@ -16,8 +16,6 @@ namespace loralab {
 namespace gui {
 namespace {
 
-constexpr int kWidth = 1600, kHeight = 1000;  // the size the layout is designed and tested at
-
 std::string eglErrorText() {
     char buf[32];
     std::snprintf(buf, sizeof buf, "EGL error 0x%04x", eglGetError());
@@ -105,7 +103,11 @@ struct Framebuffer {
 
 }  // namespace
 
-int runOffscreen(const GuiOptions& options, const FrameScript& script) {
+int runOffscreen(const GuiOptions& options, const FrameScript& script, int width, int height) {
+    if (width < 1 || height < 1 || width > 8192 || height > 8192) {
+        std::fprintf(stderr, "loralab: offscreen size %dx%d is outside 1..8192\n", width, height);
+        return 1;
+    }
     std::string error;
     EglSession egl;
     if (!egl.open(error)) {
@@ -115,14 +117,14 @@ int runOffscreen(const GuiOptions& options, const FrameScript& script) {
     int exitCode = 0;
     {
         Framebuffer fb;
-        if (!fb.create(kWidth, kHeight, error)) {
+        if (!fb.create(width, height, error)) {
             std::fprintf(stderr, "loralab: offscreen: %s\n", error.c_str());
             return 1;
         }
         const Settings defaults;
         const Fonts fonts = setupImGui(defaults.fontSize);
         ImGuiIO& io = ImGui::GetIO();
-        io.DisplaySize = ImVec2(static_cast<float>(kWidth), static_cast<float>(kHeight));
+        io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
         io.DisplayFramebufferScale = ImVec2(1, 1);
         ImGui_ImplOpenGL3_Init("#version 330 core");
         setTrainingThreads(options.scenario.threads);
@@ -139,7 +141,7 @@ int runOffscreen(const GuiOptions& options, const FrameScript& script) {
                     if (script) script(app, frame, frames);
                     ImGui_ImplOpenGL3_NewFrame();
                     ImGui::NewFrame();
-                    renderFrame(app, kWidth, kHeight);
+                    renderFrame(app, width, height);
                     if (app.captureFailed()) {
                         std::fprintf(stderr, "loralab: %s\n", app.ui().message.c_str());
                         exitCode = 1;

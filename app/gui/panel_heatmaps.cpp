@@ -119,9 +119,10 @@ void drawHeatmapsPanel(App& app) {
     const float cStack = std::min(cH, Wk / (1.45f * kf));
     const bool row = cRow >= cStack;
     float c = row ? cRow : cStack;
-    // Very unequal d and k: keep the short side at least ~90 px tall or wide.
-    const float cx = std::min(row ? (Wk - sideGap) / (2 * kf) : Wk / (1.45f * kf), std::max(c, std::min(maxCell, 90.0f / kf)));
-    const float cy = std::min(Hd / df, std::max(c, std::min(maxCell, 90.0f / df)));
+    const float cxMax = row ? (Wk - sideGap) / (2 * kf) : Wk / (1.45f * kf);
+    // Very elongated matrices (2×512): the short side stays at least min(160 px, 45% of the room).
+    const float cx = std::min(cxMax, std::max(c, std::min(maxCell, std::min(160.0f, 0.45f * cxMax * kf) / kf)));
+    const float cy = std::min(Hd / df, std::max(c, std::min(maxCell, std::min(160.0f, 0.45f * Hd) / df)));
     if (c <= 0 || cx <= 0 || cy <= 0) {
         ImGui::TextWrapped("Window too small for the heatmaps.");
         return;
@@ -149,12 +150,18 @@ void drawHeatmapsPanel(App& app) {
         boxR = {ImVec2(sx, boxT.p1.y + titleH + 4), ImVec2(sx + w, boxT.p1.y + titleH + 4 + h)};
     }
     const float barX = std::max(boxT.p1.x, boxR.p1.x) + 24;
-    Box boxBar{ImVec2(barX, boxW.p0.y + titleH), ImVec2(barX + barW, boxW.p1.y)};
-    // Centre the group horizontally in the panel.
+    // The colorbar spans ΔW's rows, but never less than 5 text lines (its labels must not touch).
+    const float barTop = boxW.p0.y + titleH;
+    const float barH = std::min(std::max(boxW.h() - titleH, 5.5f * line), origin.y + avail.y - barTop - 4);
+    Box boxBar{ImVec2(barX, barTop), ImVec2(barX + barW, barTop + std::max(barH, 8.0f))};
+    // Centre the group in the panel.
     const float dx = std::floor(std::max(0.0f, (origin.x + avail.x - (boxBar.p1.x + barLabelW)) * 0.5f));
+    const float dy = std::floor(std::max(0.0f, (origin.y + avail.y - (std::max(boxW.p1.y, boxBar.p1.y) + captionH)) * 0.5f));
     for (Box* b : {&boxA, &boxB, &boxW, &boxT, &boxR, &boxBar}) {
         b->p0.x += dx;
         b->p1.x += dx;
+        b->p0.y += dy;
+        b->p1.y += dy;
     }
 
     const bool shared = app.ui().sharedScale;
@@ -200,21 +207,27 @@ void drawHeatmapsPanel(App& app) {
         dl->AddText(ImVec2(cx0, boxW.p1.y + 10), kText, cap);
     }
     {
-        const std::string t = shared ? "T  (target)" : "T  max " + fmt("%.3g", dv.maxAbs[SlotTarget]);
-        dl->AddText(ImVec2(boxT.p0.x, boxT.p0.y - line - 2), kText, t.c_str());
-        const std::string rr = shared ? "T − ΔW  (residual)" : "T − ΔW  max " + fmt("%.3g", dv.maxAbs[SlotResidual]);
-        dl->AddText(ImVec2(boxR.p0.x, boxR.p0.y - line - 2), kText, rr.c_str());
+        // Long titles when they fit over their matrix (and before the next one), short ones if not.
+        auto title = [&](const Box& b, float limit, const std::string& longText, const std::string& shortText) {
+            const std::string& t = ImGui::CalcTextSize(longText.c_str()).x <= limit ? longText : shortText;
+            dl->AddText(ImVec2(b.p0.x, b.p0.y - line - 2), kText, t.c_str());
+        };
+        const float roomT = (row ? boxR.p0.x : boxBar.p0.x) - boxT.p0.x - 6;
+        const float roomR = boxBar.p0.x - boxR.p0.x - 6;
+        title(boxT, roomT, shared ? "T  (target)" : "T  max " + fmt("%.3g", dv.maxAbs[SlotTarget]), "T");
+        title(boxR, roomR, shared ? "T − ΔW  (residual)" : "T − ΔW  max " + fmt("%.3g", dv.maxAbs[SlotResidual]), "T − ΔW");
     }
     // Colorbar ticks.
     {
         const char* title = shared ? "value" : "× max";
         dl->AddText(ImVec2(boxBar.p0.x, boxBar.p0.y - line * 1.5f - 6), kDim, title);
         const float m = shared ? dv.sharedMax : 1.0f;
-        for (int t = 0; t <= 4; ++t) {
-            const float v = m * (1.0f - 0.5f * static_cast<float>(t));
-            const float y = boxBar.p0.y + boxBar.h() * static_cast<float>(t) / 4.0f;
+        const int steps = boxBar.h() >= 5.5f * line ? 4 : (boxBar.h() >= 3 * line ? 2 : 1);
+        for (int t = 0; t <= steps; ++t) {
+            const float v = m * (1.0f - 2.0f * static_cast<float>(t) / static_cast<float>(steps));
+            const float y = boxBar.p0.y + boxBar.h() * static_cast<float>(t) / static_cast<float>(steps);
             dl->AddLine(ImVec2(boxBar.p1.x, y), ImVec2(boxBar.p1.x + 4, y), kText, 1.5f);
-            const std::string label = t == 2 ? "0" : fmt(std::fabs(v) >= 100 ? "%+.0f" : "%+.2f", static_cast<double>(v));
+            const std::string label = 2 * t == steps ? "0" : fmt(std::fabs(v) >= 100 ? "%+.0f" : "%+.2f", static_cast<double>(v));
             dl->AddText(ImVec2(boxBar.p1.x + 10, y - line * 0.5f), kText, label.c_str());
         }
     }

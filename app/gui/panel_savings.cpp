@@ -38,9 +38,9 @@ void drawSavingsPanel(App& app) {
         ImGui::TextWrapped("savings: %s", e.what());
         return;
     }
-    // Headline: N× fewer, big.
+    // Headline: "N× fewer", big.
     if (app.bigFont()) ImGui::PushFont(app.bigFont());
-    ImGui::TextColored(ImVec4(0.55f, 0.9f, 0.55f, 1.0f), "%s fewer", formatRatio(f.layer.ratio).c_str());
+    ImGui::TextColored(ImVec4(0.55f, 0.9f, 0.55f, 1.0f), "%s", formatSavings(f.layer.ratio).c_str());
     if (app.bigFont()) ImGui::PopFont();
     helpTooltip("Full fine-tuning trains d·k numbers; LoRA trains r·(d + k). The ratio is d·k / (r·(d + k)).");
     ImGui::SameLine();
@@ -67,8 +67,8 @@ void drawSavingsPanel(App& app) {
     ImGui::Spacing();
     ImGui::Text("Same rank on 4096×4096:");
     helpTooltip("A projection matrix of a 7B-class model. Same r, far bigger savings: the ratio grows with d and k.");
-    ImGui::Text("  %s → %s  (%s fewer)", formatCount(f.big.full).c_str(), formatCount(f.big.lora).c_str(),
-                formatRatio(f.big.ratio).c_str());
+    ImGui::Text("  %s → %s  (%s)", formatCount(f.big.full).c_str(), formatCount(f.big.lora).c_str(),
+                formatSavings(f.big.ratio).c_str());
 
     ImGui::Spacing();
     const auto& models = modelPresets();
@@ -94,7 +94,7 @@ void drawSavingsPanel(App& app) {
         ImGui::TableSetupColumn("LoRA", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         row("targeted", formatCount(f.model.fullTargeted), formatCount(f.model.trainable),
             "Parameters of the adapted matrices (full FT of them) against LoRA's, over all layers.");
-        row("ratio", "1×", formatRatio(f.model.ratio) + " fewer", nullptr);
+        row("ratio", "1×", formatSavings(f.model.ratio), nullptr);
         row("trainable %", "100%", formatPercent(f.model.trainablePercent),
             "LoRA parameters / (all base parameters + LoRA), as peft prints it.");
         row("train memory", formatBytes(f.modelFull.total()), formatBytes(f.modelLora.total()),

@@ -66,6 +66,11 @@ std::string formatRatio(double ratio) {
     return buf;
 }
 
+std::string formatSavings(double ratio) {
+    if (ratio > 0 && ratio < 1) return formatRatio(1.0 / ratio) + " more";
+    return formatRatio(ratio) + " fewer";
+}
+
 std::string formatPercent(double percent) {
     char buf[64];
     if (percent >= 10)
@@ -81,15 +86,15 @@ std::vector<SavingsRow> savingsRows(const SavingsFigures& f) {
     const std::string dk = std::to_string(f.d) + "×" + std::to_string(f.k);
     std::vector<SavingsRow> rows;
     rows.push_back({"Trainable (" + dk + ")", formatCount(f.layer.full), formatCount(f.layer.lora)});
-    rows.push_back({"", formatRatio(1.0), formatRatio(f.layer.ratio) + " fewer"});
+    rows.push_back({"", formatRatio(1.0), formatSavings(f.layer.ratio)});
     rows.push_back({"Trainable %", "100%", formatPercent(f.layer.trainablePercent)});
     rows.push_back({"Adam state", formatBytes(f.layerFull.adamState), formatBytes(f.layerLora.adamState)});
     rows.push_back({"Training memory", formatBytes(f.layerFull.total()), formatBytes(f.layerLora.total())});
     rows.push_back({"4096×4096, r = " + std::to_string(std::min<std::int64_t>(f.rank, 4096)),
                     formatCount(f.big.full),
-                    formatCount(f.big.lora) + " (" + formatRatio(f.big.ratio) + " fewer)"});
+                    formatCount(f.big.lora) + " (" + formatSavings(f.big.ratio) + ")"});
     rows.push_back({f.modelDisplayName + " " + f.modules, formatCount(f.model.fullTargeted),
-                    formatCount(f.model.trainable) + " (" + formatRatio(f.model.ratio) + " fewer)"});
+                    formatCount(f.model.trainable) + " (" + formatSavings(f.model.ratio) + ")"});
     rows.push_back({f.modelDisplayName + " trainable %", "100%",
                     formatPercent(f.model.trainablePercent)});
     rows.push_back({f.modelDisplayName + " memory", formatBytes(f.modelFull.total()),

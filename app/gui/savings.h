@@ -32,6 +32,9 @@ std::string formatCount(std::int64_t n);       // 16777216 -> "16,777,216"
 std::string formatBytes(std::int64_t bytes);   // 1536 -> "1.5 KiB", 3221225472 -> "3.00 GiB"
 std::string formatRatio(double ratio);         // 256 -> "256×", 1.5 -> "1.5×", 12.46 -> "12.5×"
 std::string formatPercent(double percent);     // 0.78125 -> "0.78%", 33.3 -> "33.3%"
+// LoRA against full fine-tuning in words: ratio 256 -> "256× fewer", 0.5 -> "2× more"
+// (tiny layers at high rank train more numbers with LoRA than without).
+std::string formatSavings(double ratio);
 
 // The counter as rows of (label, full fine-tuning, LoRA) text, top to bottom, for the panel
 // and for tests.

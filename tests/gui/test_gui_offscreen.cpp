@@ -85,6 +85,31 @@ TEST(Offscreen, EdgeShapesRenderWithoutCrashing) {
     fs::remove_all(dir);
 }
 
+TEST(Offscreen, TinyWindowsRender) {
+    const fs::path dir = fs::temp_directory_path() / ("loralab_tiny_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    for (auto [w, h] : {std::pair<int, int>{640, 400}, {200, 120}, {8, 8}}) {
+        GuiOptions o;
+        o.scenario.d = 64;
+        o.scenario.k = 64;
+        o.scenario.rank = 64;  // rank min(d, k)
+        o.frames = 3;
+        const std::string path = (dir / "tiny.png").string();
+        testing::internal::CaptureStderr();
+        const int code = gui::runOffscreen(o, [&](gui::App& app, int frame, int frames) {
+            if (frame == frames) app.requestScreenshot(path);
+        }, w, h);
+        const std::string log = testing::internal::GetCapturedStderr();
+        ASSERT_EQ(code, 0) << w << "x" << h << ": " << log;
+        guitest::Png png;
+        std::string error;
+        ASSERT_TRUE(guitest::loadPng(path, png, error)) << error;
+        EXPECT_EQ(png.width, w);
+        EXPECT_EQ(png.height, h);
+    }
+    fs::remove_all(dir);
+}
+
 TEST(Offscreen, ExportCurveSavesOnlyTheLossCurvePanel) {
     const fs::path dir = fs::temp_directory_path() / ("loralab_curve_" + std::to_string(::getpid()));
     fs::create_directories(dir);
