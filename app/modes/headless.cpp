@@ -95,6 +95,9 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) 
         Eigen::setNbThreads(s.threads);
         omp_set_num_threads(s.threads);
     }
+    if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
+        err << "loralab: computing the SVD of the " << s.d << "x" << s.k
+            << " target (for the Eckart-Young floor); large sizes take a while...\n";
     std::unique_ptr<Trainer> trainer = makeTrainer(s);  // bad file or scenario: caller exits 2
 
     std::optional<CurveCsvWriter> curve;
