@@ -11,6 +11,7 @@ packages=(
   libstb-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev
   xvfb xauth
+  fonts-dejavu-core
   clang libclang-rt-14-dev
 )
 
