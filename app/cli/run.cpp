@@ -3,6 +3,7 @@
 #include "cli/parse.h"
 #include "gui/gui.h"
 #include "io/atomic_file.h"
+#include "io/target_file.h"
 #include "loralab/csv.h"
 #include "modes/bench.h"
 #include "modes/headless.h"
@@ -26,6 +27,10 @@ std::string oneLine(std::string text) {
 int runMode(CliOptions& o, std::ostream& out, std::ostream& err) {
     switch (o.mode) {
     case Mode::Gui:
+        // A bad target file is bad input (exit 2 with path:line:column), as in --headless,
+        // rather than a message inside a window.
+        if (o.gui.scenario.target == TargetKind::File && o.gui.preset.empty())
+            loadTargetFile(o.gui.scenario.targetFile);
         return runGui(o.gui);
     case Mode::Headless:
         o.headless.progressTty = ::isatty(STDERR_FILENO) == 1;

@@ -210,6 +210,16 @@ TEST(CliFiles, NonNumberCellNamesLineAndColumn) {
     EXPECT_NE(r.err.find(path + ":2:3"), std::string::npos) << r.err;
 }
 
+TEST(CliFiles, GuiModeRefusesABadTargetFileBeforeOpeningAWindow) {
+    TempDir dir;
+    const std::string path = dir.file("ragged.csv");
+    writeFile(path, "1,2\n3\n");
+    const auto r = runLoralab({"--target-file", path});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find(path + ":2:"), std::string::npos) << r.err;
+    EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+}
+
 TEST(CliFiles, CorruptPictureIsRefused) {
     TempDir dir;
     const std::string path = dir.file("broken.png");
