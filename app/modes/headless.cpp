@@ -148,6 +148,11 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) 
         return 1;
     }
 
+    if (r.steps > 0 && r.finalLoss > r.initialLoss)
+        err << "loralab: warning: the loss rose from " << fmt("%.6g", r.initialLoss) << " to "
+            << fmt("%.6g", r.finalLoss) << "; --lr " << s.lr << " is probably too large for --optimizer "
+            << optimizerName(s.optimizer) << " (try --lr " << s.lr / 10 << ")\n";
+
     if (!o.exportDir.empty()) {
         writeAdapter(o.exportDir, o.moduleName, trainer->factors());
         err << "wrote " << (std::filesystem::path(o.exportDir) / kAdapterWeightsFile).string()

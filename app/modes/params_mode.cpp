@@ -44,6 +44,11 @@ std::string fixed(const char* format, double x) {
     return buf;
 }
 
+// "256x fewer", or "2x more" when LoRA trains more than the full matrix (tiny layers).
+std::string ratioText(double ratio) {
+    return ratio >= 1.0 ? fixed("%.4g", ratio) + "x fewer" : fixed("%.4g", 1.0 / ratio) + "x more";
+}
+
 std::string pad(const std::string& s, std::size_t width, bool right = true) {
     if (s.size() >= width) return s;
     return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
@@ -129,7 +134,7 @@ int layerParams(const ParamsOptions& o, std::ostream& out) {
     out << "Layer " << o.d << " x " << o.k << ", LoRA rank " << o.rank << "\n\n";
     out << "  full fine-tuning  " << pad(grouped(c.full), 16) << "  = d*k\n";
     out << "  LoRA              " << pad(grouped(c.lora), 16) << "  = r*(d+k)   "
-        << fixed("%.4g", c.ratio) << "x fewer, " << fixed("%.4g", c.trainablePercent)
+        << ratioText(c.ratio) << ", " << fixed("%.4g", c.trainablePercent)
         << " % trainable\n";
     printMemory(c.full, c.lora, out);
     return 0;
@@ -141,7 +146,9 @@ int modelParams(const ParamsOptions& o, std::ostream& out) {
     try {
         modules = parseModules(o.modules, model);
     } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("--modules: ") + e.what());
+        const std::string what = e.what();  // the core names the field "modules: ..."
+        throw std::invalid_argument(what.rfind("modules:", 0) == 0 ? "--" + what
+                                                                   : "--modules: " + what);
     }
     for (Module m : modules) {
         const ModuleShape shape = moduleShape(model, m);
@@ -179,8 +186,8 @@ int modelParams(const ParamsOptions& o, std::ostream& out) {
     out << "LoRA rank " << o.rank << " on " << list << " in every layer\n\n";
     out << "  targeted matrices " << pad(grouped(c.fullTargeted), 16)
         << "  (what full fine-tuning of them trains)\n";
-    out << "  LoRA trainable    " << pad(grouped(c.trainable), 16) << "  "
-        << fixed("%.4g", c.ratio) << "x fewer\n";
+    out << "  LoRA trainable    " << pad(grouped(c.trainable), 16) << "  " << ratioText(c.ratio)
+        << '\n';
     out << "  trainable %       " << pad(fixed("%.4f", c.trainablePercent), 16)
         << "  trainable / (base + trainable), as peft prints it\n";
     printMemory(c.base, c.trainable, out);
