@@ -268,8 +268,8 @@ void drawHeatmapsPanel(App& app) {
                     static_cast<double>(dv.deltaW(i, j)));
         if (r <= 8) {
             ImGui::Separator();
-            ImGui::Text("= s · Σⱼ B[%lld, j] · A[j, %lld]   (s = %.4g)", static_cast<long long>(i + 1),
-                        static_cast<long long>(j + 1), dv.scale);
+            ImGui::Text("= s · Σ B[%lld, j] · A[j, %lld]   (j = 1..%lld, s = %.4g)", static_cast<long long>(i + 1),
+                        static_cast<long long>(j + 1), static_cast<long long>(r), dv.scale);
             double sum = 0;
             for (Index t = 0; t < r; ++t) {
                 const double term = static_cast<double>(dv.B(i, t)) * static_cast<double>(dv.A(t, j));
