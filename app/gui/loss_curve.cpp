@@ -185,6 +185,10 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
         dl->AddPolyline(line.data(), static_cast<int>(line.size()), style.line, 0, style.lineWidth);
     else if (line.size() == 1)
         dl->AddCircleFilled(line[0], 3.0f, style.line);
+    if (h.empty() && !in.emptyHint.empty()) {
+        const ImVec2 ts = ImGui::CalcTextSize(in.emptyHint.c_str());
+        dl->AddText(ImVec2((p0.x + p1.x - ts.x) * 0.5f, (p0.y + p1.y - ts.y) * 0.5f), style.axis, in.emptyHint.c_str());
+    }
     dl->PopClipRect();
 
     // Legend.

@@ -21,6 +21,7 @@ struct LossCurveInput {
     std::vector<long long> marks;         // steps to mark with a vertical line
     std::string floorLabel = "floor";
     std::string markLabel = "rank change";
+    std::string emptyHint;                // shown in the plot while the history is empty
 };
 
 struct LossCurveStyle {

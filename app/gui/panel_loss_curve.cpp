@@ -38,6 +38,7 @@ void drawLossCurvePanel(App& app) {
     if (!dv.floorIsZero()) in.floor = dv.floor;
     in.floorLabel = "floor at r = " + std::to_string(static_cast<long long>(trainer->rank()));
     in.marks = trainer->rankChanges();
+    in.emptyHint = "no steps yet: Play (Space) or Step (S)";
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     drawLossCurve("##loss", avail, in);
 }
