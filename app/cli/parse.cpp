@@ -128,7 +128,7 @@ Mode detectMode(const std::vector<std::string>& args) {
 }
 
 // Pass 2: every token is a known option of this mode with its value, or the error says which
-// is not. Returns true when --help or --version is present (CLI11 handles those).
+// is not. (--help and --version are left to CLI11.)
 void checkTokens(const std::vector<std::string>& args, Mode mode) {
     const std::string hint = modeHelpHint(mode);
     std::set<std::string> seen;
