@@ -118,6 +118,7 @@ void App::rebuild() {
                                "; lower the learning rate", true);
         }
         m_trainer = std::move(t);
+        ++m_targetVersion;
         m_fixed.reset();
         s.d = m_trainer->d();
         s.k = m_trainer->k();
@@ -144,6 +145,7 @@ void App::applyPreset(int index) {
             config.target.d = T.rows();
             config.target.k = T.cols();
             m_trainer = std::make_unique<Trainer>(config, T);
+            ++m_targetVersion;
             m_fixed = f;
             m_ui.presetIndex = index;
             setMessage("preset: " + p.name);
@@ -370,7 +372,10 @@ void App::frame() {
             m_heatmaps.upload(SlotB, m_derived.B);
             m_heatmaps.upload(SlotA, m_derived.A);
             m_heatmaps.upload(SlotDeltaW, m_derived.deltaW);
-            m_heatmaps.upload(SlotTarget, m_trainer->target());
+            if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new trainer
+                m_heatmaps.upload(SlotTarget, m_trainer->target());
+                m_uploadedTarget = m_targetVersion;
+            }
             m_heatmaps.upload(SlotResidual, m_derived.residual);
             m_uploadedVersion = m_derived.version;
         }

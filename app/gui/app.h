@@ -116,6 +116,7 @@ private:
     Derived m_derived;
     long long m_version = 0;
     long long m_uploadedVersion = -1;
+    long long m_targetVersion = 0, m_uploadedTarget = -1;
     bool m_colorbarUploaded = false;
 
     struct Capture {
