@@ -308,6 +308,13 @@ void App::train() {
 
 void App::updateDerived() {
     if (!m_trainer || m_derived.version == m_version) return;
+    // While training, big layers (ΔW is d·k·r work, its SVD (d+k)·r²) refresh at most ~10% of
+    // the time; small ones every frame. A new shape always refreshes at once.
+    const auto start = Clock::now();
+    const bool sameShape = m_derived.B.rows() == m_trainer->d() && m_derived.A.cols() == m_trainer->k() &&
+                           m_derived.B.cols() == m_trainer->rank();
+    const double sinceMs = std::chrono::duration<double, std::milli>(start - m_lastDerived).count();
+    if (m_ui.playing && sameShape && !m_fixed && sinceMs < 10.0 * m_derivedCostMs) return;
     guarded("analysis", [&] {
         Derived& d = m_derived;
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
@@ -329,12 +336,28 @@ void App::updateDerived() {
         d.sharedMax = 0;
         for (int i = 0; i < SlotColorbar; ++i) d.sharedMax = std::max(d.sharedMax, d.maxAbs[i]);
         if (!(d.sharedMax > 0) || !std::isfinite(d.sharedMax)) d.sharedMax = 1;
-        const DeltaSvd svd = deltaSvd(f.B, f.A, d.scale);
-        d.deltaSigma = svd.sigma;
-        const Spectrum& spec = m_trainer->spectrum();
-        const Index i = std::min({f.rank(), numericalRank(svd.sigma), spec.U.cols()});
-        d.similarityDim = i;
-        d.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, spec.U, i) : -1.0;
+        // σ(ΔW) and φ: an r×r SVD. Skipped when ΔW = 0 (nothing to analyse) and above
+        // kMaxSpectrumRank (measured: 70 ms at r = 128, 1 s at r = 256, 25 s at r = 512), and
+        // refreshed at most ~10% of the time while training.
+        const bool zero = d.maxAbs[SlotDeltaW] == 0.0f;
+        d.spectrumSkipped = f.rank() > kMaxSpectrumRank;
+        const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
+        const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
+        if (zero || d.spectrumSkipped) {
+            d.deltaSigma = VectorD::Zero(zero && !d.spectrumSkipped ? f.rank() : 0);
+            d.similarity = -1.0;
+            d.similarityDim = 0;
+        } else if (svdDue) {
+            const auto svdStart = Clock::now();
+            const DeltaSvd svd = deltaSvd(f.B, f.A, d.scale);
+            d.deltaSigma = svd.sigma;
+            const Spectrum& spec = m_trainer->spectrum();
+            const Index i = std::min({f.rank(), numericalRank(svd.sigma), spec.U.cols()});
+            d.similarityDim = i;
+            d.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, spec.U, i) : -1.0;
+            m_lastSpectrum = Clock::now();
+            m_spectrumCostMs = std::chrono::duration<double, std::milli>(m_lastSpectrum - svdStart).count();
+        }
         d.loss = m_trainer->currentLoss();
         d.floor = m_trainer->currentFloor();
         const Matrix& T = m_trainer->target();
@@ -342,6 +365,8 @@ void App::updateDerived() {
         d.version = m_version;
     });
     m_derived.version = m_version;  // a failed analysis is not retried every frame
+    m_lastDerived = Clock::now();
+    m_derivedCostMs = std::chrono::duration<double, std::milli>(m_lastDerived - start).count() - m_spectrumCostMs;
 }
 
 void App::measureRates() {

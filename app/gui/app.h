@@ -28,6 +28,9 @@
 
 namespace loralab::gui {
 
+// σ(ΔW) needs an r×r SVD; above this rank it is too slow to compute while the window runs.
+inline constexpr Index kMaxSpectrumRank = 128;
+
 // Texture slots of the heatmap renderer.
 enum HeatmapSlot { SlotB = 0, SlotA, SlotDeltaW, SlotTarget, SlotResidual, SlotColorbar, SlotCount };
 
@@ -42,6 +45,7 @@ struct Derived {
     VectorD deltaSigma;       // σ(ΔW), r values
     double similarity = -1;   // φ(i, i) between ΔW's and T's top-i left singular vectors; < 0: n/a
     Index similarityDim = 0;  // i
+    bool spectrumSkipped = false;  // r > kMaxSpectrumRank: σ(ΔW) and φ not computed
     double loss = 0, floor = 0;
     double zeroLevel = 0;     // losses below this are rounding noise: shown as 0 (1e-12·mean T²)
     bool floorIsZero() const { return floor <= zeroLevel; }
@@ -135,6 +139,8 @@ private:
 
     using Clock = std::chrono::steady_clock;
     Clock::time_point m_rateStart = Clock::now();
+    Clock::time_point m_lastDerived{}, m_lastSpectrum{};
+    double m_derivedCostMs = 0, m_spectrumCostMs = 0;
     long long m_rateSteps = 0, m_rateFrames = 0;
 };
 

@@ -113,9 +113,25 @@ void drawControlsPanel(App& app) {
     const Index maxRank = std::min(trainer->d(), trainer->k());
 
     sectionTitle("Shape and rank");
-    int rank = static_cast<int>(trainer->rank());
-    if (ImGui::SliderInt("rank r", &rank, 1, static_cast<int>(maxRank))) app.setRank(rank);
-    tip("LoRA rank r, from 1 to min(d, k). Changing it while training keeps what was learned: growing keeps ΔW, shrinking keeps its best rank-r approximation.");
+    // Live while dragging; above rank kMaxSpectrumRank shrinking needs a large SVD, so the new
+    // rank is applied when the slider is released.
+    const bool dragging = ui.pendingRank > 0;
+    int rank = dragging ? ui.pendingRank : static_cast<int>(trainer->rank());
+    const bool moved = ImGui::SliderInt("rank r", &rank, 1, static_cast<int>(maxRank));
+    const bool released = ImGui::IsItemDeactivatedAfterEdit();
+    if (moved) {
+        if (rank <= kMaxSpectrumRank && trainer->rank() <= kMaxSpectrumRank) {
+            app.setRank(rank);
+            ui.pendingRank = 0;
+        } else {
+            ui.pendingRank = rank;
+        }
+    }
+    if (released && ui.pendingRank > 0) {
+        app.setRank(ui.pendingRank);
+        ui.pendingRank = 0;
+    }
+    tip("LoRA rank r, from 1 to min(d, k). Changing it while training keeps what was learned: growing keeps ΔW, shrinking keeps its best rank-r approximation. Above r = 128 the change applies when you release the slider.");
     const bool fileTarget = s.target == TargetKind::File;
     int d = static_cast<int>(s.d), k = static_cast<int>(s.k);
     ImGui::BeginDisabled(fileTarget && !app.showingPresetFactors() && !s.targetFile.empty());

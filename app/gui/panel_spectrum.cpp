@@ -20,6 +20,8 @@ void drawSpectrumPanel(App& app) {
     ImGui::SameLine(0, 24);
     if (dv.similarity >= 0)
         ImGui::Text("φ = %.3f", dv.similarity);
+    else if (dv.spectrumSkipped)
+        ImGui::TextDisabled("σ(ΔW), φ: r > %lld, not computed live", static_cast<long long>(kMaxSpectrumRank));
     else
         ImGui::TextDisabled("φ —");
     helpTooltip("Subspace similarity φ(i, i) = ‖UᵢᵀVᵢ‖²/i between the top-i left singular vectors of ΔW and of T (LoRA paper §7): 1 = ΔW points where T's top directions point, 0 = unrelated.");

@@ -19,6 +19,7 @@ struct UiState {
     std::string modules = "q,v";
     float fontSize = 21.0f;
     int presetIndex = -1;           // the preset last applied (-1: none)
+    int pendingRank = 0;            // rank slider value not applied yet (large ranks); 0: none
 
     std::string message;            // status bar message
     bool messageIsError = false;
