@@ -87,6 +87,15 @@ void printSummary(const HeadlessOptions& o, const Trainer& t, const RunResult& r
         << " full: " << fmt("%.3g", counts.ratio) << "x fewer\n";
 }
 
+// An output that would replace the target file the run reads is a usage error, not a loss.
+void refuseOverwritingTarget(const Scenario& s, const std::string& output, const char* flag) {
+    if (output.empty() || s.target != TargetKind::File) return;
+    std::error_code ec;
+    if (std::filesystem::equivalent(output, s.targetFile, ec))
+        throw std::invalid_argument(std::string(flag) + " " + output +
+                                    " would overwrite the --target-file; choose another path");
+}
+
 }  // namespace
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) {
@@ -98,6 +107,8 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) 
     if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
         err << "loralab: computing the SVD of the " << s.d << "x" << s.k
             << " target (for the Eckart-Young floor); large sizes take a while...\n";
+    refuseOverwritingTarget(s, o.curvePath, "--curve");
+    refuseOverwritingTarget(s, o.screenshotPath, "--screenshot");
     std::unique_ptr<Trainer> trainer = makeTrainer(s);  // bad file or scenario: caller exits 2
 
     std::optional<CurveCsvWriter> curve;

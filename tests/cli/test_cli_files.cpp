@@ -288,6 +288,16 @@ TEST(CliFiles, ExportIntoReadOnlyFolderLeavesNothing) {
     EXPECT_TRUE(dir.entries().empty());
 }
 
+TEST(CliFiles, CurveMayNotOverwriteTheTargetFile) {
+    TempDir dir;
+    const std::string path = dir.file("t.csv");
+    writeFile(path, "1,2\n3,4\n");
+    const auto r = runLoralab({"--headless", "--target-file", path, "--rank", "1", "--curve", path});
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("--curve"), std::string::npos) << r.err;
+    EXPECT_EQ(readFile(path), "1,2\n3,4\n");
+}
+
 TEST(CliFiles, ExportWhereAFileIsInTheWayFails) {
     TempDir dir;
     writeFile(dir.file("taken"), "x");
