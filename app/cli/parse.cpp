@@ -181,7 +181,8 @@ std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
     auto app = std::make_unique<CLI::App>(std::string("LoRA Lab ") + LORALAB_VERSION + ": " + info.title,
                                           name);
     app->set_help_flag("-h,--help", "print this help (defaults shown after '=') and exit");
-    app->set_version_flag("--version", std::string("loralab ") + LORALAB_VERSION);
+    app->set_version_flag("--version", std::string("loralab ") + LORALAB_VERSION,
+                          "print the version and exit");
     app->get_formatter()->column_width(34);
 
     CliOptions defaults;
