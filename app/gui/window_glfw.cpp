@@ -11,10 +11,19 @@
 #include <cfloat>
 #include <chrono>
 #include <cstdio>
+#include <sys/resource.h>
 
 namespace loralab {
 namespace gui {
 namespace {
+
+// User + system CPU time of this process (all threads: training, UI, llvmpipe's rasterizers).
+double processCpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
 
 void glfwErrorToStderr(int code, const char* description) {
     std::fprintf(stderr, "loralab: GLFW error %d: %s\n", code, description);
@@ -70,6 +79,7 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
             if (run.play) app.togglePlay();
             const int frames = screenshotMode ? std::max(1, options.frames) : run.maxFrames;
             const auto start = std::chrono::steady_clock::now();
+            const double cpuStart = processCpuSeconds();
             const long long startStep = app.trainer() ? app.trainer()->stepCount() : 0;
             int frame = 0;
             double renderSecs = 0, swapSecs = 0;  // measured when run.reportRate
@@ -103,11 +113,14 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
             if (run.reportRate) {
                 const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
                 const long long steps = (app.trainer() ? app.trainer()->stepCount() : 0) - startStep;
+                const double cpu = processCpuSeconds() - cpuStart;
                 std::fprintf(stderr,
                              "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s "
-                             "(per frame: %.1f ms UI+training+GL, %.1f ms swap)\n",
+                             "(per frame: %.1f ms UI+training+GL, %.1f ms swap; %.1f ms of CPU over "
+                             "all threads, %.0f%% of one core)\n",
                              frame, secs, frame / secs, static_cast<double>(steps) / secs,
-                             1e3 * renderSecs / frame, 1e3 * swapSecs / frame);
+                             1e3 * renderSecs / frame, 1e3 * swapSecs / frame, 1e3 * cpu / frame,
+                             100.0 * cpu / secs);
             }
             if (!screenshotMode) {
                 Settings out = app.currentSettings();
