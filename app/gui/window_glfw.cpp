@@ -96,7 +96,6 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 glfwGetFramebufferSize(window, &fbW, &fbH);
                 const auto t0 = std::chrono::steady_clock::now();
                 renderFrame(app, fbW, fbH);
-                if (run.reportRate) glFinish();
                 const auto t1 = std::chrono::steady_clock::now();
                 renderSecs += std::chrono::duration<double>(t1 - t0).count();
                 if (screenshotMode && frame == frames) {
@@ -116,7 +115,7 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 const double cpu = processCpuSeconds() - cpuStart;
                 std::fprintf(stderr,
                              "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s "
-                             "(per frame: %.1f ms UI+training+GL, %.1f ms swap; %.1f ms of CPU over "
+                             "(per frame: %.1f ms UI+training+GL submit, %.1f ms swap; %.1f ms of CPU over "
                              "all threads, %.0f%% of one core)\n",
                              frame, secs, frame / secs, static_cast<double>(steps) / secs,
                              1e3 * renderSecs / frame, 1e3 * swapSecs / frame, 1e3 * cpu / frame,
