@@ -121,7 +121,7 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
     const int maxLabels = std::max(2, static_cast<int>((p1.y - p0.y) / (lineH * 1.5f)));
     std::vector<double> mantissas = {1.0};
     if (span < 1.2) mantissas = {1.0, 2.0, 5.0};
-    if (span < 0.8) mantissas = {1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
+    if (span < 0.8) mantissas = {1.0, 1.2, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0};
     int every = 1;
     if (mantissas.size() == 1) every = std::max(1, static_cast<int>(std::ceil(span / maxLabels)));
     for (int e = static_cast<int>(std::floor(yLo)); e <= static_cast<int>(std::ceil(yHi)); ++e) {

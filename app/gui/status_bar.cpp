@@ -17,8 +17,11 @@ void drawStatusBar(App& app) {
             std::snprintf(loss, sizeof loss, "≈ 0");
         else
             std::snprintf(loss, sizeof loss, "%.4g", dv.loss);
-        ImGui::Text("%s  step %lld   loss %s   %.0f steps/s   %.0f fps", ui.playing ? "▶ training" : "■ paused",
-                    trainer->stepCount(), loss, ui.stepsPerSecond, ui.framesPerSecond);
+        ImGui::Text("%s  step %lld   loss %s", ui.playing ? "▶ training" : "■ paused", trainer->stepCount(), loss);
+        if (ui.framesPerSecond > 0) {  // measured over half a second: absent in the first frames
+            ImGui::SameLine(0, 24);
+            ImGui::Text("%.0f steps/s   %.0f fps", ui.stepsPerSecond, ui.framesPerSecond);
+        }
     }
     if (!ui.message.empty()) {
         ImGui::SameLine(0, 30);
