@@ -7,8 +7,11 @@
 namespace loralab {
 
 double Spectrum::floor(Index rank) const {
-    require(rank >= 0, "Spectrum::floor", "rank = " + std::to_string(rank) + "; must be >= 0");
-    require(floorMse.size() >= 1, "Spectrum::floor", "empty spectrum (no target analyzed)");
+    // Called on every recorded step: the messages are only built on failure.
+    if (rank < 0)
+        require(false, "Spectrum::floor", "rank = " + std::to_string(rank) + "; must be >= 0");
+    if (floorMse.size() < 1)
+        require(false, "Spectrum::floor", "empty spectrum (no target analyzed)");
     if (rank >= floorMse.size()) return 0.0;
     return floorMse[rank];
 }

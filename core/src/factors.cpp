@@ -25,8 +25,9 @@ Init parseInit(const std::string& name) {
 }
 
 double loraScale(double alpha, Index rank, bool rslora) {
-    require(rank >= 1, "loraScale", "rank = " + std::to_string(rank) + "; must be >= 1");
-    requireFinite(alpha, "alpha");
+    // Called on every training step: the messages are only built on failure.
+    if (rank < 1) require(false, "loraScale", "rank = " + std::to_string(rank) + "; must be >= 1");
+    if (!std::isfinite(alpha)) requireFinite(alpha, "alpha");
     const double r = static_cast<double>(rank);
     return rslora ? alpha / std::sqrt(r) : alpha / r;
 }

@@ -5,6 +5,10 @@
 #include <cmath>
 #include <string>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 namespace loralab {
 
 namespace {
@@ -84,20 +88,34 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
     dB.resize(d, r);
     dA.resize(r, k);
 
-    m_AAt.noalias() = A * A.transpose();
-    m_BtB.noalias() = B.transpose() * B;
-    m_TAt.noalias() = T * A.transpose();
-    m_BtT.noalias() = B.transpose() * T;
+    thinProducts(B, A, true);
 
     const double loss = gramLoss(A, s);
     const double dk = static_cast<double>(d) * static_cast<double>(k);
 
     const float c = static_cast<float>(2.0 * s / dk);
     const float sf = static_cast<float>(s);
-    dB.noalias() = (c * sf) * (B * m_AAt);
-    dB.noalias() -= c * m_TAt;
-    dA.noalias() = (c * sf) * (m_BtB * A);
-    dA.noalias() -= c * m_BtT;
+    // Two independent thin products; run side by side so Eigen does not fork (and allocate)
+    // inside each.
+#if defined(_OPENMP)
+#pragma omp parallel sections num_threads(2) if (teamSize(d, k, r) > 1)
+#endif
+    {
+#if defined(_OPENMP)
+#pragma omp section
+#endif
+        {
+            dB.noalias() = (c * sf) * (B * m_AAt);
+            dB.noalias() -= c * m_TAt;
+        }
+#if defined(_OPENMP)
+#pragma omp section
+#endif
+        {
+            dA.noalias() = (c * sf) * (m_BtB * A);
+            dA.noalias() -= c * m_BtT;
+        }
+    }
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
@@ -109,12 +127,73 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
     m_AAt.resize(r, r);
     m_BtB.resize(r, r);
     m_BtT.resize(r, k);
-    m_AAt.noalias() = A * A.transpose();
-    m_BtB.noalias() = B.transpose() * B;
-    m_BtT.noalias() = B.transpose() * T;
+    thinProducts(B, A, false);
     const double loss = gramLoss(A, s);
     const double dk = static_cast<double>(T.rows()) * static_cast<double>(k);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
+}
+
+// The Grams AAᵀ, BᵀB and the thin products BtT = Bᵀ·T (and TAt = T·Aᵀ) in one pass over T,
+// tile by tile: each kTileRows×kTileCols tile of T serves both products while it is in cache.
+// The threads split the tile columns (BtT columns are disjoint; each thread sums its own
+// TAt part, added up at the end). Inside this team Eigen does not fork again, and every
+// product is small enough for Eigen to pack it on the stack: no allocation once sized.
+// Threads for one evaluation: one below kParallelWork multiply-adds (a fork costs more than it
+// saves there), else Eigen's thread count, at most one per column of tiles.
+int GramObjective::teamSize(Index d, Index k, Index r) {
+    const double work = static_cast<double>(d) * static_cast<double>(k) * static_cast<double>(r);
+    if (work < kParallelWork) return 1;
+    const Index colBlocks = (k + kTileCols - 1) / kTileCols;
+    return static_cast<int>(std::max<Index>(1, std::min<Index>(Eigen::nbThreads(), colBlocks)));
+}
+
+void GramObjective::thinProducts(const Matrix& B, const Matrix& A, bool withTAt) {
+    const Matrix& T = *m_T;
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
+    const Index colBlocks = (k + kTileCols - 1) / kTileCols;
+    const int threads = teamSize(d, k, r);
+    if (static_cast<int>(m_TAtParts.size()) < threads - 1) m_TAtParts.resize(threads - 1);
+    if (withTAt)
+        for (int t = 0; t + 1 < threads; ++t) m_TAtParts[t].resize(d, r);
+    int used = 1;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+#if defined(_OPENMP)
+        const int t = omp_get_thread_num();
+#pragma omp single
+        used = omp_get_num_threads();
+#else
+        const int t = 0;
+#endif
+        Matrix& acc = t == 0 ? m_TAt : m_TAtParts[t - 1];
+        if (withTAt) acc.setZero();
+#if defined(_OPENMP)
+#pragma omp single nowait
+#endif
+        m_AAt.noalias() = A * A.transpose();
+#if defined(_OPENMP)
+#pragma omp single nowait
+#endif
+        m_BtB.noalias() = B.transpose() * B;
+#if defined(_OPENMP)
+#pragma omp for schedule(static)
+#endif
+        for (Index jb = 0; jb < colBlocks; ++jb) {
+            const Index j0 = jb * kTileCols, w = std::min(kTileCols, k - j0);
+            auto btt = m_BtT.middleCols(j0, w);
+            btt.setZero();
+            for (Index i0 = 0; i0 < d; i0 += kTileRows) {
+                const Index h = std::min(kTileRows, d - i0);
+                const auto tile = T.block(i0, j0, h, w);
+                btt.noalias() += B.middleRows(i0, h).transpose() * tile;
+                if (withTAt) acc.middleRows(i0, h).noalias() += tile * A.middleCols(j0, w).transpose();
+            }
+        }
+    }
+    if (withTAt)
+        for (int t = 1; t < used; ++t) m_TAt += m_TAtParts[t - 1];
 }
 
 double GramObjective::gramLoss(const Matrix& A, double s) const {
@@ -124,21 +203,36 @@ double GramObjective::gramLoss(const Matrix& A, double s) const {
     return (m_normT2 - 2.0 * s * cross + s * s * gram) / dk;
 }
 
-// ‖s·B·A − T‖²/(dk) in double, kColumnBlock columns of the residual at a time.
+// ‖s·B·A − T‖²/(dk) in double, one tile of the residual at a time (threads split the tile
+// columns, each with its own tile workspace).
 double GramObjective::exactLoss(const Matrix& B, const Matrix& A, double s) {
-    constexpr Index kColumnBlock = 32;
     const Matrix& T = *m_T;
     const Index d = T.rows(), k = T.cols();
+    const Index colBlocks = (k + kTileCols - 1) / kTileCols;
+    const int threads = teamSize(d, k, A.rows());
     m_Bd = B.cast<double>();
     m_Ad = A.cast<double>();
-    m_block.resize(d, std::min(kColumnBlock, k));
+    if (static_cast<int>(m_blocks.size()) < threads) m_blocks.resize(threads);
+    for (int t = 0; t < threads; ++t)
+        m_blocks[t].resize(std::min(kTileRows, d), std::min(kTileCols, k));
     double sum = 0.0;
-    for (Index j0 = 0; j0 < k; j0 += kColumnBlock) {
-        const Index w = std::min(kColumnBlock, k - j0);
-        auto block = m_block.leftCols(w);
-        block.noalias() = s * (m_Bd * m_Ad.middleCols(j0, w));
-        block -= T.middleCols(j0, w).cast<double>();
-        sum += block.squaredNorm();
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static) reduction(+ : sum)
+#endif
+    for (Index jb = 0; jb < colBlocks; ++jb) {
+#if defined(_OPENMP)
+        MatrixD& work = m_blocks[omp_get_thread_num()];
+#else
+        MatrixD& work = m_blocks[0];
+#endif
+        const Index j0 = jb * kTileCols, w = std::min(kTileCols, k - j0);
+        for (Index i0 = 0; i0 < d; i0 += kTileRows) {
+            const Index h = std::min(kTileRows, d - i0);
+            auto block = work.topLeftCorner(h, w);
+            block.noalias() = s * (m_Bd.middleRows(i0, h) * m_Ad.middleCols(j0, w));
+            block -= T.block(i0, j0, h, w).cast<double>();
+            sum += block.squaredNorm();
+        }
     }
     return sum / (static_cast<double>(d) * static_cast<double>(k));
 }

@@ -19,6 +19,21 @@
 
 using namespace loralab;
 
+// Counting allocations: this executable's malloc wraps glibc's, and counts while armed.
+// (Skipped under AddressSanitizer, which owns malloc itself.)
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#define LORALAB_COUNT_MALLOC 1
+namespace {
+long g_mallocs = 0;
+bool g_countMallocs = false;
+}  // namespace
+extern "C" void* __libc_malloc(std::size_t size);
+extern "C" void* malloc(std::size_t size) {
+    if (g_countMallocs) ++g_mallocs;
+    return __libc_malloc(size);
+}
+#endif
+
 namespace {
 
 struct Case {
@@ -171,3 +186,37 @@ TEST(Objective, MismatchedShapesThrow) {
     EXPECT_THROW(empty.loss(B, A, 1.0), std::invalid_argument);
     EXPECT_THROW(empty.setTarget(Matrix(0, 3)), std::invalid_argument);
 }
+
+#ifdef LORALAB_COUNT_MALLOC
+TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
+    // Sizes past Eigen's 128 KB stack limit for GEMM packing buffers, and the exact-fit path.
+    for (auto [d, k, r] : {std::tuple<Index, Index, Index>{48, 64, 4}, {600, 520, 16}}) {
+        Factors exact;  // T = B₀·A₀ exactly (in double, rounded once to float)
+        exact.alpha = 3.0;
+        randomFactors(d, k, 3, 9, exact.B, exact.A);
+        const Matrix T = (exact.B.cast<double>() * exact.A.cast<double>()).cast<float>();
+        Matrix B, A, dB, dA;
+        randomFactors(d, k, r, 3, B, A);
+        GramObjective obj(T);
+        obj.evaluate(B, A, 1.0, dB, dA);  // sizes the workspaces
+        Matrix eB, eA;
+        obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
+        obj.evaluate(B, A, 1.0, dB, dA);
+        g_mallocs = 0;
+        g_countMallocs = true;
+        const double loss = obj.evaluate(B, A, 1.0, dB, dA);
+        const double lossOnly = obj.loss(B, A, 1.0);
+        g_countMallocs = false;
+        EXPECT_EQ(g_mallocs, 0) << d << "x" << k << " r=" << r;
+        EXPECT_EQ(loss, lossOnly);
+
+        obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
+        g_mallocs = 0;
+        g_countMallocs = true;
+        const double tiny = obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
+        g_countMallocs = false;
+        EXPECT_EQ(g_mallocs, 0) << "exact path " << d << "x" << k;
+        EXPECT_LT(tiny, 1e-10);
+    }
+}
+#endif

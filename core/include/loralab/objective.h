@@ -16,6 +16,8 @@
 
 #include "loralab/types.h"
 
+#include <vector>
+
 namespace loralab {
 
 // ---- naive reference ---------------------------------------------------------------------------
@@ -28,7 +30,8 @@ double lossGradNaive(const Matrix& T, const Matrix& B, const Matrix& A, double s
 // ---- Gram form (production) --------------------------------------------------------------------
 
 // Holds ‖T‖² and preallocated r-sized workspaces so evaluate() allocates nothing once shapes
-// are fixed. The target must outlive the objective and must not change behind its back
+// are fixed (T is walked tile by tile, so even Eigen's packing buffers stay on the stack, and
+// large problems split the tiles over an OpenMP team so Eigen never forks inside a product). The target must outlive the objective and must not change behind its back
 // (call setTarget again if it does).
 class GramObjective {
 public:
@@ -50,6 +53,7 @@ public:
 
 private:
     void checkShapes(const Matrix& B, const Matrix& A) const;
+    void thinProducts(const Matrix& B, const Matrix& A, bool withTAt);  // m_BtT (and m_TAt)
     double gramLoss(const Matrix& A, double s) const;  // from m_BtT, m_BtB, m_AAt
     double exactLoss(const Matrix& B, const Matrix& A, double s);
 
@@ -59,7 +63,14 @@ private:
     Matrix m_BtT;   // r×k   Bᵀ·T
     Matrix m_AAt;   // r×r
     Matrix m_BtB;   // r×r
-    MatrixD m_Bd, m_Ad, m_block;  // exactLoss workspaces: d×r, r×k, d×kColumnBlock
+    std::vector<Matrix> m_TAtParts;  // d×r per extra thread (summed into m_TAt)
+    MatrixD m_Bd, m_Ad;              // exactLoss: d×r, r×k in double
+    std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread
+
+    static constexpr Index kTileRows = 256;  // T is walked in tiles of this size, once per
+    static constexpr Index kTileCols = 32;   // evaluation (both thin products per tile)
+    static constexpr double kParallelWork = 1 << 20;  // d·k·r below which one thread runs
+    static int teamSize(Index d, Index k, Index r);
 };
 
 }  // namespace loralab
