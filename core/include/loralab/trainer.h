@@ -46,6 +46,8 @@ struct StepReport {
 class Trainer {
 public:
     // Throws std::invalid_argument for any invalid field (rank outside 1..min(d, k), bad α, ...).
+    // Builds the spectrum of T: a dense SVD, O(d·k·min(d, k)) (about 1 s at 1024×1024 on one
+    // core), so prefer setRank/reset/setAlpha over rebuilding when the target stays.
     explicit Trainer(const TrainerConfig& config);
     // A caller-given target (config.target.kind should be TargetKind::File; d, k are taken from T).
     Trainer(const TrainerConfig& config, Matrix target);
