@@ -10,6 +10,8 @@
 #include "loralab/rng.h"
 #include "loralab/target.h"
 
+#include "gradcheck.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -41,28 +43,8 @@ struct Case {
     double s;
 };
 
-// Central differences of `loss` with respect to every entry of P.
-MatrixD centralDiff(Matrix& P, const std::function<double()>& loss, float h = 1e-2f) {
-    MatrixD g(P.rows(), P.cols());
-    for (Index j = 0; j < P.cols(); ++j)
-        for (Index i = 0; i < P.rows(); ++i) {
-            const float orig = P(i, j);
-            P(i, j) = orig + h;
-            const double up = loss();
-            const double xUp = P(i, j);
-            P(i, j) = orig - h;
-            const double down = loss();
-            const double xDown = P(i, j);
-            P(i, j) = orig;
-            g(i, j) = (up - down) / (xUp - xDown);
-        }
-    return g;
-}
-
-double maxRelErr(const MatrixD& ref, const Matrix& got) {
-    const double scale = std::max(ref.cwiseAbs().maxCoeff(), 1e-30);
-    return (ref - got.cast<double>()).cwiseAbs().maxCoeff() / scale;
-}
+using test::centralDiff;
+using test::maxRelErr;
 
 void randomFactors(Index d, Index k, Index r, std::uint64_t seed, Matrix& B, Matrix& A) {
     Rng rng(seed);
