@@ -1,5 +1,6 @@
 // Target files (CSV, PNG, JPEG), the adapter export in peft's layout, and output faults.
 #include "run_binary.h"
+#include "svd_floor.h"
 
 #include "io/safetensors.h"
 
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 using loralab::test::fileExists;
+using loralab::test::floorOf;
 using loralab::test::parseJsonObject;
 using loralab::test::readFile;
 using loralab::test::runLoralab;
@@ -24,14 +26,6 @@ using loralab::test::TempDir;
 using loralab::test::writeFile;
 
 namespace {
-
-double floorOf(const Eigen::MatrixXd& T, int rank) {
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(T);
-    const Eigen::VectorXd s = svd.singularValues();
-    double tail = 0.0;
-    for (Eigen::Index i = rank; i < s.size(); ++i) tail += s(i) * s(i);
-    return tail / static_cast<double>(T.size());
-}
 
 // A d×k matrix with a known, non-symmetric pattern (so a transpose or a row/column mix-up shows).
 Eigen::MatrixXd patternMatrix(int d, int k) {

@@ -1,6 +1,7 @@
 // loralab --headless: fits reach their closed-form floors, the JSON is exactly the contract,
 // the curve file has every step, divergence exits 1 with a usable message.
 #include "run_binary.h"
+#include "svd_floor.h"
 
 #include "loralab/target.h"
 
@@ -11,22 +12,13 @@
 #include <cmath>
 #include <sstream>
 
+using loralab::test::floorOf;
 using loralab::test::parseJsonObject;
 using loralab::test::readFile;
 using loralab::test::runLoralab;
 using loralab::test::TempDir;
 
 namespace {
-
-// Eckart–Young floor Σ_{i>r} σᵢ²/(dk), from a double-precision Jacobi SVD (independent of the
-// core's analysis code).
-double floorOf(const Eigen::MatrixXd& T, int rank) {
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(T);
-    const Eigen::VectorXd s = svd.singularValues();
-    double tail = 0.0;
-    for (Eigen::Index i = rank; i < s.size(); ++i) tail += s(i) * s(i);
-    return tail / static_cast<double>(T.size());
-}
 
 struct CurveRow {
     long long step;
