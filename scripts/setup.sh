@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libeigen3-dev libopenblas-dev
+  libeigen3-dev libopenblas-openmp-dev
   libimgui-dev libglfw3-dev libgl-dev libegl-dev libegl-mesa0 libgl1-mesa-dri
   libstb-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev

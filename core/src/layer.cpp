@@ -1,6 +1,8 @@
 // The layer workload: LoRA on a frozen W0 and full fine-tuning of the same layer.
 #include "loralab/layer.h"
 
+#include "loralab/gemm.h"
+#include "loralab/huge_pages.h"
 #include "loralab/rng.h"
 
 #include <cmath>
@@ -50,22 +52,22 @@ LayerProblem makeLayerProblem(Index d, Index k, Index n, Index teacherRank, std:
     require(n >= 1, "batch", "n = " + std::to_string(n) + "; must be >= 1");
     Rng rng(seed);
     LayerProblem p;
-    p.W0.resize(d, k);
+    p.W0 = hugeMatrix(d, k);
     rng.fillNormal(p.W0, 1.0 / std::sqrt(static_cast<double>(k)));
-    p.X.resize(k, n);
+    p.X = hugeMatrix(k, n);
     rng.fillNormal(p.X);
     Matrix U(d, teacherRank), V(teacherRank, k);
     rng.fillNormal(U);
     rng.fillNormal(V);
-    Matrix dW(d, k);
+    Matrix dW = hugeMatrix(d, k);
     dW.noalias() = U * V;
     // RMS(ΔW*) = 0.1 · RMS(W0) = 0.1/√k.
     const double rms = std::sqrt(dW.cast<double>().squaredNorm() /
                                  (static_cast<double>(d) * static_cast<double>(k)));
     if (rms > 0.0) dW *= static_cast<float>(0.1 / std::sqrt(static_cast<double>(k)) / rms);
     dW += p.W0;
-    p.Ystar.resize(d, n);
-    p.Ystar.noalias() = dW * p.X;
+    p.Ystar = hugeMatrix(d, n);
+    gemm(Op::N, Op::N, 1.0f, dW, p.X, 0.0f, p.Ystar);
     return p;
 }
 
@@ -116,7 +118,7 @@ LoraLayerTrainer::LoraLayerTrainer(const LayerProblem& problem, Factors factors,
     const Index n = problem.X.cols();
     m_opt = Optimizer(opt, {{d, r}, {r, k}});
     m_AX.resize(r, n);
-    m_Y.resize(d, n);
+    m_Y = hugeMatrix(d, n);
     m_dB = Matrix::Zero(d, r);
     m_dA = Matrix::Zero(r, k);
     m_BtdY.resize(r, n);
@@ -131,10 +133,10 @@ double LoraLayerTrainer::lossGrad() {
     const float s = static_cast<float>(m_factors.scale());
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
 
-    m_AX.noalias() = A * p.X;
-    m_Y.noalias() = p.W0 * p.X;  // the dominant cost: 2·d·k·n
+    m_AX.noalias() = A * p.X;  // kept for backward
+    m_Y = p.Ystar;
+    gemm(Op::N, Op::N, 1.0f, p.W0, p.X, -1.0f, m_Y);  // W0·X − Y*: the dominant cost, 2·d·k·n
     m_Y.noalias() += s * (B * m_AX);
-    m_Y -= p.Ystar;
     const double loss = m_Y.cast<double>().squaredNorm() / dn;
 
     m_Y *= static_cast<float>(2.0 / dn);  // m_Y now holds dY
@@ -166,23 +168,26 @@ double LoraLayerTrainer::flopsPerStep() const {
 // ---- full fine-tuning ---------------------------------------------------------------------------
 
 FullLayerTrainer::FullLayerTrainer(const LayerProblem& problem, OptimizerConfig opt)
-    : m_p(&problem), m_W(problem.W0) {
+    : m_p(&problem) {
     checkProblem("FullLayerTrainer", problem);
     const Index d = problem.W0.rows(), k = problem.W0.cols(), n = problem.X.cols();
+    m_W = hugeMatrix(d, k);
+    m_W = problem.W0;
     m_opt = Optimizer(opt, {{d, k}});
-    m_Y.resize(d, n);
-    m_dW = Matrix::Zero(d, k);
+    m_Y = hugeMatrix(d, n);
+    m_dW = hugeMatrix(d, k);
+    m_dW.setZero();
 }
 
 // Forward: Y = W·X, E = Y − Y*.  Backward: dY = (2/dn)·E;  dW = dY·Xᵀ
 double FullLayerTrainer::lossGrad() {
     const LayerProblem& p = *m_p;
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
-    m_Y.noalias() = m_W * p.X;
-    m_Y -= p.Ystar;
+    m_Y = p.Ystar;
+    gemm(Op::N, Op::N, 1.0f, m_W, p.X, -1.0f, m_Y);  // E = W·X − Y*
     const double loss = m_Y.cast<double>().squaredNorm() / dn;
-    m_Y *= static_cast<float>(2.0 / dn);
-    m_dW.noalias() = m_Y * p.X.transpose();
+    // dW = dY·Xᵀ with dY = (2/dn)·E: the scale folds into the product.
+    gemm(Op::N, Op::T, static_cast<float>(2.0 / dn), m_Y, p.X, 0.0f, m_dW);
     return loss;
 }
 

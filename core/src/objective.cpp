@@ -88,34 +88,10 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
     dB.resize(d, r);
     dA.resize(r, k);
 
-    thinProducts(B, A, true);
-
-    const double loss = gramLoss(A, s);
+    m_thin.compute(T, B, A, m_TAt, m_BtT, true, teamSize(d, k, r));
     const double dk = static_cast<double>(d) * static_cast<double>(k);
-
-    const float c = static_cast<float>(2.0 * s / dk);
-    const float sf = static_cast<float>(s);
-    // Two independent thin products; run side by side so Eigen does not fork (and allocate)
-    // inside each.
-#if defined(_OPENMP)
-#pragma omp parallel sections num_threads(2) if (teamSize(d, k, r) > 1)
-#endif
-    {
-#if defined(_OPENMP)
-#pragma omp section
-#endif
-        {
-            dB.noalias() = (c * sf) * (B * m_AAt);
-            dB.noalias() -= c * m_TAt;
-        }
-#if defined(_OPENMP)
-#pragma omp section
-#endif
-        {
-            dA.noalias() = (c * sf) * (m_BtB * A);
-            dA.noalias() -= c * m_BtT;
-        }
-    }
+    gramsAndGradients(B, A, s, &dB, &dA);
+    const double loss = gramLoss(A, s);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
@@ -127,19 +103,15 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
     m_AAt.resize(r, r);
     m_BtB.resize(r, r);
     m_BtT.resize(r, k);
-    thinProducts(B, A, false);
+    m_thin.compute(T, B, A, m_TAt, m_BtT, false, teamSize(T.rows(), k, r));
+    gramsAndGradients(B, A, s, nullptr, nullptr);
     const double loss = gramLoss(A, s);
     const double dk = static_cast<double>(T.rows()) * static_cast<double>(k);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
-// The Grams AAᵀ, BᵀB and the thin products BtT = Bᵀ·T (and TAt = T·Aᵀ) in one pass over T,
-// tile by tile: each kTileRows×kTileCols tile of T serves both products while it is in cache.
-// The threads split the tile columns (BtT columns are disjoint; each thread sums its own
-// TAt part, added up at the end). Inside this team Eigen does not fork again, and every
-// product is small enough for Eigen to pack it on the stack: no allocation once sized.
 // Threads for one evaluation: one below kParallelWork multiply-adds (a fork costs more than it
-// saves there), else Eigen's thread count, at most one per column of tiles.
+// saves there), else Eigen's thread count, at most one per 32 columns.
 int GramObjective::teamSize(Index d, Index k, Index r) {
     const double work = static_cast<double>(d) * static_cast<double>(k) * static_cast<double>(r);
     if (work < kParallelWork) return 1;
@@ -147,53 +119,40 @@ int GramObjective::teamSize(Index d, Index k, Index r) {
     return static_cast<int>(std::max<Index>(1, std::min<Index>(Eigen::nbThreads(), colBlocks)));
 }
 
-void GramObjective::thinProducts(const Matrix& B, const Matrix& A, bool withTAt) {
-    const Matrix& T = *m_T;
-    const Index d = T.rows(), k = T.cols(), r = A.rows();
-    const Index colBlocks = (k + kTileCols - 1) / kTileCols;
-    const int threads = teamSize(d, k, r);
-    if (static_cast<int>(m_TAtParts.size()) < threads - 1) m_TAtParts.resize(threads - 1);
-    if (withTAt)
-        for (int t = 0; t + 1 < threads; ++t) m_TAtParts[t].resize(d, r);
-    int used = 1;
+// The r×r Grams AAᵀ, BᵀB and, when asked, the gradients from them and the thin products:
+//   dB = (2s/dk)·(s·B·AAt − TAt)      dA = (2s/dk)·(s·BtB·A − BtT)
+// The two halves are independent; with more than one thread they run side by side in a
+// two-thread team, because Eigen would otherwise fork (and allocate) inside each product.
+void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB,
+                                      Matrix* dA) {
+    const double dk = static_cast<double>(m_T->rows()) * static_cast<double>(m_T->cols());
+    const float c = static_cast<float>(2.0 * s / dk);
+    const float cs = static_cast<float>(2.0 * s * s / dk);
 #if defined(_OPENMP)
-#pragma omp parallel num_threads(threads) if (threads > 1)
+#pragma omp parallel sections num_threads(2) if (Eigen::nbThreads() > 1)
 #endif
     {
 #if defined(_OPENMP)
-        const int t = omp_get_thread_num();
-#pragma omp single
-        used = omp_get_num_threads();
-#else
-        const int t = 0;
+#pragma omp section
 #endif
-        Matrix& acc = t == 0 ? m_TAt : m_TAtParts[t - 1];
-        if (withTAt) acc.setZero();
+        {
+            m_AAt.noalias() = A * A.transpose();
+            if (dB != nullptr) {
+                dB->noalias() = cs * (B * m_AAt);
+                dB->noalias() -= c * m_TAt;
+            }
+        }
 #if defined(_OPENMP)
-#pragma omp single nowait
+#pragma omp section
 #endif
-        m_AAt.noalias() = A * A.transpose();
-#if defined(_OPENMP)
-#pragma omp single nowait
-#endif
-        m_BtB.noalias() = B.transpose() * B;
-#if defined(_OPENMP)
-#pragma omp for schedule(static)
-#endif
-        for (Index jb = 0; jb < colBlocks; ++jb) {
-            const Index j0 = jb * kTileCols, w = std::min(kTileCols, k - j0);
-            auto btt = m_BtT.middleCols(j0, w);
-            btt.setZero();
-            for (Index i0 = 0; i0 < d; i0 += kTileRows) {
-                const Index h = std::min(kTileRows, d - i0);
-                const auto tile = T.block(i0, j0, h, w);
-                btt.noalias() += B.middleRows(i0, h).transpose() * tile;
-                if (withTAt) acc.middleRows(i0, h).noalias() += tile * A.middleCols(j0, w).transpose();
+        {
+            m_BtB.noalias() = B.transpose() * B;
+            if (dA != nullptr) {
+                dA->noalias() = cs * (m_BtB * A);
+                dA->noalias() -= c * m_BtT;
             }
         }
     }
-    if (withTAt)
-        for (int t = 1; t < used; ++t) m_TAt += m_TAtParts[t - 1];
 }
 
 double GramObjective::gramLoss(const Matrix& A, double s) const {

@@ -1,6 +1,8 @@
 // SGD, momentum and Adam over a list of parameter blocks; state for trainable blocks only.
 #include "loralab/optimizer.h"
 
+#include "loralab/huge_pages.h"
+
 #include <cmath>
 #include <string>
 
@@ -78,9 +80,15 @@ void Optimizer::resetState() {
     m_state.m.clear();
     m_state.v.clear();
     if (m_config.kind == OptimizerKind::Sgd) return;
-    for (const auto& sh : m_shapes) m_state.m.push_back(Matrix::Zero(sh.first, sh.second));
+    // Full fine-tuning's state is as large as the weight and streamed every step.
+    auto zeros = [](const std::pair<Index, Index>& sh) {
+        Matrix z = hugeMatrix(sh.first, sh.second);
+        z.setZero();
+        return z;
+    };
+    for (const auto& sh : m_shapes) m_state.m.push_back(zeros(sh));
     if (m_config.kind == OptimizerKind::Adam)
-        for (const auto& sh : m_shapes) m_state.v.push_back(Matrix::Zero(sh.first, sh.second));
+        for (const auto& sh : m_shapes) m_state.v.push_back(zeros(sh));
 }
 
 void Optimizer::beginStep() { ++m_state.t; }

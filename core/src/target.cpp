@@ -1,6 +1,7 @@
 // Deterministic targets: every random draw comes from loralab::Rng, so a seed fixes the bits.
 #include "loralab/target.h"
 
+#include "loralab/huge_pages.h"
 #include "loralab/rng.h"
 
 #include <cmath>
@@ -66,7 +67,7 @@ Matrix makeTarget(const TargetSpec& spec) {
     Rng rng(spec.seed);
     switch (spec.kind) {
         case TargetKind::Full: {
-            Matrix T(d, k);
+            Matrix T = hugeMatrix(d, k);
             rng.fillNormal(T);
             normalizeUnitRms(T);
             return T;
@@ -78,13 +79,16 @@ Matrix makeTarget(const TargetSpec& spec) {
             Matrix U(d, spec.targetRank), V(spec.targetRank, k);
             rng.fillNormal(U);
             rng.fillNormal(V);
-            Matrix T(d, k);
+            Matrix T = hugeMatrix(d, k);
             T.noalias() = U * V;
             normalizeUnitRms(T);
             return T;
         }
-        case TargetKind::Identity:
-            return Matrix::Identity(d, k);
+        case TargetKind::Identity: {
+            Matrix T = hugeMatrix(d, k);
+            T.setIdentity();
+            return T;
+        }
         case TargetKind::Decay: {
             require(std::isfinite(spec.decayPower) && spec.decayPower >= 0.0, "decay power",
                     "p = " + std::to_string(spec.decayPower) + "; must be finite and >= 0");
@@ -96,7 +100,8 @@ Matrix makeTarget(const TargetSpec& spec) {
             for (Index i = 0; i < m; ++i)
                 sigma[i] = std::pow(static_cast<double>(i + 1), -spec.decayPower);
             const MatrixD Td = U * sigma.asDiagonal() * V.transpose();
-            Matrix T = Td.cast<float>();
+            Matrix T = hugeMatrix(d, k);
+            T = Td.cast<float>();
             normalizeUnitRms(T);
             return T;
         }

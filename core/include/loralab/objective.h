@@ -14,6 +14,7 @@
 //   d×k temporary; 2·d·k·r more flops, only near an exact fit).
 #pragma once
 
+#include "loralab/thin_products.h"
 #include "loralab/types.h"
 
 #include <vector>
@@ -30,9 +31,9 @@ double lossGradNaive(const Matrix& T, const Matrix& B, const Matrix& A, double s
 // ---- Gram form (production) --------------------------------------------------------------------
 
 // Holds ‖T‖² and preallocated r-sized workspaces so evaluate() allocates nothing once shapes
-// are fixed (T is walked tile by tile, so even Eigen's packing buffers stay on the stack, and
-// large problems split the tiles over an OpenMP team so Eigen never forks inside a product). The target must outlive the objective and must not change behind its back
-// (call setTarget again if it does).
+// are fixed. T·Aᵀ and Bᵀ·T come from one pass over T (thin_products.h); large problems run it
+// on an OpenMP team of Eigen::nbThreads() threads. The target must outlive the objective and
+// must not change behind its back (call setTarget again if it does).
 class GramObjective {
 public:
     static constexpr double kExactBelow = 1e-3;
@@ -53,7 +54,7 @@ public:
 
 private:
     void checkShapes(const Matrix& B, const Matrix& A) const;
-    void thinProducts(const Matrix& B, const Matrix& A, bool withTAt);  // m_BtT (and m_TAt)
+    void gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB, Matrix* dA);
     double gramLoss(const Matrix& A, double s) const;  // from m_BtT, m_BtB, m_AAt
     double exactLoss(const Matrix& B, const Matrix& A, double s);
 
@@ -63,12 +64,12 @@ private:
     Matrix m_BtT;   // r×k   Bᵀ·T
     Matrix m_AAt;   // r×r
     Matrix m_BtB;   // r×r
-    std::vector<Matrix> m_TAtParts;  // d×r per extra thread (summed into m_TAt)
+    ThinProducts m_thin;             // the one-pass kernel and its workspaces
     MatrixD m_Bd, m_Ad;              // exactLoss: d×r, r×k in double
     std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread
 
-    static constexpr Index kTileRows = 256;  // T is walked in tiles of this size, once per
-    static constexpr Index kTileCols = 32;   // evaluation (both thin products per tile)
+    static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles
+    static constexpr Index kTileCols = 32;
     static constexpr double kParallelWork = 1 << 20;  // d·k·r below which one thread runs
     static int teamSize(Index d, Index k, Index r);
 };

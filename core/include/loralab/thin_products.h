@@ -1,0 +1,58 @@
+// The fit step's hot loop: both thin products of the Gram objective in ONE pass over T.
+//
+//   TAt = T·Aᵀ   (d×r)        BtT = Bᵀ·T   (r×k)        T d×k, B d×r, A r×k, r small
+//
+// T is the only large operand (64 MiB at d = k = 4096) and is read from memory once per step;
+// each stretch of it that is in cache feeds both products. Library GEMMs are weakest on these
+// skinny shapes (r = 1..64) and would read T twice, so the SIMD kernel is our own:
+//
+//   * threads split the columns of T; each owns its BtT columns and its own TAt partial
+//     (summed at the end);
+//   * a micro-kernel takes P ranks × J columns of T down a stretch of rows, in vector registers:
+//       BtT[p, j] += Σ_i B[i, p]·T[i, j]   (P·J vector accumulators, summed across lanes once)
+//       TAt[i, p] += Σ_j T[i, j]·A[p, j]   (A[p, j] broadcast once per stretch)
+//     every T vector loaded feeds 2·P FMAs, every B/TAt vector J FMAs;
+//   * B and the TAt partials are packed as [row vector][P ranks][lanes], so the kernel reads
+//     three streams (T's J columns, packed B, packed TAt) and never the power-of-two strides
+//     of d×r matrices, which alias in the L1 cache;
+//   * the kernel is built for AVX-512 or AVX2+FMA, whichever the compiler targets
+//     (LORALAB_NATIVE, on by default); otherwise the Eigen tiled path below runs.
+//
+// All scratch space is kept between calls: after the first call with given shapes and thread
+// count, compute() allocates nothing.
+#pragma once
+
+#include "loralab/types.h"
+
+#include <vector>
+
+namespace loralab {
+
+class ThinProducts {
+public:
+    enum class Kernel {
+        Best,   // the SIMD kernel when built, else Eigen
+        Eigen,  // Eigen's products on 256×32 tiles of T (the portable path; tests run both)
+    };
+
+    // TAt = T·Aᵀ (skipped when withTAt is false: the loss-only path needs BtT alone) and
+    // BtT = Bᵀ·T. TAt and BtT must already be d×r and r×k. threads >= 1; the caller decides
+    // (an OpenMP team of that size runs the columns; 1 runs inline).
+    void compute(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt, Matrix& BtT,
+                 bool withTAt, int threads, Kernel kernel = Kernel::Best);
+
+    // "avx512", "avx2" or "eigen": the kernel Kernel::Best runs in this build.
+    static const char* bestKernelName();
+
+private:
+    void computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                      Matrix& BtT, bool withTAt, int threads);
+    void computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                     Matrix& BtT, bool withTAt, int threads);
+
+    std::vector<float> m_packedB;              // B as [row vector][P][lanes] per rank block
+    std::vector<std::vector<float>> m_parts;   // per thread: TAt partial, packed like B
+    std::vector<Matrix> m_eigenParts;          // Eigen path: TAt partial per extra thread
+};
+
+}  // namespace loralab

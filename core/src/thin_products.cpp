@@ -1,0 +1,311 @@
+// TAt = T·Aᵀ and BtT = Bᵀ·T in one pass over T (see thin_products.h for the design).
+#include "loralab/thin_products.h"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include <immintrin.h>
+#define LORALAB_SIMD_KERNEL 1
+#endif
+
+namespace loralab {
+
+namespace {
+
+#if defined(_OPENMP)
+int threadId() { return omp_get_thread_num(); }
+int teamSizeNow() { return omp_get_num_threads(); }
+#else
+int threadId() { return 0; }
+int teamSizeNow() { return 1; }
+#endif
+
+// Columns [begin, end) of thread t out of n: contiguous, in multiples of `grain`.
+std::pair<Index, Index> columnShare(Index k, int t, int n, Index grain) {
+    const Index per = ((k + n - 1) / n + grain - 1) / grain * grain;
+    const Index begin = std::min(k, per * t);
+    return {begin, std::min(k, begin + per)};
+}
+
+}  // namespace
+
+#if defined(LORALAB_SIMD_KERNEL)
+
+namespace {
+
+#if defined(__AVX512F__)
+struct Simd {
+    using V = __m512;
+    static constexpr int W = 16;
+    static V load(const float* p) { return _mm512_loadu_ps(p); }
+    // The first n (< W) lanes from p, zeros after; never touches memory past p + n.
+    static V loadFirst(const float* p, int n) {
+        return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+    }
+    static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+    static V zero() { return _mm512_setzero_ps(); }
+    static V broadcast(float x) { return _mm512_set1_ps(x); }
+    static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+    static float sum(V v) {  // (GCC 12's _mm512_reduce_add_ps trips -Wuninitialized)
+        alignas(64) float lanes[W];
+        _mm512_store_ps(lanes, v);
+        float s = 0.0f;
+        for (float x : lanes) s += x;
+        return s;
+    }
+};
+constexpr const char* kSimdName = "avx512";
+#else
+struct Simd {
+    using V = __m256;
+    static constexpr int W = 8;
+    static V load(const float* p) { return _mm256_loadu_ps(p); }
+    static V loadFirst(const float* p, int n) {
+        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes));
+    }
+    static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+    static V zero() { return _mm256_setzero_ps(); }
+    static V broadcast(float x) { return _mm256_set1_ps(x); }
+    static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static float sum(V v) {
+        __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+        x = _mm_add_ss(x, _mm_movehdup_ps(x));
+        return _mm_cvtss_f32(x);
+    }
+};
+constexpr const char* kSimdName = "avx2";
+#endif
+
+constexpr int W = Simd::W;
+// Rows per stretch: long enough that the once-per-stretch lane sums and broadcasts are
+// noise, short enough that the T columns of a stretch stay in L2 for the next rank block.
+constexpr Index kStretchVectors = 2048 / W;
+
+// Packed d×r storage, ranks blocked by P (the last block may be narrower): the block of ranks
+// [p0, p0 + width) starts at blockStart(p0) and holds, for each row vector v, `width` runs of
+// W lanes: element (i, p) sits at blockStart(p0) + ((i / W)·width + p − p0)·W + i % W.
+struct PackedLayout {
+    Index vectors;  // ⌈d / W⌉
+    Index r;
+
+    Index blockStart(Index p0) const { return p0 * vectors * W; }
+    Index size() const { return vectors * W * r; }
+};
+
+// The micro-kernel: P ranks × J columns of T over row vectors [v0, v1) (the last may be
+// partial: `tail` valid rows, 0 = full). Bp and Cp point at this rank block's packed B and
+// TAt partial; BtT gets the lane sums of P·J dot products.
+template <int P, int J, bool WithC>
+void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const float* A,
+                 Index ldA, float* BtT, Index ldBtT, Index v0, Index v1, int tail) {
+    using V = Simd::V;
+    V acc[P][J];
+    V a[P][J];
+    for (int p = 0; p < P; ++p)
+        for (int j = 0; j < J; ++j) {
+            acc[p][j] = Simd::zero();
+            if constexpr (WithC) a[p][j] = Simd::broadcast(A[p + j * ldA]);
+        }
+    auto body = [&](Index v, const V* t) {
+        const float* bp = Bp + v * P * W;
+        for (int p = 0; p < P; ++p) {
+            const V b = Simd::load(bp + p * W);
+            for (int j = 0; j < J; ++j) acc[p][j] = Simd::fma(b, t[j], acc[p][j]);
+            if constexpr (WithC) {
+                float* cp = Cp + (v * P + p) * W;
+                V c = Simd::load(cp);
+                for (int j = 0; j < J; ++j) c = Simd::fma(t[j], a[p][j], c);
+                Simd::store(cp, c);
+            }
+        }
+    };
+    const Index full = tail == 0 ? v1 : v1 - 1;
+    for (Index v = v0; v < full; ++v) {
+        V t[J];
+        for (int j = 0; j < J; ++j) t[j] = Simd::load(T + j * ldT + v * W);
+        body(v, t);
+    }
+    if (tail != 0) {
+        V t[J];
+        for (int j = 0; j < J; ++j) t[j] = Simd::loadFirst(T + j * ldT + full * W, tail);
+        body(full, t);
+    }
+    for (int p = 0; p < P; ++p)
+        for (int j = 0; j < J; ++j) BtT[p + j * ldBtT] += Simd::sum(acc[p][j]);
+}
+
+using MicroKernel = void (*)(const float*, Index, const float*, float*, const float*, Index,
+                             float*, Index, Index, Index, int);
+
+// Register blocking by rank: up to 4 ranks in one block, so T is read once from memory;
+// above that, blocks of 2 ranks × 8 columns (AVX-512) or 2 × 4 (AVX2, 16 registers).
+struct Plan {
+    int P;   // ranks per block
+    int J;   // columns per micro-kernel call
+};
+
+Plan planFor(Index r) {
+#if defined(__AVX512F__)
+    if (r <= 2) return {static_cast<int>(r), 8};
+    if (r <= 4) return {static_cast<int>(r), 4};
+    return {2, 8};
+#else
+    if (r <= 2) return {static_cast<int>(r), 4};
+    return {2, 4};
+#endif
+}
+
+template <bool WithC>
+MicroKernel pickKernel(int P, int J) {
+#define LORALAB_K(p, j) \
+    if (P == p && J == j) return &microKernel<p, j, WithC>;
+    LORALAB_K(1, 1) LORALAB_K(2, 1) LORALAB_K(3, 1) LORALAB_K(4, 1)
+    LORALAB_K(1, 4) LORALAB_K(2, 4) LORALAB_K(3, 4) LORALAB_K(4, 4)
+#if defined(__AVX512F__)
+    LORALAB_K(1, 8) LORALAB_K(2, 8)
+#endif
+#undef LORALAB_K
+    return nullptr;
+}
+
+}  // namespace
+
+void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                               Matrix& BtT, bool withTAt, int threads) {
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
+    const Plan plan = planFor(r);
+    const PackedLayout layout{(d + W - 1) / W, r};
+    const int tail = static_cast<int>(d % W);
+
+    // Pack B; rows past d stay zero, so a partial last vector adds nothing.
+    m_packedB.resize(static_cast<std::size_t>(layout.size()));
+    for (Index p0 = 0; p0 < r; p0 += plan.P) {
+        const Index width = std::min<Index>(plan.P, r - p0);
+        float* block = m_packedB.data() + layout.blockStart(p0);
+        for (Index v = 0; v < layout.vectors; ++v)
+            for (Index p = 0; p < width; ++p) {
+                float* dst = block + (v * width + p) * W;
+                const Index rows = std::min<Index>(W, d - v * W);
+                std::memcpy(dst, B.col(p0 + p).data() + v * W, sizeof(float) * rows);
+                std::fill(dst + rows, dst + W, 0.0f);
+            }
+    }
+
+    if (static_cast<int>(m_parts.size()) < threads) m_parts.resize(threads);
+    if (withTAt)
+        for (int t = 0; t < threads; ++t) m_parts[t].resize(m_packedB.size());
+
+    int used = 1;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+        const int t = threadId(), n = teamSizeNow();
+        if (t == 0) used = n;
+        float* C = withTAt ? m_parts[t].data() : nullptr;
+        if (withTAt) std::fill(m_parts[t].begin(), m_parts[t].end(), 0.0f);
+        const auto [j0, j1] = columnShare(k, t, n, plan.J);
+        BtT.middleCols(j0, j1 - j0).setZero();
+        for (Index j = j0; j < j1;) {
+            const int J = j + plan.J <= j1 ? plan.J : 1;
+            for (Index v0 = 0; v0 < layout.vectors; v0 += kStretchVectors) {
+                const Index v1 = std::min(layout.vectors, v0 + kStretchVectors);
+                const int stretchTail = v1 == layout.vectors ? tail : 0;
+                for (Index p0 = 0; p0 < r; p0 += plan.P) {
+                    const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
+                    const MicroKernel kernel =
+                        withTAt ? pickKernel<true>(P, J) : pickKernel<false>(P, J);
+                    kernel(T.data() + j * d, d, m_packedB.data() + layout.blockStart(p0),
+                           withTAt ? C + layout.blockStart(p0) : nullptr, A.data() + p0 + j * r,
+                           r, BtT.data() + p0 + j * r, r, v0, v1, stretchTail);
+                }
+            }
+            j += J;
+        }
+    }
+    if (!withTAt) return;
+    // Unpack and sum the partials.
+    for (Index p0 = 0; p0 < r; p0 += plan.P) {
+        const Index width = std::min<Index>(plan.P, r - p0);
+        for (Index v = 0; v < layout.vectors; ++v)
+            for (Index p = 0; p < width; ++p) {
+                const Index o = layout.blockStart(p0) + (v * width + p) * W;
+                const Index rows = std::min<Index>(W, d - v * W);
+                float* dst = TAt.col(p0 + p).data() + v * W;
+                for (Index l = 0; l < rows; ++l) {
+                    float s = m_parts[0][o + l];
+                    for (int t = 1; t < used; ++t) s += m_parts[t][o + l];
+                    dst[l] = s;
+                }
+            }
+    }
+}
+
+const char* ThinProducts::bestKernelName() { return kSimdName; }
+
+#else  // no SIMD kernel in this build
+
+void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                               Matrix& BtT, bool withTAt, int threads) {
+    computeEigen(T, B, A, TAt, BtT, withTAt, threads);
+}
+
+const char* ThinProducts::bestKernelName() { return "eigen"; }
+
+#endif
+
+void ThinProducts::compute(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                           Matrix& BtT, bool withTAt, int threads, Kernel kernel) {
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
+    if (!(B.rows() == d && B.cols() == r && A.cols() == k && r >= 1 && BtT.rows() == r &&
+          BtT.cols() == k && (!withTAt || (TAt.rows() == d && TAt.cols() == r))))
+        require(false, "ThinProducts",
+                "shapes do not agree: need T d x k, B d x r, A r x k, TAt d x r, BtT r x k");
+    if (threads < 1) require(false, "ThinProducts", "threads must be >= 1");
+    if (kernel == Kernel::Eigen) computeEigen(T, B, A, TAt, BtT, withTAt, threads);
+    else computeSimd(T, B, A, TAt, BtT, withTAt, threads);
+}
+
+// The portable path: each 256×32 tile of T serves both Eigen products while it is in cache;
+// threads split the tile columns, each summing its own TAt part.
+void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                                Matrix& BtT, bool withTAt, int threads) {
+    constexpr Index kTileRows = 256, kTileCols = 32;
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
+    if (static_cast<int>(m_eigenParts.size()) < threads - 1) m_eigenParts.resize(threads - 1);
+    if (withTAt)
+        for (int t = 0; t + 1 < threads; ++t) m_eigenParts[t].resize(d, r);
+    int used = 1;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+        const int t = threadId(), n = teamSizeNow();
+        if (t == 0) used = n;
+        Matrix& acc = t == 0 ? TAt : m_eigenParts[t - 1];
+        if (withTAt) acc.setZero();
+        const auto [c0, c1] = columnShare(k, t, n, kTileCols);
+        for (Index j0 = c0; j0 < c1; j0 += kTileCols) {
+            const Index w = std::min(kTileCols, c1 - j0);
+            auto btt = BtT.middleCols(j0, w);
+            btt.setZero();
+            for (Index i0 = 0; i0 < d; i0 += kTileRows) {
+                const Index h = std::min(kTileRows, d - i0);
+                const auto tile = T.block(i0, j0, h, w);
+                btt.noalias() += B.middleRows(i0, h).transpose() * tile;
+                if (withTAt)
+                    acc.middleRows(i0, h).noalias() += tile * A.middleCols(j0, w).transpose();
+            }
+        }
+    }
+    if (withTAt)
+        for (int t = 1; t < used; ++t) TAt += m_eigenParts[t - 1];
+}
+
+}  // namespace loralab

@@ -1,0 +1,202 @@
+// The fit kernel (thin_products.h), gemm() and huge pages, against double-precision products.
+#include "loralab/gemm.h"
+#include "loralab/huge_pages.h"
+#include "loralab/rng.h"
+#include "loralab/thin_products.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <tuple>
+
+using namespace loralab;
+
+namespace {
+
+Matrix randomMatrix(Index rows, Index cols, std::uint64_t seed) {
+    Matrix m(rows, cols);
+    Rng rng(seed);
+    rng.fillNormal(m);
+    return m;
+}
+
+// max |got − want| relative to the scale of the terms summed: a float dot product of length n
+// of unit-scale terms is good to ~n·2⁻²⁴ of Σ|terms|, far below 1e-4 of it.
+void expectClose(const Matrix& got, const MatrixD& want, const MatrixD& scale,
+                 const std::string& what) {
+    ASSERT_EQ(got.rows(), want.rows()) << what;
+    ASSERT_EQ(got.cols(), want.cols()) << what;
+    for (Index j = 0; j < want.cols(); ++j)
+        for (Index i = 0; i < want.rows(); ++i)
+            ASSERT_LE(std::abs(got(i, j) - want(i, j)), 1e-5 * (scale(i, j) + 1e-30))
+                << what << " at (" << i << ", " << j << ")";
+}
+
+}  // namespace
+
+// Every shape class the kernel distinguishes: rows that are not a multiple of the vector width
+// (and d < width), column counts that leave partial column blocks, every rank blocking
+// (1..4 in one block, then blocks of 2 with a tail), 1–3 threads, both kernels.
+TEST(ThinProducts, MatchDoublePrecisionProductsOnEveryShapeClass) {
+    const Index ds[] = {1, 5, 16, 17, 33, 300};
+    const Index ks[] = {1, 7, 9, 40};
+    const Index rs[] = {1, 2, 3, 4, 5, 7, 17};
+    ThinProducts thin;  // one object throughout: workspaces must cope with changing shapes
+    std::uint64_t seed = 1;
+    for (Index d : ds)
+        for (Index k : ks)
+            for (Index r : rs) {
+                const Matrix T = randomMatrix(d, k, ++seed);
+                const Matrix B = randomMatrix(d, r, ++seed), A = randomMatrix(r, k, ++seed);
+                const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
+                const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
+                const MatrixD TAtScale =
+                    T.cast<double>().cwiseAbs() * A.cast<double>().cwiseAbs().transpose();
+                const MatrixD BtTScale =
+                    B.cast<double>().cwiseAbs().transpose() * T.cast<double>().cwiseAbs();
+                for (auto kernel : {ThinProducts::Kernel::Best, ThinProducts::Kernel::Eigen})
+                    for (int threads : {1, 2, 3}) {
+                        const std::string what =
+                            std::string(kernel == ThinProducts::Kernel::Best ? "best" : "eigen") +
+                            " d=" + std::to_string(d) + " k=" + std::to_string(k) +
+                            " r=" + std::to_string(r) + " threads=" + std::to_string(threads);
+                        Matrix gotTAt = Matrix::Constant(d, r, NAN);
+                        Matrix gotBtT = Matrix::Constant(r, k, NAN);
+                        thin.compute(T, B, A, gotTAt, gotBtT, true, threads, kernel);
+                        expectClose(gotTAt, TAt, TAtScale, "TAt " + what);
+                        expectClose(gotBtT, BtT, BtTScale, "BtT " + what);
+
+                        // Loss-only: BtT bit for bit the same, TAt not touched.
+                        Matrix untouched = Matrix::Constant(d, r, 7.0f);
+                        Matrix onlyBtT = Matrix::Constant(r, k, NAN);
+                        thin.compute(T, B, A, untouched, onlyBtT, false, threads, kernel);
+                        EXPECT_TRUE((onlyBtT.array() == gotBtT.array()).all()) << what;
+                        EXPECT_TRUE((untouched.array() == 7.0f).all()) << what;
+                    }
+            }
+}
+
+TEST(ThinProducts, LargeProblemAgreesWithEigenPath) {
+    // Past one row stretch (2048 rows) and with several column blocks per thread.
+    const Index d = 2100, k = 300, r = 16;
+    const Matrix T = randomMatrix(d, k, 11), B = randomMatrix(d, r, 12), A = randomMatrix(r, k, 13);
+    const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
+    const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
+    ThinProducts thin;
+    Matrix gotTAt(d, r), gotBtT(r, k);
+    thin.compute(T, B, A, gotTAt, gotBtT, true, 2);
+    const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max(d, k)));
+    EXPECT_LT((gotTAt.cast<double>() - TAt).norm() / TAt.norm(), tol);
+    EXPECT_LT((gotBtT.cast<double>() - BtT).norm() / BtT.norm(), tol);
+}
+
+TEST(ThinProducts, RejectsMismatchedShapes) {
+    ThinProducts thin;
+    const Matrix T = Matrix::Ones(6, 5), B = Matrix::Ones(6, 2), A = Matrix::Ones(2, 5);
+    Matrix TAt(6, 2), BtT(2, 5), wrong(3, 3);
+    EXPECT_THROW(thin.compute(T, B, A, wrong, BtT, true, 1), std::invalid_argument);
+    EXPECT_THROW(thin.compute(T, B, A, TAt, wrong, true, 1), std::invalid_argument);
+    EXPECT_THROW(thin.compute(T, Matrix::Ones(5, 2), A, TAt, BtT, true, 1),
+                 std::invalid_argument);
+    EXPECT_THROW(thin.compute(T, B, A, TAt, BtT, true, 0), std::invalid_argument);
+    EXPECT_NO_THROW(thin.compute(T, B, A, wrong, BtT, false, 1));  // TAt unused
+}
+
+TEST(ThinProducts, NamesItsKernel) {
+    const std::string name = ThinProducts::bestKernelName();
+    EXPECT_TRUE(name == "avx512" || name == "avx2" || name == "eigen") << name;
+}
+
+// ---- gemm ---------------------------------------------------------------------------------------
+
+TEST(Gemm, AllTransposeCombinationsMatchDouble) {
+    const Index m = 37, n = 29, kk = 45;
+    for (Op opA : {Op::N, Op::T})
+        for (Op opB : {Op::N, Op::T}) {
+            const Matrix A = opA == Op::N ? randomMatrix(m, kk, 1) : randomMatrix(kk, m, 1);
+            const Matrix B = opB == Op::N ? randomMatrix(kk, n, 2) : randomMatrix(n, kk, 2);
+            const MatrixD Ad = opA == Op::N ? MatrixD(A.cast<double>())
+                                            : MatrixD(A.cast<double>().transpose());
+            const MatrixD Bd = opB == Op::N ? MatrixD(B.cast<double>())
+                                            : MatrixD(B.cast<double>().transpose());
+            const Matrix C0 = randomMatrix(m, n, 3);
+            // beta = 0 must ignore C entirely (NaN stays out); beta ≠ 0 accumulates.
+            Matrix C = Matrix::Constant(m, n, NAN);
+            gemm(opA, opB, 1.5f, A, B, 0.0f, C);
+            const MatrixD want0 = 1.5 * Ad * Bd;
+            EXPECT_LT((C.cast<double>() - want0).cwiseAbs().maxCoeff(), 1e-4) << gemmBackend();
+            C = C0;
+            gemm(opA, opB, -0.5f, A, B, 2.0f, C);
+            const MatrixD want1 = -0.5 * Ad * Bd + 2.0 * C0.cast<double>();
+            EXPECT_LT((C.cast<double>() - want1).cwiseAbs().maxCoeff(), 1e-4) << gemmBackend();
+        }
+}
+
+TEST(Gemm, RejectsMismatchedShapesWithoutTouchingC) {
+    const Matrix A = Matrix::Ones(3, 4), B = Matrix::Ones(4, 5);
+    Matrix C = Matrix::Constant(3, 5, 9.0f), wrong = Matrix::Constant(5, 3, 9.0f);
+    EXPECT_THROW(gemm(Op::N, Op::N, 1.0f, A, B, 0.0f, wrong), std::invalid_argument);
+    EXPECT_THROW(gemm(Op::T, Op::N, 1.0f, A, B, 0.0f, C), std::invalid_argument);
+    EXPECT_TRUE((C.array() == 9.0f).all());
+    EXPECT_TRUE((wrong.array() == 9.0f).all());
+    const std::string backend = gemmBackend();
+    EXPECT_TRUE(backend == "openblas" || backend == "eigen") << backend;
+}
+
+// ---- huge pages ---------------------------------------------------------------------------------
+
+namespace {
+
+bool hugePagesOnRequest() {
+    std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    std::getline(f, line);
+    return line.find("[madvise]") != std::string::npos ||
+           line.find("[always]") != std::string::npos;
+}
+
+// kB of AnonHugePages in the mapping that contains address p (from /proc/self/smaps).
+long hugeKiBAt(const void* p) {
+    std::ifstream smaps("/proc/self/smaps");
+    const auto addr = reinterpret_cast<std::uintptr_t>(p);
+    std::string line;
+    bool inside = false;
+    while (std::getline(smaps, line)) {
+        std::uintptr_t lo = 0, hi = 0;
+        char dash = 0;
+        std::istringstream head(line);
+        if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+            inside = lo <= addr && addr < hi;
+            continue;
+        }
+        if (inside && line.compare(0, 14, "AnonHugePages:") == 0)
+            return std::stol(line.substr(14));
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST(HugePages, HugeMatrixHasTheShapeAndIsWritable) {
+    Matrix m = hugeMatrix(3, 2);
+    EXPECT_EQ(m.rows(), 3);
+    EXPECT_EQ(m.cols(), 2);
+    m.setConstant(1.0f);
+    EXPECT_EQ(m.sum(), 6.0f);
+    adviseHugePages(nullptr, 1 << 30);  // ignored
+    adviseHugePages(m.data(), 24);      // below 2 MiB: ignored
+}
+
+TEST(HugePages, LargeMatrixIsBackedByHugePagesWhereTheKernelOffersThem) {
+    if (!hugePagesOnRequest())
+        GTEST_SKIP() << "transparent huge pages are off on this machine";
+    Matrix m = hugeMatrix(2048, 2048);  // 16 MiB
+    m.setZero();                        // first touch, after the advice
+    // The advice covers whole pages inside the matrix: look at the mapping of its middle.
+    const long kib = hugeKiBAt(m.data() + m.size() / 2);
+    // The kernel may be short of free 2 MiB blocks; most of 16 MiB should still be huge.
+    EXPECT_GE(kib, 8 * 1024) << "AnonHugePages " << kib << " kB in the matrix's mapping";
+}
