@@ -129,7 +129,7 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
             << "); times are not representative\n";
     err << "bench: measuring this machine's limits (SGEMM, triad) on " << threads
         << " threads...\n";
-    report.limits = measureLimits(threads);
+    report.limits = measureLimitsIsolated(threads);
     {
         char line[160];
         std::snprintf(line, sizeof line, "bench: peak %.1f GFLOP/s (%s SGEMM %d^3), bandwidth %.1f GB/s",
@@ -174,8 +174,8 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
                 case Workload::Full: runner = makeFullRunner(*problem, o.optimizer); break;
             }
             timeCase(*runner, o, r);
-            r.rooflineMs = report.limits.rooflineMs(runner->flopsPerStep(),
-                                                    caseBytesMoved(c, o.optimizer));
+            const double bytes = caseBytesMoved(c, o.optimizer);  // also its working set
+            r.rooflineMs = report.limits.rooflineMs(runner->flopsPerStep(), bytes, bytes);
             if (r.ok && r.msMedian > 0.0) r.efficiency = r.rooflineMs / r.msMedian;
         } catch (const std::bad_alloc&) {
             r.ok = false;

@@ -139,8 +139,20 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         << " GFLOP/s (" << l.peakSource << " SGEMM " << l.gemmSize << "^3";
     if (l.openblasFlops > 0.0)
         out << "; eigen " << num(l.eigenFlops / 1e9) << ", openblas " << num(l.openblasFlops / 1e9);
-    out << "), bandwidth " << num(l.bandwidth / 1e9) << " GB/s (triad)\n";
-    out << "- roofline ms = max(flops / peak, bytes / bandwidth); efficiency = roofline / median\n";
+    out << "), memory " << num(l.bandwidth / 1e9) << " GB/s (triad " << num(l.triadBandwidth / 1e9)
+        << ")";
+    if (!l.readCurve.empty()) {
+        out << ", read stream";
+        for (const auto& [bytes, bw] : l.readCurve)
+            out << (bytes == l.readCurve.front().first ? " " : ", ")
+                << (bytes >= (1 << 20) ? std::to_string(bytes >> 20) + " MiB "
+                                       : std::to_string(bytes >> 10) + " KiB ")
+                << num(bw / 1e9);
+        out << " GB/s";
+    }
+    out << (l.isolated ? "; measured in a child process" : "") << "\n";
+    out << "- roofline ms = max(flops / peak, bytes / bandwidth at the case's working set); "
+           "efficiency = roofline / median\n";
     if (!rep.build.optimized)
         out << "\nWARNING: this is not an optimized build (" << rep.build.type
             << (rep.build.sanitized ? ", sanitizers on" : "")
@@ -207,6 +219,16 @@ void printJson(const BenchReport& rep, std::ostream& out) {
     machine["eigen_gflops"] = l.eigenFlops / 1e9;
     machine["openblas_gflops"] = l.openblasFlops > 0.0 ? Json(l.openblasFlops / 1e9) : Json(nullptr);
     machine["bandwidth_gbs"] = l.bandwidth / 1e9;
+    machine["triad_gbs"] = l.triadBandwidth / 1e9;
+    Json curve = Json::array();
+    for (const auto& [bytes, bw] : l.readCurve) {
+        Json point;
+        point["bytes"] = bytes;
+        point["gbs"] = bw / 1e9;
+        curve.push_back(std::move(point));
+    }
+    machine["read_gbs_by_size"] = std::move(curve);
+    machine["limits_isolated"] = l.isolated;
 
     Json build;
     build["type"] = rep.build.type;

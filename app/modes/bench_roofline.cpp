@@ -2,16 +2,23 @@
 // repetitions after a warm-up; the best, because a limit is what the machine can reach).
 #include "modes/bench_roofline.h"
 
+#include "loralab/huge_pages.h"
 #include "loralab/types.h"
 
 #include <Eigen/Dense>
 #include <dlfcn.h>
 #include <omp.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 namespace loralab {
@@ -22,6 +29,8 @@ constexpr int kMaxGemm = 2048;
 constexpr double kGemmBudget = 1.0;  // seconds one product of the next size may take
 constexpr std::size_t kTriadFloats = std::size_t{1} << 24;  // 64 MiB per array, 3 arrays
 constexpr int kTimedReps = 3;
+constexpr std::int64_t kReadMin = std::int64_t{256} << 10;  // read-stream buffers: 256 KiB ..
+constexpr std::int64_t kReadMax = std::int64_t{256} << 20;  // .. 256 MiB, ×4 each step
 
 using Clock = std::chrono::steady_clock;
 
@@ -87,7 +96,63 @@ double triadBandwidth(int threads) {
     return 3.0 * sizeof(float) * static_cast<double>(n) / t;
 }
 
+// Sum of p[0, n), n a multiple of 64: 64 independent partial sums (the compiler keeps them in
+// vector registers), so the loop is limited by the loads and not by the adds' latency.
+float streamSum(const float* p, std::size_t n) {
+    float acc[64] = {};
+    for (std::size_t i = 0; i < n; i += 64)
+        for (int l = 0; l < 64; ++l) acc[l] += p[i + l];
+    float s = 0.0f;
+    for (float x : acc) s += x;
+    return s;
+}
+
+// Read bandwidth over one buffer of `bytes`, each thread summing its own part (first touched
+// by that thread), repeated so that one timing reads at least 64 MiB.
+double readBandwidth(std::int64_t bytes, int threads) {
+    const std::size_t n = static_cast<std::size_t>(bytes) / sizeof(float) / 64 / threads * 64 * threads;
+    const std::size_t per = n / threads;
+    Matrix buffer = hugeMatrix(static_cast<Index>(n), 1);
+    float* p = buffer.data();
+#pragma omp parallel num_threads(threads)
+    {
+        const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+        std::fill(p + t * per, p + (t + 1) * per, 1.0f);
+    }
+    const int passes = static_cast<int>(std::max<std::int64_t>(1, (std::int64_t{64} << 20) / bytes));
+    volatile float sink = 0.0f;
+    auto sweep = [&] {
+        float total = 0.0f;
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+        {
+            const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+            for (int pass = 0; pass < passes; ++pass) total += streamSum(p + t * per, per);
+        }
+        sink = sink + total;
+    };
+    sweep();  // warm-up
+    const double t = bestSeconds(2 * kTimedReps, sweep);
+    return static_cast<double>(passes) * sizeof(float) * static_cast<double>(n) / t;
+}
+
 }  // namespace
+
+double MachineLimits::bandwidthFor(double footprint) const {
+    if (readCurve.empty() || footprint >= static_cast<double>(readCurve.back().first))
+        return bandwidth;
+    if (footprint <= static_cast<double>(readCurve.front().first))
+        return std::max(readCurve.front().second, bandwidth);
+    // Between two measured sizes: linear in log(size).
+    for (std::size_t i = 1; i < readCurve.size(); ++i) {
+        const double lo = static_cast<double>(readCurve[i - 1].first);
+        const double hi = static_cast<double>(readCurve[i].first);
+        if (footprint > hi) continue;
+        const double w = std::log(footprint / lo) / std::log(hi / lo);
+        const double bw = readCurve[i - 1].second + w * (readCurve[i].second - readCurve[i - 1].second);
+        return std::max(bw, bandwidth);
+    }
+    return bandwidth;
+}
 
 double MachineLimits::rooflineMs(double flops, double bytes) const {
     const double computeMs = peakFlops > 0.0 ? 1e3 * flops / peakFlops : 0.0;
@@ -95,10 +160,17 @@ double MachineLimits::rooflineMs(double flops, double bytes) const {
     return std::max(computeMs, memoryMs);
 }
 
+double MachineLimits::rooflineMs(double flops, double bytes, double footprint) const {
+    const double bw = bandwidthFor(footprint);
+    const double computeMs = peakFlops > 0.0 ? 1e3 * flops / peakFlops : 0.0;
+    const double memoryMs = bw > 0.0 ? 1e3 * bytes / bw : 0.0;
+    return std::max(computeMs, memoryMs);
+}
+
 std::int64_t limitsMemoryBytes() {
     const std::int64_t gemm = 3LL * kMaxGemm * kMaxGemm * static_cast<std::int64_t>(sizeof(float));
     const std::int64_t triad = 3LL * static_cast<std::int64_t>(kTriadFloats * sizeof(float));
-    return std::max(gemm, triad);
+    return std::max({gemm, triad, kReadMax});
 }
 
 int setOpenBlasThreads(int threads) {
@@ -158,10 +230,100 @@ MachineLimits measureLimits(int threads) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
 
-    lim.bandwidth = triadBandwidth(threads);
+    lim.triadBandwidth = triadBandwidth(threads);
     lim.triadBytes = 3LL * static_cast<std::int64_t>(kTriadFloats * sizeof(float));
+    for (std::int64_t bytes = kReadMin; bytes <= kReadMax; bytes *= 4)
+        lim.readCurve.emplace_back(bytes, readBandwidth(bytes, threads));
+    lim.bandwidth = std::max(lim.triadBandwidth, lim.readCurve.back().second);
     Eigen::setNbThreads(eigenBefore);
     omp_set_num_threads(ompBefore);
+    return lim;
+}
+
+namespace {
+
+// The limits as one line of text (hex floats: exact), and back.
+std::string encodeLimits(const MachineLimits& l) {
+    std::ostringstream out;
+    char buf[64];
+    auto num = [&](double x) {
+        std::snprintf(buf, sizeof buf, "%a ", x);
+        out << buf;
+    };
+    num(l.peakFlops);
+    num(l.eigenFlops);
+    num(l.openblasFlops);
+    num(l.bandwidth);
+    num(l.triadBandwidth);
+    out << l.gemmSize << ' ' << l.triadBytes << ' ' << l.readCurve.size() << ' ';
+    for (const auto& [bytes, bw] : l.readCurve) {
+        out << bytes << ' ';
+        num(bw);
+    }
+    out << l.peakSource << '\n';
+    return out.str();
+}
+
+bool decodeLimits(const std::string& text, MachineLimits& l) {
+    std::istringstream in(text);
+    std::string field;
+    auto num = [&](double& x) {
+        if (!(in >> field)) return false;
+        char* end = nullptr;
+        x = std::strtod(field.c_str(), &end);
+        return end != field.c_str() && *end == '\0';
+    };
+    std::size_t points = 0;
+    if (!num(l.peakFlops) || !num(l.eigenFlops) || !num(l.openblasFlops) || !num(l.bandwidth) ||
+        !num(l.triadBandwidth) || !(in >> l.gemmSize >> l.triadBytes >> points) || points > 64)
+        return false;
+    l.readCurve.clear();
+    for (std::size_t i = 0; i < points; ++i) {
+        std::int64_t bytes = 0;
+        double bw = 0.0;
+        if (!(in >> bytes) || !num(bw)) return false;
+        l.readCurve.emplace_back(bytes, bw);
+    }
+    return static_cast<bool>(in >> l.peakSource) && l.peakFlops > 0.0 && l.bandwidth > 0.0;
+}
+
+}  // namespace
+
+MachineLimits measureLimitsIsolated(int threads) {
+    require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
+    int fds[2];
+    if (pipe(fds) != 0) return measureLimits(threads);
+    std::fflush(nullptr);  // nothing buffered may be written twice
+    const pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return measureLimits(threads);
+    }
+    if (pid == 0) {  // child: measure, write one line, leave without running atexit handlers
+        close(fds[0]);
+        int status = 1;
+        try {
+            const std::string line = encodeLimits(measureLimits(threads));
+            status = write(fds[1], line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1;
+        } catch (...) {
+        }
+        _exit(status);
+    }
+    close(fds[1]);
+    std::string text;
+    char buf[512];
+    for (ssize_t got; (got = read(fds[0], buf, sizeof buf)) != 0;) {
+        if (got < 0) break;
+        text.append(buf, static_cast<std::size_t>(got));
+    }
+    close(fds[0]);
+    int status = 0;
+    const bool exited = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+                        WEXITSTATUS(status) == 0;
+    MachineLimits lim;
+    if (!exited || !decodeLimits(text, lim)) return measureLimits(threads);
+    lim.isolated = true;
     return lim;
 }
 

@@ -8,6 +8,11 @@
 #include <omp.h>
 #endif
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12's own AVX-512 shuffle intrinsics start from _mm512_undefined_ps() and then trip its
+// -Wuninitialized once inlined here (a known false positive); clang checks this file cleanly.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
 #define LORALAB_SIMD_KERNEL 1
 #endif
@@ -50,12 +55,12 @@ struct Simd {
     static V zero() { return _mm512_setzero_ps(); }
     static V broadcast(float x) { return _mm512_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-    static float sum(V v) {  // (GCC 12's _mm512_reduce_add_ps trips -Wuninitialized)
-        alignas(64) float lanes[W];
-        _mm512_store_ps(lanes, v);
-        float s = 0.0f;
-        for (float x : lanes) s += x;
-        return s;
+    static float sum(V v) {  // butterfly: every lane ends up holding the total
+        v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));  // swap 256-bit halves
+        v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));  // swap 128-bit quarters
+        v = _mm512_add_ps(v, _mm512_permute_ps(v, 0x4E));        // swap 64-bit pairs
+        v = _mm512_add_ps(v, _mm512_permute_ps(v, 0xB1));        // swap neighbours
+        return _mm512_cvtss_f32(v);
     }
 };
 constexpr const char* kSimdName = "avx512";
@@ -153,7 +158,6 @@ struct Plan {
 Plan planFor(Index r) {
 #if defined(__AVX512F__)
     if (r <= 2) return {static_cast<int>(r), 8};
-    if (r <= 4) return {static_cast<int>(r), 4};
     return {2, 8};
 #else
     if (r <= 2) return {static_cast<int>(r), 4};
