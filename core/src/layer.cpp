@@ -133,16 +133,18 @@ double LoraLayerTrainer::lossGrad() {
     const float s = static_cast<float>(m_factors.scale());
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
 
-    m_AX.noalias() = A * p.X;  // kept for backward
+    // Every product goes through gemm(): one threading layer, no allocation per step.
+    gemm(Op::N, Op::N, 1.0f, A, p.X, 0.0f, m_AX);  // A·X, kept for backward
     m_Y = p.Ystar;
     gemm(Op::N, Op::N, 1.0f, p.W0, p.X, -1.0f, m_Y);  // W0·X − Y*: the dominant cost, 2·d·k·n
-    m_Y.noalias() += s * (B * m_AX);
+    gemm(Op::N, Op::N, s, B, m_AX, 1.0f, m_Y);        // E = W0·X + s·B·(A·X) − Y*
     const double loss = m_Y.cast<double>().squaredNorm() / dn;
 
-    m_Y *= static_cast<float>(2.0 / dn);  // m_Y now holds dY
-    m_dB.noalias() = s * (m_Y * m_AX.transpose());
-    m_BtdY.noalias() = B.transpose() * m_Y;
-    m_dA.noalias() = s * (m_BtdY * p.X.transpose());
+    // dY = (2/dn)·E; its scale folds into the three products below.
+    const float g = static_cast<float>(2.0 / dn);
+    gemm(Op::N, Op::T, g * s, m_Y, m_AX, 0.0f, m_dB);  // dB = s·dY·(A·X)ᵀ
+    gemm(Op::T, Op::N, g, B, m_Y, 0.0f, m_BtdY);       // Bᵀ·dY
+    gemm(Op::N, Op::T, s, m_BtdY, p.X, 0.0f, m_dA);    // dA = s·(Bᵀ·dY)·Xᵀ
     return loss;
 }
 

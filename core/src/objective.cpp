@@ -121,15 +121,22 @@ int GramObjective::teamSize(Index d, Index k, Index r) {
 
 // The r×r Grams AAᵀ, BᵀB and, when asked, the gradients from them and the thin products:
 //   dB = (2s/dk)·(s·B·AAt − TAt)      dA = (2s/dk)·(s·BtB·A − BtT)
-// The two halves are independent; with more than one thread they run side by side in a
-// two-thread team, because Eigen would otherwise fork (and allocate) inside each product.
+// The two halves are independent. Where Eigen would fork (and allocate) inside these products
+// (kEigenForkWork), they run side by side in a two-thread team instead, where it does not;
+// below that a fork would cost more than the products.
+double GramObjective::gramWork(const Matrix& B, const Matrix& A) {
+    const double r = static_cast<double>(A.rows());
+    return r * r * static_cast<double>(std::max(B.rows(), A.cols()));
+}
+
 void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB,
                                       Matrix* dA) {
     const double dk = static_cast<double>(m_T->rows()) * static_cast<double>(m_T->cols());
     const float c = static_cast<float>(2.0 * s / dk);
     const float cs = static_cast<float>(2.0 * s * s / dk);
 #if defined(_OPENMP)
-#pragma omp parallel sections num_threads(2) if (Eigen::nbThreads() > 1)
+#pragma omp parallel sections num_threads(2) if (Eigen::nbThreads() > 1 && \
+                                                      gramWork(B, A) >= kEigenForkWork)
 #endif
     {
 #if defined(_OPENMP)

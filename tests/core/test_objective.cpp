@@ -7,6 +7,7 @@
 // to a float parameter, so the step used is the actual float difference.
 #include "loralab/factors.h"
 #include "loralab/objective.h"
+#include "loralab/optimizer.h"
 #include "loralab/rng.h"
 #include "loralab/target.h"
 
@@ -171,8 +172,13 @@ TEST(Objective, MismatchedShapesThrow) {
 
 #ifdef LORALAB_COUNT_MALLOC
 TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
-    // Sizes past Eigen's 128 KB stack limit for GEMM packing buffers, and the exact-fit path.
-    for (auto [d, k, r] : {std::tuple<Index, Index, Index>{48, 64, 4}, {600, 520, 16}}) {
+    // Sizes past Eigen's 128 KB stack limit for GEMM packing buffers, the exact-fit path, and
+    // both sides of the work at which Eigen's GEMM would start forking (16²·390 < 100,000 <
+    // 16²·600) with the two threads it has here.
+    const int threadsBefore = Eigen::nbThreads();
+    Eigen::setNbThreads(2);
+    for (auto [d, k, r] : {std::tuple<Index, Index, Index>{48, 64, 4}, {390, 380, 16},
+                           {600, 520, 16}}) {
         Factors exact;  // T = B₀·A₀ exactly (in double, rounded once to float)
         exact.alpha = 3.0;
         randomFactors(d, k, 3, 9, exact.B, exact.A);
@@ -192,6 +198,18 @@ TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
         EXPECT_EQ(g_mallocs, 0) << d << "x" << k << " r=" << r;
         EXPECT_EQ(loss, lossOnly);
 
+        // The rest of a fit step: the optimizer's update.
+        Optimizer opt(OptimizerConfig{OptimizerKind::Adam, 1e-3}, {{d, r}, {r, k}});
+        opt.beginStep();
+        opt.update(0, B, dB);
+        g_mallocs = 0;
+        g_countMallocs = true;
+        opt.beginStep();
+        opt.update(0, B, dB);
+        opt.update(1, A, dA);
+        g_countMallocs = false;
+        EXPECT_EQ(g_mallocs, 0) << "optimizer " << d << "x" << k << " r=" << r;
+
         obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
         g_mallocs = 0;
         g_countMallocs = true;
@@ -200,5 +218,6 @@ TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
         EXPECT_EQ(g_mallocs, 0) << "exact path " << d << "x" << k;
         EXPECT_LT(tiny, 1e-10);
     }
+    Eigen::setNbThreads(threadsBefore);
 }
 #endif

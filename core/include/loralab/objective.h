@@ -72,6 +72,10 @@ private:
     static constexpr Index kTileCols = 32;
     static constexpr double kParallelWork = 1 << 20;  // d·k·r below which one thread runs
     static int teamSize(Index d, Index k, Index r);
+    // Eigen 3.4 splits a GEMM over threads only from 2 × 50,000 multiply-adds (its
+    // kMinTaskSize heuristic); the largest r-sized product here has r²·max(d, k).
+    static constexpr double kEigenForkWork = 100000;
+    static double gramWork(const Matrix& B, const Matrix& A);
 };
 
 }  // namespace loralab
