@@ -128,7 +128,8 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         << (rep.results.empty() ? "-" : optimizerName(rep.results.front().optimizer))
         << "; warm-up " << rep.warmup << ", " << rep.reps << " timed steps per case\n";
     out << "- build: " << rep.build.type << " (" << rep.build.compiler << "; " << rep.build.flags
-        << ")\n";
+        << "); fit kernel " << rep.build.fitKernel << ", large products " << rep.build.gemm
+        << "\n";
     out << "- BLAS: " << (m.openblasCore.empty() ? "Eigen only (OpenBLAS not linked)"
                                                  : "OpenBLAS, core " + m.openblasCore);
     if (!m.openblasCoretypeEnv.empty())
@@ -236,6 +237,8 @@ void printJson(const BenchReport& rep, std::ostream& out) {
     build["sanitized"] = rep.build.sanitized;
     build["compiler"] = rep.build.compiler;
     build["flags"] = rep.build.flags;
+    build["fit_kernel"] = rep.build.fitKernel;
+    build["gemm"] = rep.build.gemm;
 
     Json results = Json::array();
     for (const BenchResult& r : rep.results) {

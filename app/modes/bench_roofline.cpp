@@ -291,6 +291,10 @@ bool decodeLimits(const std::string& text, MachineLimits& l) {
 
 MachineLimits measureLimitsIsolated(int threads) {
     require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
+    // A forked child has only the forking thread: an OpenMP thread pool inherited from the
+    // parent would wait forever for its missing workers. Release the pool first (OpenMP 5.0);
+    // the parent's next parallel region starts a fresh one.
+    if (omp_pause_resource_all(omp_pause_hard) != 0) return measureLimits(threads);
     int fds[2];
     if (pipe(fds) != 0) return measureLimits(threads);
     std::fflush(nullptr);  // nothing buffered may be written twice
@@ -302,6 +306,7 @@ MachineLimits measureLimitsIsolated(int threads) {
     }
     if (pid == 0) {  // child: measure, write one line, leave without running atexit handlers
         close(fds[0]);
+        alarm(600);  // a child that hangs is killed, and the parent measures by itself
         int status = 1;
         try {
             const std::string line = encodeLimits(measureLimits(threads));

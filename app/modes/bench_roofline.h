@@ -49,9 +49,9 @@ MachineLimits measureLimits(int threads);
 
 // measureLimits() in a forked child process, so that what it leaves behind (OpenBLAS's packing
 // buffers, ~20 MiB, stay resident once used; the freed GEMM and stream buffers) does not count
-// in the peak RSS of the cases measured afterwards. Must run before this process starts any
-// OpenMP team (a child of a process with worker threads cannot use OpenMP); falls back to
-// measuring in this process when fork or the pipe fails.
+// in the peak RSS of the cases measured afterwards. Releases OpenMP's thread pool before it
+// forks (omp_pause_resource_all), so it may run at any point of a single-threaded program;
+// falls back to measuring in this process when that, fork, the pipe or the child fails.
 MachineLimits measureLimitsIsolated(int threads);
 
 // When OpenBLAS is linked (e.g. under Eigen with EIGEN_USE_BLAS), sets its thread count and

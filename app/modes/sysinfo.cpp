@@ -1,6 +1,9 @@
 // Machine and build facts for the bench header.
 #include "modes/sysinfo.h"
 
+#include "loralab/gemm.h"
+#include "loralab/thin_products.h"
+
 #include <dlfcn.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -85,6 +88,8 @@ MachineInfo machineInfo() {
 
 BuildInfo buildInfo() {
     BuildInfo b;
+    b.fitKernel = ThinProducts::bestKernelName();
+    b.gemm = gemmBackend();
     std::string flags;
 #if defined(__OPTIMIZE__)
     const bool optimize = true;

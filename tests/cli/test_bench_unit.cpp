@@ -61,6 +61,21 @@ TEST(BenchUnit, JsonSchemaAndValues) {
     EXPECT_GE(j["machine"]["cores"].get<int>(), 1);
     EXPECT_TRUE(j["build"]["type"].is_string());
     EXPECT_EQ(j["build"]["optimized"].get<bool>(), buildInfo().optimized);
+    const std::string kernel = j["build"]["fit_kernel"].get<std::string>();
+    EXPECT_TRUE(kernel == "avx512" || kernel == "avx2" || kernel == "eigen") << kernel;
+    const std::string gemm = j["build"]["gemm"].get<std::string>();
+    EXPECT_TRUE(gemm == "openblas" || gemm == "eigen") << gemm;
+    EXPECT_TRUE(j["machine"]["limits_isolated"].get<bool>());
+    const Json& curve = j["machine"]["read_gbs_by_size"];
+    ASSERT_TRUE(curve.is_array());
+    ASSERT_GE(curve.size(), 2u);
+    for (std::size_t i = 0; i < curve.size(); ++i) {
+        EXPECT_GT(curve[i]["gbs"].get<double>(), 0.0);
+        if (i > 0) {
+            EXPECT_GT(curve[i]["bytes"].get<double>(), curve[i - 1]["bytes"].get<double>());
+        }
+    }
+    EXPECT_GE(j["machine"]["bandwidth_gbs"].get<double>(), j["machine"]["triad_gbs"].get<double>());
 
     const Json& results = j["results"];
     ASSERT_TRUE(results.is_array());
@@ -221,6 +236,40 @@ TEST(BenchUnit, RooflineIsTheSlowerOfComputeAndMemory) {
     l.bandwidth = 50e9;
     EXPECT_DOUBLE_EQ(l.rooflineMs(1e9, 1e6), 10.0);   // compute-bound: 1e9 / 1e11 s
     EXPECT_DOUBLE_EQ(l.rooflineMs(1e6, 1e9), 20.0);   // memory-bound: 1e9 / 5e10 s
+}
+
+TEST(BenchUnit, BandwidthFollowsTheWorkingSet) {
+    MachineLimits l;
+    l.peakFlops = 100e9;
+    l.bandwidth = 20e9;  // main memory
+    l.readCurve = {{1 << 20, 100e9}, {4 << 20, 50e9}, {16 << 20, 10e9}};
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(1 << 19), 100e9);           // below the smallest buffer
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(1 << 20), 100e9);
+    EXPECT_NEAR(l.bandwidthFor(2 << 20), 75e9, 1e-3);           // halfway in log(size)
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(4 << 20), 50e9);
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(16 << 20), 20e9);           // never below main memory
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(1e12), 20e9);               // beyond the largest buffer
+    EXPECT_DOUBLE_EQ(l.rooflineMs(1e3, 2e6, 4 << 20), 0.04);    // 2e6 B / 5e10 B/s
+    EXPECT_DOUBLE_EQ(l.rooflineMs(1e3, 2e6), 0.1);              // main memory: 2e6 / 2e10
+}
+
+TEST(BenchUnit, LimitsAreMeasuredInAChildEvenAfterOpenMPHasRun) {
+    // A child forked with OpenMP's worker threads alive would hang in its first parallel
+    // region; measureLimitsIsolated releases the pool first.
+    int sum = 0;
+#pragma omp parallel num_threads(2) reduction(+ : sum)
+    sum += 1;
+    ASSERT_GE(sum, 1);
+    const MachineLimits l = measureLimitsIsolated(2);
+    EXPECT_TRUE(l.isolated);
+    EXPECT_GT(l.peakFlops, 0.0);
+    EXPECT_GT(l.bandwidth, 0.0);
+    EXPECT_FALSE(l.readCurve.empty());
+    // And this process's OpenMP still works afterwards.
+    sum = 0;
+#pragma omp parallel num_threads(2) reduction(+ : sum)
+    sum += 1;
+    EXPECT_GE(sum, 1);
 }
 
 TEST(BenchUnit, CostModelClosedForms) {
