@@ -29,7 +29,7 @@
 namespace loralab::gui {
 
 // σ(ΔW) needs an r×r SVD; above this rank it is too slow to compute while the window runs.
-inline constexpr Index kMaxSpectrumRank = 128;
+inline constexpr Index kMaxSpectrumRank = 256;
 
 // Texture slots of the heatmap renderer.
 enum HeatmapSlot { SlotB = 0, SlotA, SlotDeltaW, SlotTarget, SlotResidual, SlotColorbar, SlotCount };

@@ -94,7 +94,8 @@ void drawSavingsPanel(App& app) {
         ImGui::TableSetupColumn("LoRA", ImGuiTableColumnFlags_WidthStretch, 1.0f);
         row("targeted", formatCount(f.model.fullTargeted), formatCount(f.model.trainable),
             "Parameters of the adapted matrices (full FT of them) against LoRA's, over all layers.");
-        row("ratio", "1×", formatSavings(f.model.ratio), nullptr);
+        row("vs full FT", "baseline", formatSavings(f.model.ratio),
+            "How many times fewer numbers LoRA trains than full fine-tuning of the same modules.");
         row("trainable %", "100%", formatPercent(f.model.trainablePercent),
             "LoRA parameters / (all base parameters + LoRA), as peft prints it.");
         row("train memory", formatBytes(f.modelFull.total()), formatBytes(f.modelLora.total()),

@@ -9,6 +9,12 @@
 
 namespace loralab::gui {
 
+namespace {
+constexpr ImU32 kSigmaTopColour = IM_COL32(90, 160, 255, 255);
+constexpr ImU32 kSigmaRestColour = IM_COL32(120, 120, 130, 255);
+constexpr ImU32 kSigmaDeltaColour = IM_COL32(255, 170, 50, 255);
+}  // namespace
+
 void drawSpectrumPanel(App& app) {
     Trainer* trainer = app.trainer();
     if (!trainer) return;
@@ -26,7 +32,24 @@ void drawSpectrumPanel(App& app) {
         ImGui::TextDisabled("φ —");
     helpTooltip("Subspace similarity φ(i, i) = ‖UᵢᵀVᵢ‖²/i between the top-i left singular vectors of ΔW and of T (LoRA paper §7): 1 = ΔW points where T's top directions point, 0 = unrelated.");
 
+    // Legend: one swatch per colour, on a line of its own under the title.
     ImDrawList* dl = ImGui::GetWindowDrawList();
+    bool firstSwatch = true;
+    auto swatch = [&](ImU32 colour, const char* label, const char* tip) {
+        if (!firstSwatch) ImGui::SameLine(0, 16);
+        firstSwatch = false;
+        const ImVec2 at = ImGui::GetCursorScreenPos();
+        const float h = ImGui::GetTextLineHeight();
+        dl->AddRectFilled(ImVec2(at.x, at.y + h * 0.2f), ImVec2(at.x + h * 0.8f, at.y + h), colour);
+        ImGui::Dummy(ImVec2(h * 0.8f, h));
+        ImGui::SameLine(0, 5);
+        ImGui::TextUnformatted(label);
+        helpTooltip(tip);
+    };
+    swatch(kSigmaTopColour, "σ(T) top r", "The r largest singular values of the target: what a rank-r adapter can capture.");
+    swatch(kSigmaRestColour, "σ(T) rest", "The rest of the target's spectrum: the floor is the sum of their squares over d·k.");
+    swatch(kSigmaDeltaColour, "σ(ΔW)", "Singular values of the learned ΔW = s·B·A (at most r of them).");
+
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     ImGui::InvisibleButton("##spectrum", ImVec2(std::max(1.0f, avail.x), std::max(1.0f, avail.y)));
@@ -48,16 +71,16 @@ void drawSpectrumPanel(App& app) {
     auto y = [&](double v) { return p1.y - static_cast<float>(v / top) * (p1.y - p0.y); };
     for (Index i = 0; i < shown; ++i) {
         const float x = p0.x + static_cast<float>(i) * bw;
-        const ImU32 c = i < r ? IM_COL32(90, 160, 255, 255) : IM_COL32(120, 120, 130, 255);
+        const ImU32 c = i < r ? kSigmaTopColour : kSigmaRestColour;
         dl->AddRectFilled(ImVec2(x + bw * 0.08f, y(sigmaT(i))), ImVec2(x + bw * 0.92f, p1.y), c);
         if (i < dv.deltaSigma.size()) {
             if (bw >= 5) {
                 const float inset = bw * 0.3f;
                 dl->AddRectFilled(ImVec2(x + inset, y(dv.deltaSigma(i))), ImVec2(x + bw - inset, p1.y),
-                                  IM_COL32(255, 170, 50, 255));
+                                  kSigmaDeltaColour);
             } else {  // thin bars: ΔW's value as an orange cap
                 const float yy = y(dv.deltaSigma(i));
-                dl->AddRectFilled(ImVec2(x, yy - 1.5f), ImVec2(x + bw, yy + 1.5f), IM_COL32(255, 170, 50, 255));
+                dl->AddRectFilled(ImVec2(x, yy - 1.5f), ImVec2(x + bw, yy + 1.5f), kSigmaDeltaColour);
             }
         }
     }
