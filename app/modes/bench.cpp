@@ -127,8 +127,11 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     if (!report.build.optimized)
         err << "bench: WARNING: not an optimized build (" << report.build.type
             << "); times are not representative\n";
-    err << "bench: measuring this machine's limits (SGEMM, triad) on " << threads
-        << " threads...\n";
+    if (!machine.openblasCoretypeEnv.empty())
+        err << "bench: WARNING: OPENBLAS_CORETYPE=" << machine.openblasCoretypeEnv
+            << " overrides OpenBLAS's CPU detection; unset it to measure this machine\n";
+    err << "bench: measuring this machine's limits (SGEMM, memory streams) on " << threads
+        << " threads, in a child process...\n";
     report.limits = measureLimitsIsolated(threads);
     {
         char line[160];

@@ -158,6 +158,11 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         out << "\nWARNING: this is not an optimized build (" << rep.build.type
             << (rep.build.sanitized ? ", sanitizers on" : "")
             << "); times are not representative. Build with -DCMAKE_BUILD_TYPE=Release.\n";
+    if (!m.openblasCoretypeEnv.empty())
+        out << "\nWARNING: OPENBLAS_CORETYPE=" << m.openblasCoretypeEnv
+            << " makes OpenBLAS use that CPU's kernels instead of its own detection (Haswell's "
+               "AVX2 kernels halve SGEMM on AVX-512 CPUs): the peak and the layer times are not "
+               "this machine's best. Unset it to measure the machine.\n";
     if (m.loadAverage > 0.5 * m.cores)
         out << "\nNOTE: the load average was " << format("%.1f", m.loadAverage) << " on " << m.cores
             << " cores when the bench started: other processes compete for the CPU and the times "

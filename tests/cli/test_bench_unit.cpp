@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <sstream>
@@ -306,4 +307,17 @@ TEST(BenchUnit, MachineInfoFromProc) {
     EXPECT_GT(m.memTotal, 0);
     EXPECT_GT(m.memAvailable, 0);
     EXPECT_LE(m.memAvailable, m.memTotal);
+}
+
+TEST(BenchUnit, ForcedOpenBlasCoreTypeIsCalledOut) {
+    // Read when the bench starts (OpenBLAS itself chose its kernels when it was loaded).
+    ASSERT_EQ(setenv("OPENBLAS_CORETYPE", "Haswell", 1), 0);
+    BenchOptions o = smallOptions();
+    o.workload = "fit";
+    std::ostringstream out, err;
+    const int code = runBench(o, out, err);
+    unsetenv("OPENBLAS_CORETYPE");
+    ASSERT_EQ(code, 0) << err.str();
+    EXPECT_NE(err.str().find("WARNING: OPENBLAS_CORETYPE=Haswell"), std::string::npos) << err.str();
+    EXPECT_NE(out.str().find("WARNING: OPENBLAS_CORETYPE=Haswell"), std::string::npos) << out.str();
 }
