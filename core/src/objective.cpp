@@ -121,9 +121,9 @@ int GramObjective::teamSize(Index d, Index k, Index r) {
 
 // The r×r Grams AAᵀ, BᵀB and, when asked, the gradients from them and the thin products:
 //   dB = (2s/dk)·(s·B·AAt − TAt)      dA = (2s/dk)·(s·BtB·A − BtT)
-// The two halves are independent. Where Eigen would fork (and allocate) inside these products
-// (kEigenForkWork), they run side by side in a two-thread team instead, where it does not;
-// below that a fork would cost more than the products.
+// The two halves are independent and run side by side in a two-thread team from
+// kGramTeamWork on (below that the fork costs more than it saves). This is also what keeps
+// Eigen from forking (and allocating) inside them, which it would from kEigenForkWork on.
 double GramObjective::gramWork(const Matrix& B, const Matrix& A) {
     const double r = static_cast<double>(A.rows());
     return r * r * static_cast<double>(std::max(B.rows(), A.cols()));
@@ -136,7 +136,7 @@ void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s
     const float cs = static_cast<float>(2.0 * s * s / dk);
 #if defined(_OPENMP)
 #pragma omp parallel sections num_threads(2) if (Eigen::nbThreads() > 1 && \
-                                                      gramWork(B, A) >= kEigenForkWork)
+                                                      gramWork(B, A) >= kGramTeamWork)
 #endif
     {
 #if defined(_OPENMP)

@@ -3,6 +3,7 @@
 
 #include "loralab/huge_pages.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -131,9 +132,25 @@ void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
             const float omb1 = static_cast<float>(1.0 - m_config.beta1);
             const float omb2 = static_cast<float>(1.0 - m_config.beta2);
             const float eps = static_cast<float>(m_config.eps);
-            m.array() = b1 * m.array() + omb1 * g.array();
-            v.array() = b2 * v.array() + omb2 * g.array().square();
-            p.array() -= lr * (m.array() / bc1) / ((v.array() / bc2).sqrt() + eps);
+            // One pass over p, g, m, v, a cache-sized chunk at a time (three whole-array passes
+            // would stream m and v twice); large blocks (full fine-tuning) split over threads.
+            const float stepScale = lr / bc1, invBc2 = 1.0f / bc2;
+            const Index n = p.size(), chunks = (n + kChunk - 1) / kChunk;
+            float* pp = p.data();
+            float* mp = m.data();
+            float* vp = v.data();
+            const float* gp = g.data();
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(static) if (n >= kParallelParams)
+#endif
+            for (Index c = 0; c < chunks; ++c) {
+                const Index at = c * kChunk, len = std::min(kChunk, n - at);
+                Eigen::Map<Eigen::ArrayXf> pc(pp + at, len), mc(mp + at, len), vc(vp + at, len);
+                const Eigen::Map<const Eigen::ArrayXf> gc(gp + at, len);
+                mc = b1 * mc + omb1 * gc;
+                vc = b2 * vc + omb2 * gc.square();
+                pc -= stepScale * mc / ((invBc2 * vc).sqrt() + eps);
+            }
             break;
         }
     }

@@ -75,6 +75,8 @@ private:
     // Eigen 3.4 splits a GEMM over threads only from 2 × 50,000 multiply-adds (its
     // kMinTaskSize heuristic); the largest r-sized product here has r²·max(d, k).
     static constexpr double kEigenForkWork = 100000;
+    static constexpr double kGramTeamWork = 32768;  // measured: two threads pay off from here
+    static_assert(kGramTeamWork <= kEigenForkWork, "Eigen must never fork outside the team");
     static double gramWork(const Matrix& B, const Matrix& A);
 };
 

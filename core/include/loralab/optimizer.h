@@ -65,6 +65,8 @@ public:
     std::size_t blockCount() const { return m_shapes.size(); }
 
 private:
+    static constexpr Index kChunk = 1024;                 // Adam: floats per pass (4 KiB × 4 arrays)
+    static constexpr Index kParallelParams = Index{1} << 18;  // Adam: threads from here on
     OptimizerConfig m_config;
     State m_state;
     std::vector<std::pair<Index, Index>> m_shapes;  // rows×cols of each block
