@@ -36,6 +36,22 @@ std::pair<Index, Index> columnShare(Index k, int t, int n, Index grain) {
     return {begin, std::min(k, begin + per)};
 }
 
+// Runs body(t, n) on each thread t of an OpenMP team of `threads` (inline when 1) and returns
+// the team's size n (the runtime may grant fewer threads than asked).
+template <class Body>
+int onTeam(int threads, Body&& body) {
+    int used = 1;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+        const int t = threadId(), n = teamSizeNow();
+        if (t == 0) used = n;
+        body(t, n);
+    }
+    return used;
+}
+
 }  // namespace
 
 #if defined(LORALAB_SIMD_KERNEL)
@@ -205,13 +221,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
     if (withTAt)
         for (int t = 0; t < threads; ++t) m_parts[t].resize(m_packedB.size());
 
-    int used = 1;
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(threads) if (threads > 1)
-#endif
-    {
-        const int t = threadId(), n = teamSizeNow();
-        if (t == 0) used = n;
+    const int used = onTeam(threads, [&](int t, int n) {
         float* C = withTAt ? m_parts[t].data() : nullptr;
         if (withTAt) std::fill(m_parts[t].begin(), m_parts[t].end(), 0.0f);
         const auto [j0, j1] = columnShare(k, t, n, plan.J);
@@ -232,7 +242,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
             }
             j += J;
         }
-    }
+    });
     if (!withTAt) return;
     // Unpack and sum the partials.
     for (Index p0 = 0; p0 < r; p0 += plan.P) {
@@ -285,13 +295,7 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
     if (static_cast<int>(m_eigenParts.size()) < threads - 1) m_eigenParts.resize(threads - 1);
     if (withTAt)
         for (int t = 0; t + 1 < threads; ++t) m_eigenParts[t].resize(d, r);
-    int used = 1;
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(threads) if (threads > 1)
-#endif
-    {
-        const int t = threadId(), n = teamSizeNow();
-        if (t == 0) used = n;
+    const int used = onTeam(threads, [&](int t, int n) {
         Matrix& acc = t == 0 ? TAt : m_eigenParts[t - 1];
         if (withTAt) acc.setZero();
         const auto [c0, c1] = columnShare(k, t, n, kTileCols);
@@ -307,7 +311,7 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
                     acc.middleRows(i0, h).noalias() += tile * A.middleCols(j0, w).transpose();
             }
         }
-    }
+    });
     if (withTAt)
         for (int t = 1; t < used; ++t) TAt += m_eigenParts[t - 1];
 }
