@@ -164,8 +164,11 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
 using MicroKernel = void (*)(const float*, Index, const float*, float*, const float*, Index,
                              float*, Index, Index, Index, int);
 
-// Register blocking by rank: up to 4 ranks in one block, so T is read once from memory;
-// above that, blocks of 2 ranks × 8 columns (AVX-512) or 2 × 4 (AVX2, 16 registers).
+// Register blocking: blocks of up to 2 ranks × 8 columns (AVX-512: 16 accumulators and 8 T
+// vectors in registers, some of A's broadcasts spilled to the stack) or 2 × 4 (AVX2, 16
+// registers). For r > 2 each
+// further block of 2 ranks re-reads its stretch of T from L2, not from memory. (Blocks of 4
+// ranks, which read T once up to r = 4, spill registers and measured slower.)
 struct Plan {
     int P;   // ranks per block
     int J;   // columns per micro-kernel call
@@ -185,10 +188,12 @@ template <bool WithC>
 MicroKernel pickKernel(int P, int J) {
 #define LORALAB_K(p, j) \
     if (P == p && J == j) return &microKernel<p, j, WithC>;
-    LORALAB_K(1, 1) LORALAB_K(2, 1) LORALAB_K(3, 1) LORALAB_K(4, 1)
-    LORALAB_K(1, 4) LORALAB_K(2, 4) LORALAB_K(3, 4) LORALAB_K(4, 4)
+    // P is 1 or 2 (planFor, and the last block of an odd r); J is the plan's or 1 (last columns).
+    LORALAB_K(1, 1) LORALAB_K(2, 1)
 #if defined(__AVX512F__)
     LORALAB_K(1, 8) LORALAB_K(2, 8)
+#else
+    LORALAB_K(1, 4) LORALAB_K(2, 4)
 #endif
 #undef LORALAB_K
     return nullptr;
