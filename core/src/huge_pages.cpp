@@ -29,4 +29,10 @@ Matrix hugeMatrix(Index rows, Index cols) {
     return m;
 }
 
+Matrix hugeZeros(Index rows, Index cols) {
+    Matrix m = hugeMatrix(rows, cols);
+    m.setZero();
+    return m;
+}
+
 }  // namespace loralab

@@ -180,8 +180,7 @@ FullLayerTrainer::FullLayerTrainer(const LayerProblem& problem, OptimizerConfig 
     m_W = problem.W0;
     m_opt = Optimizer(opt, {{d, k}});
     m_Y = hugeMatrix(d, n);
-    m_dW = hugeMatrix(d, k);
-    m_dW.setZero();
+    m_dW = hugeZeros(d, k);
 }
 
 // Forward: Y = W·X, E = Y − Y*.  Backward: dY = (2/dn)·E;  dW = dY·Xᵀ

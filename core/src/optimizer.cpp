@@ -82,14 +82,9 @@ void Optimizer::resetState() {
     m_state.v.clear();
     if (m_config.kind == OptimizerKind::Sgd) return;
     // Full fine-tuning's state is as large as the weight and streamed every step.
-    auto zeros = [](const std::pair<Index, Index>& sh) {
-        Matrix z = hugeMatrix(sh.first, sh.second);
-        z.setZero();
-        return z;
-    };
-    for (const auto& sh : m_shapes) m_state.m.push_back(zeros(sh));
+    for (const auto& sh : m_shapes) m_state.m.push_back(hugeZeros(sh.first, sh.second));
     if (m_config.kind == OptimizerKind::Adam)
-        for (const auto& sh : m_shapes) m_state.v.push_back(zeros(sh));
+        for (const auto& sh : m_shapes) m_state.v.push_back(hugeZeros(sh.first, sh.second));
 }
 
 void Optimizer::beginStep() { ++m_state.t; }

@@ -22,4 +22,7 @@ void adviseHugePages(void* p, std::size_t bytes);
 // A rows×cols matrix, contents uninitialized, advised for huge pages before anything touches it.
 Matrix hugeMatrix(Index rows, Index cols);
 
+// The same, all zeros (the zeros are its first touch, so they land on huge pages).
+Matrix hugeZeros(Index rows, Index cols);
+
 }  // namespace loralab
