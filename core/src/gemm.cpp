@@ -7,6 +7,9 @@
 #if defined(LORALAB_HAVE_CBLAS)
 #include <cblas.h>
 #endif
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 namespace loralab {
 
@@ -15,7 +18,46 @@ namespace {
 Index rowsOf(Op op, const Matrix& m) { return op == Op::N ? m.rows() : m.cols(); }
 Index colsOf(Op op, const Matrix& m) { return op == Op::N ? m.cols() : m.rows(); }
 
-#if !defined(LORALAB_HAVE_CBLAS)
+#if defined(LORALAB_HAVE_CBLAS)
+// Below this many multiply-adds one thread does the whole product: forking costs more.
+constexpr double kTeamWork = 1 << 18;
+// Slices start on multiples of 16 floats (64 bytes), so each thread's block stays aligned.
+constexpr Index kGrain = 16;
+
+CBLAS_TRANSPOSE blasOp(Op op) { return op == Op::N ? CblasNoTrans : CblasTrans; }
+int ld(const Matrix& m) { return static_cast<int>(std::max<Index>(1, m.rows())); }
+
+// OpenBLAS 0.3.21's small-matrix kernel for N·N products (taken up to M·N·K = 10⁶ on AVX-512
+// cores) mallocs a copy of the last M mod 16 rows of A on every call; no other case allocates.
+constexpr double kSmallKernelWork = 1e6;
+constexpr Index kSmallKernelRows = 16;
+
+// One single-threaded cblas_sgemm on rows [r0, r1) and columns [c0, c1) of C.
+void sliceGemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float beta,
+               Matrix& C, Index r0, Index r1, Index c0, Index c1, Index kk) {
+    if (r1 <= r0 || c1 <= c0) return;
+    const Index tail = (r1 - r0) % kSmallKernelRows;
+    if (opA == Op::N && opB == Op::N && tail != 0 &&
+        static_cast<double>(r1 - r0) * static_cast<double>(c1 - c0) * static_cast<double>(kk) <=
+            kSmallKernelWork) {
+        // Those few rows of a small product, coefficient by coefficient (no temporaries).
+        const auto a = A.block(r1 - tail, 0, tail, kk);
+        const auto b = B.block(0, c0, kk, c1 - c0);
+        auto c = C.block(r1 - tail, c0, tail, c1 - c0);
+        if (beta == 0.0f) c.noalias() = alpha * a.lazyProduct(b);
+        else c.noalias() = alpha * a.lazyProduct(b) + beta * c;
+        r1 -= tail;
+        if (r1 == r0) return;
+    }
+    // Row p of op(A): A's row p when op = N, its column p when op = T; likewise columns of B.
+    // (An empty operand may have no storage at all: no offset into it then.)
+    const float* a = A.size() == 0 ? A.data() : A.data() + (opA == Op::N ? r0 : r0 * A.rows());
+    const float* b = B.size() == 0 ? B.data() : B.data() + (opB == Op::N ? c0 * B.rows() : c0);
+    cblas_sgemm(CblasColMajor, blasOp(opA), blasOp(opB), static_cast<int>(r1 - r0),
+                static_cast<int>(c1 - c0), static_cast<int>(kk), alpha, a, ld(A), b, ld(B), beta,
+                C.data() + r0 + c0 * C.rows(), ld(C));
+}
+#else
 template <class L, class R>
 void eigenProduct(float alpha, const L& lhs, const R& rhs, float beta, Matrix& C) {
     if (beta == 0.0f)
@@ -39,13 +81,33 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
                     "; need op(A) m x k, op(B) k x n, C m x n");
     if (m == 0 || n == 0) return;
 #if defined(LORALAB_HAVE_CBLAS)
-    // BLAS wants lda >= 1 even for empty operands; Eigen's column-major storage is packed.
-    cblas_sgemm(CblasColMajor, opA == Op::N ? CblasNoTrans : CblasTrans,
-                opB == Op::N ? CblasNoTrans : CblasTrans, static_cast<int>(m),
-                static_cast<int>(n), static_cast<int>(kk), alpha, A.data(),
-                static_cast<int>(std::max<Index>(1, A.rows())), B.data(),
-                static_cast<int>(std::max<Index>(1, B.rows())), beta, C.data(),
-                static_cast<int>(std::max<Index>(1, C.rows())));
+    // The core's own OpenMP team splits C into one block per thread, and each thread runs a
+    // single-threaded cblas_sgemm on its block (Debian's OpenMP OpenBLAS runs on one thread
+    // inside a parallel region). OpenBLAS's own threading would malloc its job descriptors on
+    // every call; this way a training step allocates nothing. C is split along its longer side,
+    // so each thread reads half of the larger operand and packs it once.
+    int threads = 1;
+#if defined(_OPENMP)
+    const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(kk);
+    if (work >= kTeamWork && !omp_in_parallel()) threads = omp_get_max_threads();
+#endif
+    const bool byRows = m >= n;
+    const Index extent = byRows ? m : n;
+    threads = static_cast<int>(std::min<Index>(threads, (extent + kGrain - 1) / kGrain));
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+    {
+#if defined(_OPENMP)
+        const int t = omp_get_thread_num(), team = omp_get_num_threads();
+#else
+        const int t = 0, team = 1;
+#endif
+        const Index per = ((extent + team - 1) / team + kGrain - 1) / kGrain * kGrain;
+        const Index begin = std::min(extent, per * t), end = std::min(extent, begin + per);
+        if (byRows) sliceGemm(opA, opB, alpha, A, B, beta, C, begin, end, 0, n, kk);
+        else sliceGemm(opA, opB, alpha, A, B, beta, C, 0, m, begin, end, kk);
+    }
 #else
     if (opA == Op::N && opB == Op::N) eigenProduct(alpha, A, B, beta, C);
     else if (opA == Op::N) eigenProduct(alpha, A, B.transpose(), beta, C);

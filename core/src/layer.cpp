@@ -117,14 +117,14 @@ LoraLayerTrainer::LoraLayerTrainer(const LayerProblem& problem, Factors factors,
     const Index d = m_factors.d(), k = m_factors.k(), r = m_factors.rank();
     const Index n = problem.X.cols();
     m_opt = Optimizer(opt, {{d, r}, {r, k}});
-    m_AX.resize(r, n);
+    m_AXt.resize(n, r);
     m_Y = hugeMatrix(d, n);
     m_dB = Matrix::Zero(d, r);
     m_dA = Matrix::Zero(r, k);
     m_BtdY.resize(r, n);
 }
 
-// Forward:  AX = A·X (r×n, kept for backward);  Y = W0·X + s·B·AX;  E = Y − Y*
+// Forward:  AX = A·X (r×n, kept for backward, stored as its transpose);  Y = W0·X + s·B·AX;  E = Y − Y*
 // Backward: dY = (2/dn)·E;  dB = s·dY·AXᵀ;  dA = s·(Bᵀ·dY)·Xᵀ
 double LoraLayerTrainer::lossGrad() {
     const LayerProblem& p = *m_p;
@@ -133,21 +133,21 @@ double LoraLayerTrainer::lossGrad() {
     const float s = static_cast<float>(m_factors.scale());
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
 
-    // The frozen W0·X is the dominant cost (2·d·k·n) and goes to gemm() (OpenBLAS). The thin
-    // products (one side r) stay with Eigen: with both cores busy (a compile beside it), a
-    // d = k = 1024, r = 16 step with them in OpenBLAS's threaded GEMM took 148-164 ms against
-    // 42-66 ms with Eigen's; on an idle machine the two were within noise.
-    m_AX.noalias() = A * p.X;  // kept for backward
+    // Every product goes to gemm(): the core's team splits each one and OpenBLAS runs a
+    // single-threaded block per thread, so the step allocates nothing.
+    // A·X is kept transposed, as (A·X)ᵀ = Xᵀ·Aᵀ (n×r): OpenBLAS 0.3.21's small-matrix kernel
+    // for N·N products with fewer than 16 rows mallocs a packing buffer on every call.
+    gemm(Op::T, Op::T, 1.0f, p.X, A, 0.0f, m_AXt);  // (A·X)ᵀ, kept for backward
     m_Y = p.Ystar;
     gemm(Op::N, Op::N, 1.0f, p.W0, p.X, -1.0f, m_Y);  // W0·X − Y*
-    m_Y.noalias() += s * (B * m_AX);                  // E = W0·X + s·B·(A·X) − Y*
+    gemm(Op::N, Op::T, s, B, m_AXt, 1.0f, m_Y);       // E = W0·X + s·B·(A·X) − Y*
     const double loss = m_Y.cast<double>().squaredNorm() / dn;
 
     // dY = (2/dn)·E; its scale folds into the products below.
     const float g = static_cast<float>(2.0 / dn);
-    m_dB.noalias() = (g * s) * (m_Y * m_AX.transpose());  // dB = s·dY·(A·X)ᵀ
-    m_BtdY.noalias() = g * (B.transpose() * m_Y);         // Bᵀ·dY
-    m_dA.noalias() = s * (m_BtdY * p.X.transpose());      // dA = s·(Bᵀ·dY)·Xᵀ
+    gemm(Op::N, Op::N, g * s, m_Y, m_AXt, 0.0f, m_dB);  // dB = s·dY·(A·X)ᵀ
+    gemm(Op::T, Op::N, g, B, m_Y, 0.0f, m_BtdY);       // Bᵀ·dY
+    gemm(Op::N, Op::T, s, m_BtdY, p.X, 0.0f, m_dA);    // dA = s·(Bᵀ·dY)·Xᵀ
     return loss;
 }
 

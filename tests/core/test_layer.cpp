@@ -7,8 +7,10 @@
 #include "loralab/rng.h"
 
 #include "gradcheck.h"
+#include "malloc_counter.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -96,6 +98,65 @@ TEST(Layer, FullGradientMatchesCentralDifferencesEverywhere) {
         EXPECT_LT(ep, 1e-4) << sh.d << "x" << sh.k << " production max rel error dW " << ep;
     }
 }
+
+// Shapes large enough that gemm() splits every product across the team (and the thin ones
+// fall into OpenBLAS's small-matrix range), checked against the double-precision naive
+// gradient on teams of 1, 2 and 3 threads.
+const Shape kTeamShapes[] = {{300, 260, 128, 1}, {300, 260, 128, 4}, {520, 400, 200, 16}};
+
+TEST(Layer, ProductionGradientsMatchTheNaiveOnesOnEveryTeam) {
+    const int threadsBefore = omp_get_max_threads();
+    for (const Shape& sh : kTeamShapes)
+        for (int threads : {1, 2, 3}) {
+            omp_set_num_threads(threads);
+            const LayerProblem p = makeLayerProblem(sh.d, sh.k, sh.n, 2, 21);
+            const Factors f = randomFactors(sh.d, sh.k, sh.r, 2.0, 22);
+            Matrix dB, dA;
+            const double naive = layerLossGradNaive(p, f.B, f.A, f.scale(), dB, dA);
+            LoraLayerTrainer t(p, f, OptimizerConfig{});
+            EXPECT_NEAR(t.lossGrad(), naive, 1e-5 * naive);
+            const double eB = maxRelErr(dB.cast<double>(), t.gradB());
+            const double eA = maxRelErr(dA.cast<double>(), t.gradA());
+            EXPECT_LT(eB, 1e-4) << sh.d << "x" << sh.k << " r=" << sh.r << " threads " << threads;
+            EXPECT_LT(eA, 1e-4) << sh.d << "x" << sh.k << " r=" << sh.r << " threads " << threads;
+
+            Matrix dW;
+            const double naiveFull = fullLossGradNaive(p, p.W0, dW);
+            FullLayerTrainer full(p, OptimizerConfig{});
+            EXPECT_NEAR(full.lossGrad(), naiveFull, 1e-5 * naiveFull);
+            const double eW = maxRelErr(dW.cast<double>(), full.gradW());
+            EXPECT_LT(eW, 1e-4) << sh.d << "x" << sh.k << " threads " << threads;
+        }
+    omp_set_num_threads(threadsBefore);
+}
+
+#ifdef LORALAB_COUNT_MALLOC
+TEST(Layer, TrainingStepsAllocateNothingOnceRunning) {
+    // OpenBLAS's own threading mallocs job descriptors on every call, and its small-matrix
+    // kernel for N·N products under 16 rows mallocs a packing buffer: the steps avoid both.
+    const int threadsBefore = omp_get_max_threads();
+    omp_set_num_threads(2);
+    for (const Shape& sh : kTeamShapes) {
+        const LayerProblem p = makeLayerProblem(sh.d, sh.k, sh.n, 2, 23);
+        LoraLayerTrainer lora(p, randomFactors(sh.d, sh.k, sh.r, 2.0, 24),
+                              OptimizerConfig{OptimizerKind::Adam, 1e-3});
+        FullLayerTrainer full(p, OptimizerConfig{OptimizerKind::Adam, 1e-3});
+        lora.step();  // first calls may set up thread-local buffers (OpenBLAS's, the team's)
+        full.step();
+        EXPECT_EQ(test::allocationsDuring([&] {
+                      for (int i = 0; i < 3; ++i) lora.step();
+                  }),
+                  0)
+            << "LoRA " << sh.d << "x" << sh.k << " r=" << sh.r;
+        EXPECT_EQ(test::allocationsDuring([&] {
+                      for (int i = 0; i < 3; ++i) full.step();
+                  }),
+                  0)
+            << "full " << sh.d << "x" << sh.k;
+    }
+    omp_set_num_threads(threadsBefore);
+}
+#endif
 
 TEST(Layer, ProblemHasTheDocumentedTeacher) {
     const Index d = 12, k = 10, n = 40, rstar = 2;

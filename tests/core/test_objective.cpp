@@ -12,6 +12,7 @@
 #include "loralab/target.h"
 
 #include "gradcheck.h"
+#include "malloc_counter.h"
 
 #include <gtest/gtest.h>
 
@@ -21,21 +22,6 @@
 #include <stdexcept>
 
 using namespace loralab;
-
-// Counting allocations: this executable's malloc wraps glibc's, and counts while armed.
-// (Skipped under AddressSanitizer, which owns malloc itself.)
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
-#define LORALAB_COUNT_MALLOC 1
-namespace {
-long g_mallocs = 0;
-bool g_countMallocs = false;
-}  // namespace
-extern "C" void* __libc_malloc(std::size_t size);
-extern "C" void* malloc(std::size_t size) {
-    if (g_countMallocs) ++g_mallocs;
-    return __libc_malloc(size);
-}
-#endif
 
 namespace {
 
@@ -190,32 +176,33 @@ TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
         Matrix eB, eA;
         obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
         obj.evaluate(B, A, 1.0, dB, dA);
-        g_mallocs = 0;
-        g_countMallocs = true;
-        const double loss = obj.evaluate(B, A, 1.0, dB, dA);
-        const double lossOnly = obj.loss(B, A, 1.0);
-        g_countMallocs = false;
-        EXPECT_EQ(g_mallocs, 0) << d << "x" << k << " r=" << r;
+        double loss = 0.0, lossOnly = 0.0;
+        EXPECT_EQ(test::allocationsDuring([&] {
+                      loss = obj.evaluate(B, A, 1.0, dB, dA);
+                      lossOnly = obj.loss(B, A, 1.0);
+                  }),
+                  0)
+            << d << "x" << k << " r=" << r;
         EXPECT_EQ(loss, lossOnly);
 
         // The rest of a fit step: the optimizer's update.
         Optimizer opt(OptimizerConfig{OptimizerKind::Adam, 1e-3}, {{d, r}, {r, k}});
         opt.beginStep();
         opt.update(0, B, dB);
-        g_mallocs = 0;
-        g_countMallocs = true;
-        opt.beginStep();
-        opt.update(0, B, dB);
-        opt.update(1, A, dA);
-        g_countMallocs = false;
-        EXPECT_EQ(g_mallocs, 0) << "optimizer " << d << "x" << k << " r=" << r;
+        EXPECT_EQ(test::allocationsDuring([&] {
+                      opt.beginStep();
+                      opt.update(0, B, dB);
+                      opt.update(1, A, dA);
+                  }),
+                  0)
+            << "optimizer " << d << "x" << k << " r=" << r;
 
         obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
-        g_mallocs = 0;
-        g_countMallocs = true;
-        const double tiny = obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
-        g_countMallocs = false;
-        EXPECT_EQ(g_mallocs, 0) << "exact path " << d << "x" << k;
+        double tiny = 0.0;
+        EXPECT_EQ(test::allocationsDuring(
+                      [&] { tiny = obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA); }),
+                  0)
+            << "exact path " << d << "x" << k;
         EXPECT_LT(tiny, 1e-10);
     }
     Eigen::setNbThreads(threadsBefore);

@@ -5,6 +5,7 @@
 #include "loralab/thin_products.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <fstream>
@@ -112,27 +113,46 @@ TEST(ThinProducts, NamesItsKernel) {
 
 // ---- gemm ---------------------------------------------------------------------------------------
 
-TEST(Gemm, AllTransposeCombinationsMatchDouble) {
-    const Index m = 37, n = 29, kk = 45;
-    for (Op opA : {Op::N, Op::T})
-        for (Op opB : {Op::N, Op::T}) {
-            const Matrix A = opA == Op::N ? randomMatrix(m, kk, 1) : randomMatrix(kk, m, 1);
-            const Matrix B = opB == Op::N ? randomMatrix(kk, n, 2) : randomMatrix(n, kk, 2);
-            const MatrixD Ad = opA == Op::N ? MatrixD(A.cast<double>())
-                                            : MatrixD(A.cast<double>().transpose());
-            const MatrixD Bd = opB == Op::N ? MatrixD(B.cast<double>())
-                                            : MatrixD(B.cast<double>().transpose());
-            const Matrix C0 = randomMatrix(m, n, 3);
-            // beta = 0 must ignore C entirely (NaN stays out); beta ≠ 0 accumulates.
-            Matrix C = Matrix::Constant(m, n, NAN);
-            gemm(opA, opB, 1.5f, A, B, 0.0f, C);
-            const MatrixD want0 = 1.5 * Ad * Bd;
-            EXPECT_LT((C.cast<double>() - want0).cwiseAbs().maxCoeff(), 1e-4) << gemmBackend();
-            C = C0;
-            gemm(opA, opB, -0.5f, A, B, 2.0f, C);
-            const MatrixD want1 = -0.5 * Ad * Bd + 2.0 * C0.cast<double>();
-            EXPECT_LT((C.cast<double>() - want1).cwiseAbs().maxCoeff(), 1e-4) << gemmBackend();
-        }
+TEST(Gemm, AllTransposeCombinationsMatchDoubleOnEveryTeamSplit) {
+    // One small product (one thread does it), products large enough for the team to split C by
+    // rows (m >= n) or by columns, with fewer than 16 rows or columns on one side, and an empty
+    // inner dimension (C = beta·C). Each on teams of 1, 2 and 3 threads.
+    struct Shape {
+        Index m, n, kk;
+    };
+    const Shape shapes[] = {{37, 29, 45}, {300, 70, 40}, {50, 333, 41}, {3, 2000, 64},
+                            {2000, 3, 64}, {17, 999, 33}, {40, 30, 0}};
+    const int threadsBefore = omp_get_max_threads();
+    std::uint64_t seed = 0;
+    for (const Shape& sh : shapes)
+        for (int threads : {1, 2, 3})
+            for (Op opA : {Op::N, Op::T})
+                for (Op opB : {Op::N, Op::T}) {
+                    omp_set_num_threads(threads);
+                    const Index m = sh.m, n = sh.n, kk = sh.kk;
+                    const Matrix A = opA == Op::N ? randomMatrix(m, kk, ++seed)
+                                                  : randomMatrix(kk, m, ++seed);
+                    const Matrix B = opB == Op::N ? randomMatrix(kk, n, ++seed)
+                                                  : randomMatrix(n, kk, ++seed);
+                    const MatrixD Ad = opA == Op::N ? MatrixD(A.cast<double>())
+                                                    : MatrixD(A.cast<double>().transpose());
+                    const MatrixD Bd = opB == Op::N ? MatrixD(B.cast<double>())
+                                                    : MatrixD(B.cast<double>().transpose());
+                    const Matrix C0 = randomMatrix(m, n, ++seed);
+                    const std::string where = std::to_string(m) + "x" + std::to_string(n) + "x" +
+                                              std::to_string(kk) + " threads " +
+                                              std::to_string(threads) + " " + gemmBackend();
+                    // beta = 0 must ignore C entirely (NaN stays out); beta ≠ 0 accumulates.
+                    Matrix C = Matrix::Constant(m, n, NAN);
+                    gemm(opA, opB, 1.5f, A, B, 0.0f, C);
+                    const MatrixD want0 = 1.5 * Ad * Bd;
+                    EXPECT_LT((C.cast<double>() - want0).cwiseAbs().maxCoeff(), 1e-4) << where;
+                    C = C0;
+                    gemm(opA, opB, -0.5f, A, B, 2.0f, C);
+                    const MatrixD want1 = -0.5 * Ad * Bd + 2.0 * C0.cast<double>();
+                    EXPECT_LT((C.cast<double>() - want1).cwiseAbs().maxCoeff(), 1e-4) << where;
+                }
+    omp_set_num_threads(threadsBefore);
 }
 
 TEST(Gemm, RejectsMismatchedShapesWithoutTouchingC) {

@@ -34,7 +34,7 @@ double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW);
 
 // ---- production steps with preallocated workspaces ---------------------------------------------
 
-// LoRA on a frozen W0. Holds the workspaces (A·X, Y, dY, ...) so step() allocates nothing.
+// LoRA on a frozen W0. Holds the workspaces ((A·X)ᵀ, Y, dY, ...) so step() allocates nothing.
 // Both trainers keep a pointer to `problem`: it must outlive them. Throws on mismatched shapes.
 class LoraLayerTrainer {
 public:
@@ -52,7 +52,7 @@ private:
     const LayerProblem* m_p;
     Factors m_factors;
     Optimizer m_opt;
-    Matrix m_AX, m_Y, m_dB, m_dA, m_BtdY;
+    Matrix m_AXt, m_Y, m_dB, m_dA, m_BtdY;
 };
 
 // Full fine-tuning of W (starts as W0).
