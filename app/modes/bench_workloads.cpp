@@ -68,8 +68,7 @@ public:
     double step() override {
         const double loss = m_objective.evaluate(m_factors.B, m_factors.A, m_scale, m_dB, m_dA);
         m_optimizer.beginStep();
-        m_optimizer.update(0, m_factors.B, m_dB);
-        m_optimizer.update(1, m_factors.A, m_dA);
+        m_optimizer.updatePair(m_factors.B, m_dB, m_factors.A, m_dA);
         return loss;
     }
     double flopsPerStep() const override { return m_flops; }

@@ -29,6 +29,17 @@ void checkFitShapes(const char* who, const Matrix& T, const Matrix& B, const Mat
     requireFinite(s, "s");
 }
 
+// Σ a[i]·b[i] over n floats, products and sum in double (vectorized: the loss's cross term
+// has r·k terms, 2^20 at d = k = 4096, r = 64).
+double dotDouble(const float* a, const float* b, Index n) {
+    double sum = 0.0;
+#if defined(_OPENMP)
+#pragma omp simd reduction(+ : sum)
+#endif
+    for (Index i = 0; i < n; ++i) sum += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+    return sum;
+}
+
 }  // namespace
 
 // ---- naive reference ---------------------------------------------------------------------------
@@ -91,7 +102,7 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
     m_thin.compute(T, B, A, m_TAt, m_BtT, true, teamSize(d, k, r));
     const double dk = static_cast<double>(d) * static_cast<double>(k);
     gramsAndGradients(B, A, s, &dB, &dA);
-    const double loss = gramLoss(A, s);
+    const double loss = gramLoss(s);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
@@ -105,7 +116,7 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
     m_BtT.resize(r, k);
     m_thin.compute(T, B, A, m_TAt, m_BtT, false, teamSize(T.rows(), k, r));
     gramsAndGradients(B, A, s, nullptr, nullptr);
-    const double loss = gramLoss(A, s);
+    const double loss = gramLoss(s);
     const double dk = static_cast<double>(T.rows()) * static_cast<double>(k);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
@@ -134,39 +145,41 @@ void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s
     const double dk = static_cast<double>(m_T->rows()) * static_cast<double>(m_T->cols());
     const float c = static_cast<float>(2.0 * s / dk);
     const float cs = static_cast<float>(2.0 * s * s / dk);
+    // Fixed roles (not `sections`, which hand out work first come, first served): thread 0
+    // makes dB and thread 1 makes dA, the threads Optimizer::updatePair updates B and A on.
+    const bool team = Eigen::nbThreads() > 1 && gramWork(B, A) >= kGramTeamWork;
 #if defined(_OPENMP)
-#pragma omp parallel sections num_threads(2) if (Eigen::nbThreads() > 1 && \
-                                                      gramWork(B, A) >= kGramTeamWork)
+#pragma omp parallel num_threads(2) if (team)
 #endif
     {
 #if defined(_OPENMP)
-#pragma omp section
+        const int t = omp_get_thread_num(), n = omp_get_num_threads();
+#else
+        const int t = 0, n = 1;
 #endif
-        {
+        if (t == 0) {
             m_AAt.noalias() = A * A.transpose();
             if (dB != nullptr) {
                 dB->noalias() = cs * (B * m_AAt);
                 dB->noalias() -= c * m_TAt;
             }
         }
-#if defined(_OPENMP)
-#pragma omp section
-#endif
-        {
+        if (t == 1 || n == 1) {
             m_BtB.noalias() = B.transpose() * B;
             if (dA != nullptr) {
                 dA->noalias() = cs * (m_BtB * A);
                 dA->noalias() -= c * m_BtT;
             }
+            m_cross = dotDouble(m_BtT.data(), A.data(), A.size());  // ⟨BᵀT, A⟩ = ⟨T, B·A⟩
         }
     }
 }
 
-double GramObjective::gramLoss(const Matrix& A, double s) const {
-    const double cross = m_BtT.cast<double>().cwiseProduct(A.cast<double>()).sum();
-    const double gram = m_BtB.cast<double>().cwiseProduct(m_AAt.cast<double>()).sum();
+double GramObjective::gramLoss(double s) const {
+    // ‖B·A‖² = ⟨BᵀB, AAᵀ⟩ (both r×r, same layout).
+    const double gram = dotDouble(m_BtB.data(), m_AAt.data(), m_AAt.size());
     const double dk = static_cast<double>(m_T->rows()) * static_cast<double>(m_T->cols());
-    return (m_normT2 - 2.0 * s * cross + s * s * gram) / dk;
+    return (m_normT2 - 2.0 * s * m_cross + s * s * gram) / dk;
 }
 
 // ‖s·B·A − T‖²/(dk) in double, one tile of the residual at a time (threads split the tile

@@ -7,6 +7,10 @@
 #include <cmath>
 #include <string>
 
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
 namespace loralab {
 
 namespace {
@@ -89,7 +93,7 @@ void Optimizer::resetState() {
 
 void Optimizer::beginStep() { ++m_state.t; }
 
-void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
+void Optimizer::check(std::size_t block, const Matrix& p, const Matrix& g) const {
     // Checked on every call; messages are built only on failure (no allocation).
     if (block >= m_shapes.size())
         require(false, "Optimizer::update",
@@ -102,6 +106,11 @@ void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
                 "block " + std::to_string(block) + " is " + shapeStr(sh.first, sh.second) +
                     " but p is " + shapeStr(p.rows(), p.cols()) + " and g is " +
                     shapeStr(g.rows(), g.cols()));
+    if (m_config.kind == OptimizerKind::Adam && m_state.t < 1)
+        require(false, "Optimizer::update", "Adam needs beginStep() before update()");
+}
+
+void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
     const float lr = static_cast<float>(m_config.lr);
     switch (m_config.kind) {
         case OptimizerKind::Sgd:
@@ -114,8 +123,6 @@ void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
             break;
         }
         case OptimizerKind::Adam: {
-            if (m_state.t < 1)
-                require(false, "Optimizer::update", "Adam needs beginStep() before update()");
             Matrix& m = m_state.m[block];
             Matrix& v = m_state.v[block];
             const double t = static_cast<double>(m_state.t);
@@ -149,6 +156,31 @@ void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
             break;
         }
     }
+}
+
+void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
+    check(block, p, g);
+    apply(block, p, g);
+}
+
+void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matrix& g1) {
+    check(0, p0, g0);  // throws here, never inside the team
+    check(1, p1, g1);
+    const Index n0 = p0.size(), n1 = p1.size();
+    bool sideBySide = n0 + n1 >= kPairParams && n0 < kParallelParams && n1 < kParallelParams;
+#if defined(_OPENMP)
+    sideBySide = sideBySide && omp_get_max_threads() > 1 && !omp_in_parallel();
+#pragma omp parallel num_threads(2) if (sideBySide)
+    {
+        const int t = omp_get_thread_num(), team = omp_get_num_threads();
+        if (t == 0) apply(0, p0, g0);
+        if (t == 1 || team == 1) apply(1, p1, g1);
+    }
+#else
+    (void)sideBySide;
+    apply(0, p0, g0);
+    apply(1, p1, g1);
+#endif
 }
 
 void Optimizer::resizeBlock(std::size_t block, Index rows, Index cols, double scale) {

@@ -71,6 +71,7 @@ struct Simd {
     static V zero() { return _mm512_setzero_ps(); }
     static V broadcast(float x) { return _mm512_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+    static V add(V a, V b) { return _mm512_add_ps(a, b); }
     static float sum(V v) {  // butterfly: every lane ends up holding the total
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));  // swap 256-bit halves
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));  // swap 128-bit quarters
@@ -93,6 +94,7 @@ struct Simd {
     static V zero() { return _mm256_setzero_ps(); }
     static V broadcast(float x) { return _mm256_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static V add(V a, V b) { return _mm256_add_ps(a, b); }
     static float sum(V v) {
         __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         x = _mm_add_ps(x, _mm_movehl_ps(x, x));
@@ -226,7 +228,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
     if (withTAt)
         for (int t = 0; t < threads; ++t) m_parts[t].resize(m_packedB.size());
 
-    const int used = onTeam(threads, [&](int t, int n) {
+    onTeam(threads, [&](int t, int n) {
         float* C = withTAt ? m_parts[t].data() : nullptr;
         if (withTAt) std::fill(m_parts[t].begin(), m_parts[t].end(), 0.0f);
         const auto [j0, j1] = columnShare(k, t, n, plan.J);
@@ -247,23 +249,34 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
             }
             j += J;
         }
-    });
-    if (!withTAt) return;
-    // Unpack and sum the partials.
-    for (Index p0 = 0; p0 < r; p0 += plan.P) {
-        const Index width = std::min<Index>(plan.P, r - p0);
-        for (Index v = 0; v < layout.vectors; ++v)
-            for (Index p = 0; p < width; ++p) {
-                const Index o = layout.blockStart(p0) + (v * width + p) * W;
-                const Index rows = std::min<Index>(W, d - v * W);
-                float* dst = TAt.col(p0 + p).data() + v * W;
-                for (Index l = 0; l < rows; ++l) {
-                    float s = m_parts[0][o + l];
-                    for (int t = 1; t < used; ++t) s += m_parts[t][o + l];
-                    dst[l] = s;
+        if (!withTAt) return;
+        // Unpack and sum the partials, each thread a share of the row vectors, once every
+        // thread's partial is complete.
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+        const auto [vb, ve] = columnShare(layout.vectors, t, n, 1);
+        for (Index p0 = 0; p0 < r; p0 += plan.P) {
+            const Index width = std::min<Index>(plan.P, r - p0);
+            for (Index v = vb; v < ve; ++v)
+                for (Index p = 0; p < width; ++p) {
+                    const Index o = layout.blockStart(p0) + (v * width + p) * W;
+                    float* dst = TAt.col(p0 + p).data() + v * W;
+                    if (v * W + W <= d) {
+                        Simd::V sum = Simd::load(m_parts[0].data() + o);
+                        for (int u = 1; u < n; ++u)
+                            sum = Simd::add(sum, Simd::load(m_parts[u].data() + o));
+                        Simd::store(dst, sum);
+                    } else {
+                        for (Index l = 0; l < d - v * W; ++l) {
+                            float sum = m_parts[0][o + l];
+                            for (int u = 1; u < n; ++u) sum += m_parts[u][o + l];
+                            dst[l] = sum;
+                        }
+                    }
                 }
-            }
-    }
+        }
+    });
 }
 
 const char* ThinProducts::bestKernelName() { return kSimdName; }

@@ -195,8 +195,7 @@ StepReport Trainer::step(long long n) {
         snapshot();
         record(m_evalLoss);
         m_opt.beginStep();
-        m_opt.update(0, m_factors.B, m_dB);
-        m_opt.update(1, m_factors.A, m_dA);
+        m_opt.updatePair(m_factors.B, m_dB, m_factors.A, m_dA);
         ++m_step;
         if (!evaluateCurrent()) {
             report.diverged = true;

@@ -2,9 +2,11 @@
 #include "loralab/optimizer.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <stdexcept>
+#include <tuple>
 
 using namespace loralab;
 
@@ -195,4 +197,42 @@ TEST(Optimizer, InvalidArgumentsThrow) {
         EXPECT_NE(msg.find("lr"), std::string::npos) << msg;
         EXPECT_NE(msg.find("> 0"), std::string::npos) << msg;
     }
+}
+
+TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
+    // Below kPairParams (one thread does both blocks) and above it (side by side), for every
+    // kind, on 1, 2 and 3 threads: bit for bit what two update() calls give.
+    const int threadsBefore = omp_get_max_threads();
+    for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam})
+        for (auto [d, k, r] : {std::tuple<Index, Index, Index>{9, 7, 2}, {256, 300, 16}})
+            for (int threads : {1, 2, 3}) {
+                omp_set_num_threads(threads);
+                const OptimizerConfig config{kind, 1e-2};
+                Optimizer one(config, {{d, r}, {r, k}}), pair(config, {{d, r}, {r, k}});
+                Matrix B1 = Matrix::Random(d, r), A1 = Matrix::Random(r, k);
+                Matrix B2 = B1, A2 = A1;
+                for (int step = 0; step < 3; ++step) {
+                    const Matrix dB = Matrix::Random(d, r), dA = Matrix::Random(r, k);
+                    one.beginStep();
+                    one.update(0, B1, dB);
+                    one.update(1, A1, dA);
+                    pair.beginStep();
+                    pair.updatePair(B2, dB, A2, dA);
+                }
+                EXPECT_TRUE(B1 == B2 && A1 == A2)
+                    << optimizerName(kind) << " " << d << "x" << k << " r=" << r << " threads "
+                    << threads;
+            }
+    omp_set_num_threads(threadsBefore);
+
+    // Shapes are checked before anything changes.
+    Optimizer opt(OptimizerConfig{OptimizerKind::Adam, 1e-2}, {{4, 2}, {2, 5}});
+    opt.beginStep();
+    Matrix B = Matrix::Ones(4, 2), A = Matrix::Ones(2, 5), wrong = Matrix::Ones(3, 5);
+    EXPECT_THROW(opt.updatePair(B, Matrix::Ones(4, 2), wrong, Matrix::Ones(3, 5)),
+                 std::invalid_argument);
+    EXPECT_TRUE((B.array() == 1.0f).all());
+    Optimizer adam(OptimizerConfig{OptimizerKind::Adam, 1e-2}, {{4, 2}, {2, 5}});
+    EXPECT_THROW(adam.updatePair(B, Matrix::Ones(4, 2), A, Matrix::Ones(2, 5)),
+                 std::invalid_argument);  // Adam without beginStep()
 }

@@ -55,7 +55,7 @@ public:
 private:
     void checkShapes(const Matrix& B, const Matrix& A) const;
     void gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB, Matrix* dA);
-    double gramLoss(const Matrix& A, double s) const;  // from m_BtT, m_BtB, m_AAt
+    double gramLoss(double s) const;  // from m_cross, m_BtB, m_AAt
     double exactLoss(const Matrix& B, const Matrix& A, double s);
 
     const Matrix* m_T = nullptr;
@@ -64,6 +64,7 @@ private:
     Matrix m_BtT;   // r×k   Bᵀ·T
     Matrix m_AAt;   // r×r
     Matrix m_BtB;   // r×r
+    double m_cross = 0.0;  // ⟨BᵀT, A⟩ in double
     ThinProducts m_thin;             // the one-pass kernel and its workspaces
     MatrixD m_Bd, m_Ad;              // exactLoss: d×r, r×k in double
     std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread

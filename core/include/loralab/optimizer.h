@@ -44,6 +44,11 @@ public:
     void beginStep();
     // p −= update(g) for block `block`; p and g must have the block's shape. No allocation.
     void update(std::size_t block, Matrix& p, const Matrix& g);
+    // Blocks 0 and 1 (a fit step's B and A) in one call. From kPairParams parameters on, with
+    // two or more threads, they run side by side: block 0 on the calling thread (OpenMP
+    // thread 0), block 1 on thread 1, the threads GramObjective computes dB and dA on, so each
+    // gradient is used on the core that wrote it. Same results as two update() calls.
+    void updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matrix& g1);
 
     // Reshape a block's state to rows×cols keeping the shared top-left part and zeroing the
     // rest; the shared part is multiplied by `scale` (first moment) and scale² (second moment),
@@ -67,6 +72,9 @@ public:
 private:
     static constexpr Index kChunk = 1024;                 // Adam: floats per pass (4 KiB × 4 arrays)
     static constexpr Index kParallelParams = Index{1} << 18;  // Adam: threads from here on
+    static constexpr Index kPairParams = 4096;  // updatePair: two threads from here on
+    void check(std::size_t block, const Matrix& p, const Matrix& g) const;  // throws
+    void apply(std::size_t block, Matrix& p, const Matrix& g);  // after check(); no throw
     OptimizerConfig m_config;
     State m_state;
     std::vector<std::pair<Index, Index>> m_shapes;  // rows×cols of each block
