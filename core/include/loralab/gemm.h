@@ -1,7 +1,9 @@
-// The large dense products (the layer workload's W0·X, W·X and dY·Xᵀ): OpenBLAS when the
-// core was built with it (Debian's OpenMP build, so OpenBLAS and the core share one OpenMP
-// thread team), Eigen's own GEMM otherwise. Thin products (one side of size r) stay in Eigen
-// or in the fit kernel: library GEMMs are weakest there.
+// The layer workload's dense products (W0·X, W·X, dY·Xᵀ and the thin ones with A, B): OpenBLAS
+// when the core was built with it (Debian's OpenMP build), Eigen's own GEMM otherwise. The
+// core's OpenMP team splits C along its longer side and each thread runs a single-threaded
+// OpenBLAS call on its block: OpenBLAS's own threading would malloc on every call, and this
+// way the same thread team serves the whole core. The fit step's thin products with T use the
+// one-pass kernel in thin_products.h instead.
 #pragma once
 
 #include "loralab/types.h"
