@@ -81,8 +81,8 @@ TEST(ThinProducts, MatchDoublePrecisionProductsOnEveryShapeClass) {
 }
 
 TEST(ThinProducts, LargeProblemAgreesWithEigenPath) {
-    // Past one row stretch (2048 rows) and with several column blocks per thread.
-    const Index d = 2100, k = 300, r = 16;
+    // Past one row stretch (4096 rows) and with several column blocks per thread.
+    const Index d = 4200, k = 300, r = 16;
     const Matrix T = randomMatrix(d, k, 11), B = randomMatrix(d, r, 12), A = randomMatrix(r, k, 13);
     const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
     const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
