@@ -21,7 +21,7 @@ Index colsOf(Op op, const Matrix& m) { return op == Op::N ? m.cols() : m.rows();
 #if defined(LORALAB_HAVE_CBLAS)
 // Below this many multiply-adds one thread does the whole product: forking costs more.
 constexpr double kTeamWork = 1 << 18;
-// Slices start on multiples of 16 floats (64 bytes), so each thread's block stays aligned.
+// Slices start on multiples of 16 rows or columns (64 bytes), so each block stays aligned.
 constexpr Index kGrain = 16;
 
 CBLAS_TRANSPOSE blasOp(Op op) { return op == Op::N ? CblasNoTrans : CblasTrans; }
@@ -93,7 +93,10 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
 #endif
     const bool byRows = m >= n;
     const Index extent = byRows ? m : n;
-    threads = static_cast<int>(std::min<Index>(threads, (extent + kGrain - 1) / kGrain));
+    // Aligned slices when there are enough rows (columns) for them; any split otherwise (a
+    // large product left to one thread here would go to OpenBLAS's own threading).
+    const Index grain = extent >= kGrain * threads ? kGrain : 1;
+    threads = static_cast<int>(std::min<Index>(threads, extent));
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
@@ -103,7 +106,7 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
 #else
         const int t = 0, team = 1;
 #endif
-        const Index per = ((extent + team - 1) / team + kGrain - 1) / kGrain * kGrain;
+        const Index per = ((extent + team - 1) / team + grain - 1) / grain * grain;
         const Index begin = std::min(extent, per * t), end = std::min(extent, begin + per);
         if (byRows) sliceGemm(opA, opB, alpha, A, B, beta, C, begin, end, 0, n, kk);
         else sliceGemm(opA, opB, alpha, A, B, beta, C, 0, m, begin, end, kk);

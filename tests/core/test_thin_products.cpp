@@ -4,6 +4,8 @@
 #include "loralab/rng.h"
 #include "loralab/thin_products.h"
 
+#include "malloc_counter.h"
+
 #include <gtest/gtest.h>
 #include <omp.h>
 
@@ -115,13 +117,14 @@ TEST(ThinProducts, NamesItsKernel) {
 
 TEST(Gemm, AllTransposeCombinationsMatchDoubleOnEveryTeamSplit) {
     // One small product (one thread does it), products large enough for the team to split C by
-    // rows (m >= n) or by columns, with fewer than 16 rows or columns on one side, and an empty
-    // inner dimension (C = beta·C). Each on teams of 1, 2 and 3 threads.
+    // rows (m >= n) or by columns, with fewer than 16 rows or columns on one side, an empty
+    // inner dimension (C = beta·C), and a long inner dimension with both sides short (slices
+    // under 16 wide). Each on teams of 1, 2 and 3 threads.
     struct Shape {
         Index m, n, kk;
     };
     const Shape shapes[] = {{37, 29, 45}, {300, 70, 40}, {50, 333, 41}, {3, 2000, 64},
-                            {2000, 3, 64}, {17, 999, 33}, {40, 30, 0}};
+                            {2000, 3, 64}, {17, 999, 33}, {40, 30, 0}, {20, 12, 1500}};
     const int threadsBefore = omp_get_max_threads();
     std::uint64_t seed = 0;
     for (const Shape& sh : shapes)
@@ -142,18 +145,51 @@ TEST(Gemm, AllTransposeCombinationsMatchDoubleOnEveryTeamSplit) {
                     const std::string where = std::to_string(m) + "x" + std::to_string(n) + "x" +
                                               std::to_string(kk) + " threads " +
                                               std::to_string(threads) + " " + gemmBackend();
+                    // The classic float bound: |error| <= (kk + 2)·u·(|α|·|A|·|B| + |β|·|C0|)
+                    // entrywise, u = 2⁻²⁴ (a little slack: 2u).
+                    const MatrixD absAB = Ad.cwiseAbs() * Bd.cwiseAbs();
+                    const double u2 = 2.0 * std::ldexp(1.0, -24) * static_cast<double>(kk + 2);
                     // beta = 0 must ignore C entirely (NaN stays out); beta ≠ 0 accumulates.
                     Matrix C = Matrix::Constant(m, n, NAN);
                     gemm(opA, opB, 1.5f, A, B, 0.0f, C);
                     const MatrixD want0 = 1.5 * Ad * Bd;
-                    EXPECT_LT((C.cast<double>() - want0).cwiseAbs().maxCoeff(), 1e-4) << where;
+                    const MatrixD bound0 = (u2 * 1.5) * absAB;
+                    EXPECT_TRUE(((C.cast<double>() - want0).cwiseAbs().array() <=
+                                 bound0.array() + 1e-30)
+                                    .all())
+                        << where;
                     C = C0;
                     gemm(opA, opB, -0.5f, A, B, 2.0f, C);
                     const MatrixD want1 = -0.5 * Ad * Bd + 2.0 * C0.cast<double>();
-                    EXPECT_LT((C.cast<double>() - want1).cwiseAbs().maxCoeff(), 1e-4) << where;
+                    const MatrixD bound1 =
+                        u2 * (0.5 * absAB + 2.0 * C0.cast<double>().cwiseAbs());
+                    EXPECT_TRUE(((C.cast<double>() - want1).cwiseAbs().array() <= bound1.array())
+                                    .all())
+                        << where;
                 }
     omp_set_num_threads(threadsBefore);
 }
+
+#ifdef LORALAB_COUNT_MALLOC
+TEST(Gemm, AllocatesNothingOnATeam) {
+    const int threadsBefore = omp_get_max_threads();
+    omp_set_num_threads(2);
+    for (auto [m, n, kk] : {std::tuple<Index, Index, Index>{300, 70, 40}, {3, 2000, 64},
+                            {37, 29, 45}, {20, 12, 1500}, {520, 16, 200}})
+        for (Op opA : {Op::N, Op::T})
+            for (Op opB : {Op::N, Op::T}) {
+                const Matrix A = opA == Op::N ? randomMatrix(m, kk, 1) : randomMatrix(kk, m, 1);
+                const Matrix B = opB == Op::N ? randomMatrix(kk, n, 2) : randomMatrix(n, kk, 2);
+                Matrix C = Matrix::Zero(m, n);
+                gemm(opA, opB, 1.0f, A, B, 0.5f, C);  // OpenBLAS sets up its buffers once
+                EXPECT_EQ(test::allocationsDuring([&] { gemm(opA, opB, 1.0f, A, B, 0.5f, C); }),
+                          0)
+                    << m << "x" << n << "x" << kk << " " << (opA == Op::N ? "N" : "T")
+                    << (opB == Op::N ? "N" : "T");
+            }
+    omp_set_num_threads(threadsBefore);
+}
+#endif
 
 TEST(Gemm, RejectsMismatchedShapesWithoutTouchingC) {
     const Matrix A = Matrix::Ones(3, 4), B = Matrix::Ones(4, 5);
