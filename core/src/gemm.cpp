@@ -1,6 +1,8 @@
 // gemm(): OpenBLAS's cblas_sgemm when linked (LORALAB_HAVE_CBLAS), Eigen otherwise.
 #include "loralab/gemm.h"
 
+#include "team.h"
+
 #include <algorithm>
 #include <string>
 
@@ -97,20 +99,11 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
     // large product left to one thread here would go to OpenBLAS's own threading).
     const Index grain = extent >= kGrain * threads ? kGrain : 1;
     threads = static_cast<int>(std::min<Index>(threads, extent));
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(threads) if (threads > 1)
-#endif
-    {
-#if defined(_OPENMP)
-        const int t = omp_get_thread_num(), team = omp_get_num_threads();
-#else
-        const int t = 0, team = 1;
-#endif
-        const Index per = ((extent + team - 1) / team + grain - 1) / grain * grain;
-        const Index begin = std::min(extent, per * t), end = std::min(extent, begin + per);
+    detail::onTeam(threads, [&](int t, int team) {
+        const auto [begin, end] = detail::share(extent, t, team, grain);
         if (byRows) sliceGemm(opA, opB, alpha, A, B, beta, C, begin, end, 0, n, kk);
         else sliceGemm(opA, opB, alpha, A, B, beta, C, 0, m, begin, end, kk);
-    }
+    });
 #else
     if (opA == Op::N && opB == Op::N) eigenProduct(alpha, A, B, beta, C);
     else if (opA == Op::N) eigenProduct(alpha, A, B.transpose(), beta, C);

@@ -1,6 +1,8 @@
 // L = ‖s·B·A − T‖²_F/(dk): the naive oracle (forms R, in double) and the Gram production path.
 #include "loralab/objective.h"
 
+#include "team.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -148,15 +150,7 @@ void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s
     // Fixed roles (not `sections`, which hand out work first come, first served): thread 0
     // makes dB and thread 1 makes dA, the threads Optimizer::updatePair updates B and A on.
     const bool team = Eigen::nbThreads() > 1 && gramWork(B, A) >= kGramTeamWork;
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(2) if (team)
-#endif
-    {
-#if defined(_OPENMP)
-        const int t = omp_get_thread_num(), n = omp_get_num_threads();
-#else
-        const int t = 0, n = 1;
-#endif
+    detail::onTeam(team ? 2 : 1, [&](int t, int n) {
         if (t == 0) {
             m_AAt.noalias() = A * A.transpose();
             if (dB != nullptr) {
@@ -172,7 +166,7 @@ void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s
             }
             m_cross = dotDouble(m_BtT.data(), A.data(), A.size());  // ⟨BᵀT, A⟩ = ⟨T, B·A⟩
         }
-    }
+    });
 }
 
 double GramObjective::gramLoss(double s) const {

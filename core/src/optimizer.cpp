@@ -2,14 +2,11 @@
 #include "loralab/optimizer.h"
 
 #include "loralab/huge_pages.h"
+#include "team.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
-
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
 
 namespace loralab {
 
@@ -170,17 +167,11 @@ void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matri
     bool sideBySide = n0 + n1 >= kPairParams && n0 < kParallelParams && n1 < kParallelParams;
 #if defined(_OPENMP)
     sideBySide = sideBySide && omp_get_max_threads() > 1 && !omp_in_parallel();
-#pragma omp parallel num_threads(2) if (sideBySide)
-    {
-        const int t = omp_get_thread_num(), team = omp_get_num_threads();
+#endif
+    detail::onTeam(sideBySide ? 2 : 1, [&](int t, int team) {
         if (t == 0) apply(0, p0, g0);
         if (t == 1 || team == 1) apply(1, p1, g1);
-    }
-#else
-    (void)sideBySide;
-    apply(0, p0, g0);
-    apply(1, p1, g1);
-#endif
+    });
 }
 
 void Optimizer::resizeBlock(std::size_t block, Index rows, Index cols, double scale) {

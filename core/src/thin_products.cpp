@@ -1,12 +1,11 @@
 // TAt = T·Aᵀ and BtT = Bᵀ·T in one pass over T (see thin_products.h for the design).
 #include "loralab/thin_products.h"
 
+#include "team.h"
+
 #include <algorithm>
 #include <cstring>
 
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #if defined(__GNUC__) && !defined(__clang__)
 // GCC 12's own AVX-512 shuffle intrinsics start from _mm512_undefined_ps() and then trip its
@@ -21,36 +20,8 @@ namespace loralab {
 
 namespace {
 
-#if defined(_OPENMP)
-int threadId() { return omp_get_thread_num(); }
-int teamSizeNow() { return omp_get_num_threads(); }
-#else
-int threadId() { return 0; }
-int teamSizeNow() { return 1; }
-#endif
-
-// Columns [begin, end) of thread t out of n: contiguous, in multiples of `grain`.
-std::pair<Index, Index> columnShare(Index k, int t, int n, Index grain) {
-    const Index per = ((k + n - 1) / n + grain - 1) / grain * grain;
-    const Index begin = std::min(k, per * t);
-    return {begin, std::min(k, begin + per)};
-}
-
-// Runs body(t, n) on each thread t of an OpenMP team of `threads` (inline when 1) and returns
-// the team's size n (the runtime may grant fewer threads than asked).
-template <class Body>
-int onTeam(int threads, Body&& body) {
-    int used = 1;
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(threads) if (threads > 1)
-#endif
-    {
-        const int t = threadId(), n = teamSizeNow();
-        if (t == 0) used = n;
-        body(t, n);
-    }
-    return used;
-}
+using detail::onTeam;
+using detail::share;
 
 }  // namespace
 
@@ -268,7 +239,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
     onTeam(threads, [&](int t, int n) {
         float* C = withTAt ? m_parts[t].data() : nullptr;
         if (withTAt) std::fill(m_parts[t].begin(), m_parts[t].end(), 0.0f);
-        const auto [j0, j1] = columnShare(k, t, n, plan.J);
+        const auto [j0, j1] = share(k, t, n, plan.J);
         BtT.middleCols(j0, j1 - j0).setZero();
         for (Index j = j0; j < j1;) {
             const int J = j + plan.J <= j1 ? plan.J : 1;
@@ -292,7 +263,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-        const auto [vb, ve] = columnShare(layout.vectors, t, n, 1);
+        const auto [vb, ve] = share(layout.vectors, t, n, 1);
         for (Index p0 = 0; p0 < r; p0 += plan.P) {
             const Index width = std::min<Index>(plan.P, r - p0);
             for (Index v = vb; v < ve; ++v)
@@ -353,7 +324,7 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
     const int used = onTeam(threads, [&](int t, int n) {
         Matrix& acc = t == 0 ? TAt : m_eigenParts[t - 1];
         if (withTAt) acc.setZero();
-        const auto [c0, c1] = columnShare(k, t, n, kTileCols);
+        const auto [c0, c1] = share(k, t, n, kTileCols);
         for (Index j0 = c0; j0 < c1; j0 += kTileCols) {
             const Index w = std::min(kTileCols, c1 - j0);
             auto btt = BtT.middleCols(j0, w);
