@@ -9,9 +9,9 @@
 
 #include "gradcheck.h"
 #include "malloc_counter.h"
+#include "omp_threads.h"
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -107,10 +107,10 @@ TEST(Layer, FullGradientMatchesCentralDifferencesEverywhere) {
 const Shape kTeamShapes[] = {{300, 260, 128, 1}, {300, 260, 128, 4}, {520, 400, 200, 16}};
 
 TEST(Layer, ProductionGradientsMatchTheNaiveOnesOnEveryTeam) {
-    const int threadsBefore = omp_get_max_threads();
+    test::OmpThreads team(1);
     for (const Shape& sh : kTeamShapes)
         for (int threads : {1, 2, 3}) {
-            omp_set_num_threads(threads);
+            team.set(threads);
             const LayerProblem p = makeLayerProblem(sh.d, sh.k, sh.n, 2, 21);
             const Factors f = randomFactors(sh.d, sh.k, sh.r, 2.0, 22);
             Matrix dB, dA;
@@ -129,7 +129,6 @@ TEST(Layer, ProductionGradientsMatchTheNaiveOnesOnEveryTeam) {
             const double eW = maxRelErr(dW.cast<double>(), full.gradW());
             EXPECT_LT(eW, 1e-4) << sh.d << "x" << sh.k << " threads " << threads;
         }
-    omp_set_num_threads(threadsBefore);
 }
 
 #ifdef LORALAB_COUNT_MALLOC
@@ -138,8 +137,7 @@ TEST(Layer, TrainingStepsAllocateNothingOnceRunning) {
         GTEST_SKIP() << "built without OpenBLAS: Eigen's GEMM allocates its packing buffers";
     // OpenBLAS's own threading mallocs job descriptors on every call, and its small-matrix
     // kernel for N·N products under 16 rows mallocs a packing buffer: the steps avoid both.
-    const int threadsBefore = omp_get_max_threads();
-    omp_set_num_threads(2);
+    const test::OmpThreads team(2);
     for (const Shape& sh : kTeamShapes) {
         const LayerProblem p = makeLayerProblem(sh.d, sh.k, sh.n, 2, 23);
         LoraLayerTrainer lora(p, randomFactors(sh.d, sh.k, sh.r, 2.0, 24),
@@ -158,7 +156,6 @@ TEST(Layer, TrainingStepsAllocateNothingOnceRunning) {
                   0)
             << "full " << sh.d << "x" << sh.k;
     }
-    omp_set_num_threads(threadsBefore);
 }
 #endif
 

@@ -1,8 +1,9 @@
 // Optimizers: SGD, momentum and Adam against updates computed by hand, state sizing, resizing.
 #include "loralab/optimizer.h"
 
+#include "omp_threads.h"
+
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -202,11 +203,11 @@ TEST(Optimizer, InvalidArgumentsThrow) {
 TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
     // Below kPairParams (one thread does both blocks) and above it (side by side), for every
     // kind, on 1, 2 and 3 threads: bit for bit what two update() calls give.
-    const int threadsBefore = omp_get_max_threads();
+    test::OmpThreads team(1);
     for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam})
         for (auto [d, k, r] : {std::tuple<Index, Index, Index>{9, 7, 2}, {256, 300, 16}})
             for (int threads : {1, 2, 3}) {
-                omp_set_num_threads(threads);
+                team.set(threads);
                 const OptimizerConfig config{kind, 1e-2};
                 Optimizer one(config, {{d, r}, {r, k}}), pair(config, {{d, r}, {r, k}});
                 Matrix B1 = Matrix::Random(d, r), A1 = Matrix::Random(r, k);
@@ -223,7 +224,6 @@ TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
                     << optimizerName(kind) << " " << d << "x" << k << " r=" << r << " threads "
                     << threads;
             }
-    omp_set_num_threads(threadsBefore);
 
     // Shapes are checked before anything changes.
     Optimizer opt(OptimizerConfig{OptimizerKind::Adam, 1e-2}, {{4, 2}, {2, 5}});

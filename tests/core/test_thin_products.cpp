@@ -5,9 +5,9 @@
 #include "loralab/thin_products.h"
 
 #include "malloc_counter.h"
+#include "omp_threads.h"
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 #include <fstream>
@@ -125,13 +125,13 @@ TEST(Gemm, AllTransposeCombinationsMatchDoubleOnEveryTeamSplit) {
     };
     const Shape shapes[] = {{37, 29, 45}, {300, 70, 40}, {50, 333, 41}, {3, 2000, 64},
                             {2000, 3, 64}, {17, 999, 33}, {40, 30, 0}, {20, 12, 1500}};
-    const int threadsBefore = omp_get_max_threads();
+    test::OmpThreads team(1);
     std::uint64_t seed = 0;
     for (const Shape& sh : shapes)
         for (int threads : {1, 2, 3})
             for (Op opA : {Op::N, Op::T})
                 for (Op opB : {Op::N, Op::T}) {
-                    omp_set_num_threads(threads);
+                    team.set(threads);
                     const Index m = sh.m, n = sh.n, kk = sh.kk;
                     const Matrix A = opA == Op::N ? randomMatrix(m, kk, ++seed)
                                                   : randomMatrix(kk, m, ++seed);
@@ -167,15 +167,13 @@ TEST(Gemm, AllTransposeCombinationsMatchDoubleOnEveryTeamSplit) {
                                     .all())
                         << where;
                 }
-    omp_set_num_threads(threadsBefore);
 }
 
 #ifdef LORALAB_COUNT_MALLOC
 TEST(Gemm, AllocatesNothingOnATeam) {
     if (std::string(gemmBackend()) == "eigen")
         GTEST_SKIP() << "built without OpenBLAS: Eigen's GEMM allocates its packing buffers";
-    const int threadsBefore = omp_get_max_threads();
-    omp_set_num_threads(2);
+    const test::OmpThreads team(2);
     for (auto [m, n, kk] : {std::tuple<Index, Index, Index>{300, 70, 40}, {3, 2000, 64},
                             {37, 29, 45}, {20, 12, 1500}, {520, 16, 200}})
         for (Op opA : {Op::N, Op::T})
@@ -189,7 +187,6 @@ TEST(Gemm, AllocatesNothingOnATeam) {
                     << m << "x" << n << "x" << kk << " " << (opA == Op::N ? "N" : "T")
                     << (opB == Op::N ? "N" : "T");
             }
-    omp_set_num_threads(threadsBefore);
 }
 #endif
 
