@@ -7,10 +7,6 @@
 #include <cmath>
 #include <string>
 
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
-
 namespace loralab {
 
 namespace {
@@ -188,25 +184,25 @@ double GramObjective::exactLoss(const Matrix& B, const Matrix& A, double s) {
     if (static_cast<int>(m_blocks.size()) < threads) m_blocks.resize(threads);
     for (int t = 0; t < threads; ++t)
         m_blocks[t].resize(std::min(kTileRows, d), std::min(kTileCols, k));
-    double sum = 0.0;
-#if defined(_OPENMP)
-#pragma omp parallel for num_threads(threads) if (threads > 1) schedule(static) reduction(+ : sum)
-#endif
-    for (Index jb = 0; jb < colBlocks; ++jb) {
-#if defined(_OPENMP)
-        MatrixD& work = m_blocks[omp_get_thread_num()];
-#else
-        MatrixD& work = m_blocks[0];
-#endif
-        const Index j0 = jb * kTileCols, w = std::min(kTileCols, k - j0);
-        for (Index i0 = 0; i0 < d; i0 += kTileRows) {
-            const Index h = std::min(kTileRows, d - i0);
-            auto block = work.topLeftCorner(h, w);
-            block.noalias() = s * (m_Bd.middleRows(i0, h) * m_Ad.middleCols(j0, w));
-            block -= T.block(i0, j0, h, w).cast<double>();
-            sum += block.squaredNorm();
+    m_blockSums.assign(static_cast<std::size_t>(threads), 0.0);  // no allocation once sized
+    detail::onTeam(threads, [&](int t, int n) {
+        MatrixD& work = m_blocks[t];
+        const auto [jb0, jb1] = detail::share(colBlocks, t, n, 1);
+        double part = 0.0;
+        for (Index jb = jb0; jb < jb1; ++jb) {
+            const Index j0 = jb * kTileCols, w = std::min(kTileCols, k - j0);
+            for (Index i0 = 0; i0 < d; i0 += kTileRows) {
+                const Index h = std::min(kTileRows, d - i0);
+                auto block = work.topLeftCorner(h, w);
+                block.noalias() = s * (m_Bd.middleRows(i0, h) * m_Ad.middleCols(j0, w));
+                block -= T.block(i0, j0, h, w).cast<double>();
+                part += block.squaredNorm();
+            }
         }
-    }
+        m_blockSums[t] = part;
+    });
+    double sum = 0.0;
+    for (const double part : m_blockSums) sum += part;
     return sum / (static_cast<double>(d) * static_cast<double>(k));
 }
 

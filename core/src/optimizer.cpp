@@ -122,11 +122,11 @@ void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
         case OptimizerKind::Adam: {
             Matrix& m = m_state.m[block];
             Matrix& v = m_state.v[block];
-            const double t = static_cast<double>(m_state.t);
+            const double steps = static_cast<double>(m_state.t);
             const float b1 = static_cast<float>(m_config.beta1);
             const float b2 = static_cast<float>(m_config.beta2);
-            const float bc1 = static_cast<float>(1.0 - std::pow(m_config.beta1, t));
-            const float bc2 = static_cast<float>(1.0 - std::pow(m_config.beta2, t));
+            const float bc1 = static_cast<float>(1.0 - std::pow(m_config.beta1, steps));
+            const float bc2 = static_cast<float>(1.0 - std::pow(m_config.beta2, steps));
             // 1 − β in double: in float, 1 − 0.999f loses 4 digits.
             const float omb1 = static_cast<float>(1.0 - m_config.beta1);
             const float omb2 = static_cast<float>(1.0 - m_config.beta2);
@@ -139,17 +139,22 @@ void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
             float* mp = m.data();
             float* vp = v.data();
             const float* gp = g.data();
+            int threads = 1;
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n >= kParallelParams)
+            if (n >= kParallelParams && !omp_in_parallel()) threads = omp_get_max_threads();
 #endif
-            for (Index c = 0; c < chunks; ++c) {
-                const Index at = c * kChunk, len = std::min(kChunk, n - at);
-                Eigen::Map<Eigen::ArrayXf> pc(pp + at, len), mc(mp + at, len), vc(vp + at, len);
-                const Eigen::Map<const Eigen::ArrayXf> gc(gp + at, len);
-                mc = b1 * mc + omb1 * gc;
-                vc = b2 * vc + omb2 * gc.square();
-                pc -= stepScale * mc / ((invBc2 * vc).sqrt() + eps);
-            }
+            detail::onTeam(threads, [&](int t, int team) {
+                const auto [c0, c1] = detail::share(chunks, t, team, 1);
+                for (Index c = c0; c < c1; ++c) {
+                    const Index at = c * kChunk, len = std::min(kChunk, n - at);
+                    Eigen::Map<Eigen::ArrayXf> pc(pp + at, len), mc(mp + at, len),
+                        vc(vp + at, len);
+                    const Eigen::Map<const Eigen::ArrayXf> gc(gp + at, len);
+                    mc = b1 * mc + omb1 * gc;
+                    vc = b2 * vc + omb2 * gc.square();
+                    pc -= stepScale * mc / ((invBc2 * vc).sqrt() + eps);
+                }
+            });
             break;
         }
     }

@@ -68,6 +68,7 @@ private:
     ThinProducts m_thin;             // the one-pass kernel and its workspaces
     MatrixD m_Bd, m_Ad;              // exactLoss: d×r, r×k in double
     std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread
+    std::vector<double> m_blockSums; // exactLoss: one partial sum per thread
 
     static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles
     static constexpr Index kTileCols = 32;
