@@ -99,11 +99,34 @@ constexpr const char* kSimdName = "avx2";
 #endif
 
 constexpr int W = Simd::W;
-// Rows per stretch: long enough that the once-per-stretch lane sums and broadcasts are
-// noise, short enough that the T columns of a stretch (8 × 4096 floats = 128 KiB) stay in L2
-// for the next rank block. Against 2048 rows, fit at d = k = 4096 measured 2-4 % faster at
-// r = 16 and 64 (2 threads, interleaved runs); 8192 gained nothing more.
-constexpr Index kStretchVectors = 4096 / W;
+
+// Cache blocking of one thread's columns: panels of `panel` columns (a multiple of the plan's
+// J), walked a stretch of `stretch` row vectors at a time. Inside a stretch every J-column
+// block runs through every rank block, so three things must stay in L2 (1 MiB here):
+//   * the stretch of packed B and of the TAt partial, stretch·W·r floats each, read again for
+//     every J-column block of the panel;
+//   * the panel's tile of T, panel·stretch·W floats, re-read from L2 by each block of P ranks.
+// Up to r = 16 a stretch of 4096 rows fits both: whole columns of T stream from memory, which
+// measured best. At r = 64 it would not (B and the partial are 1 MiB each at d = 4096 and came
+// from L3 for every 8 columns): the stretch shrinks as r grows and the panel widens to keep
+// T's tile large. Fit at d = k = 4096, r = 64, kernel alone, 2 threads, interleaved runs:
+// 19.9 ms with 4096-row stretches, 15.9-16.3 ms with 1024 rows × 40 columns.
+constexpr Index kStretchBytes = 512 << 10;  // packed B + TAt partial of one stretch
+constexpr Index kTileBytes = 256 << 10;     // T's tile of one panel and stretch
+constexpr Index kMaxStretchVectors = 4096 / W;
+
+struct Blocking {
+    Index stretch;  // row vectors per stretch
+    Index panel;    // columns per panel
+};
+
+Blocking blockingFor(Index r, int J) {
+    const Index bytesPerVector = static_cast<Index>(sizeof(float)) * W;
+    const Index stretch = std::clamp<Index>(kStretchBytes / (2 * bytesPerVector * r), 16,
+                                            kMaxStretchVectors);
+    const Index panel = std::max<Index>(1, kTileBytes / (bytesPerVector * stretch) / J) * J;
+    return {stretch, panel};
+}
 
 // Packed d×r storage, ranks blocked by P (the last block may be narrower): the block of ranks
 // [p0, p0 + width) starts at blockStart(p0) and holds, for each row vector v, `width` runs of
@@ -216,6 +239,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
     const Index d = T.rows(), k = T.cols(), r = A.rows();
     const Plan plan = planFor(r);
     const PackedLayout layout{(d + W - 1) / W, r};
+    const Blocking blocking = blockingFor(r, plan.J);
     const int tail = static_cast<int>(d % W);
 
     // Pack B; rows past d stay zero, so a partial last vector adds nothing.
@@ -241,21 +265,25 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
         if (withTAt) std::fill(m_parts[t].begin(), m_parts[t].end(), 0.0f);
         const auto [j0, j1] = share(k, t, n, plan.J);
         BtT.middleCols(j0, j1 - j0).setZero();
-        for (Index j = j0; j < j1;) {
-            const int J = j + plan.J <= j1 ? plan.J : 1;
-            for (Index v0 = 0; v0 < layout.vectors; v0 += kStretchVectors) {
-                const Index v1 = std::min(layout.vectors, v0 + kStretchVectors);
+        for (Index pj = j0; pj < j1; pj += blocking.panel) {
+            const Index pe = std::min(j1, pj + blocking.panel);
+            for (Index v0 = 0; v0 < layout.vectors; v0 += blocking.stretch) {
+                const Index v1 = std::min(layout.vectors, v0 + blocking.stretch);
                 const int stretchTail = v1 == layout.vectors ? tail : 0;
-                for (Index p0 = 0; p0 < r; p0 += plan.P) {
-                    const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
-                    const MicroKernel kernel =
-                        withTAt ? pickKernel<true>(P, J) : pickKernel<false>(P, J);
-                    kernel(T.data() + j * d, d, m_packedB.data() + layout.blockStart(p0),
-                           withTAt ? C + layout.blockStart(p0) : nullptr, A.data() + p0 + j * r,
-                           r, BtT.data() + p0 + j * r, r, v0, v1, stretchTail);
+                for (Index j = pj; j < pe;) {
+                    const int J = j + plan.J <= pe ? plan.J : 1;
+                    for (Index p0 = 0; p0 < r; p0 += plan.P) {
+                        const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
+                        const MicroKernel kernel =
+                            withTAt ? pickKernel<true>(P, J) : pickKernel<false>(P, J);
+                        kernel(T.data() + j * d, d, m_packedB.data() + layout.blockStart(p0),
+                               withTAt ? C + layout.blockStart(p0) : nullptr,
+                               A.data() + p0 + j * r, r, BtT.data() + p0 + j * r, r, v0, v1,
+                               stretchTail);
+                    }
+                    j += J;
                 }
             }
-            j += J;
         }
         if (!withTAt) return;
         // Unpack and sum the partials, each thread a share of the row vectors, once every

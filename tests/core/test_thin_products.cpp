@@ -82,18 +82,23 @@ TEST(ThinProducts, MatchDoublePrecisionProductsOnEveryShapeClass) {
             }
 }
 
-TEST(ThinProducts, LargeProblemAgreesWithEigenPath) {
-    // Past one row stretch (4096 rows) and with several column blocks per thread.
-    const Index d = 4200, k = 300, r = 16;
-    const Matrix T = randomMatrix(d, k, 11), B = randomMatrix(d, r, 12), A = randomMatrix(r, k, 13);
-    const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
-    const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
-    ThinProducts thin;
-    Matrix gotTAt(d, r), gotBtT(r, k);
-    thin.compute(T, B, A, gotTAt, gotBtT, true, 2);
-    const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max(d, k)));
-    EXPECT_LT((gotTAt.cast<double>() - TAt).norm() / TAt.norm(), tol);
-    EXPECT_LT((gotBtT.cast<double>() - BtT).norm() / BtT.norm(), tol);
+TEST(ThinProducts, LargeProblemsMatchDoubleAcrossStretchesAndPanels) {
+    // r = 16: past one row stretch (4096 rows), several column blocks per thread. r = 65: the
+    // stretch shrinks to about a thousand rows (several stretches, a partial last vector),
+    // panels of several column blocks end in single columns, and the last rank block is odd.
+    const Index d = 4200, k = 300;
+    for (const Index r : {Index{16}, Index{65}}) {
+        const Matrix T = randomMatrix(d, k, 11), B = randomMatrix(d, r, 12),
+                     A = randomMatrix(r, k, 13);
+        const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
+        const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
+        ThinProducts thin;
+        Matrix gotTAt(d, r), gotBtT(r, k);
+        thin.compute(T, B, A, gotTAt, gotBtT, true, 2);
+        const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max(d, k)));
+        EXPECT_LT((gotTAt.cast<double>() - TAt).norm() / TAt.norm(), tol) << "r = " << r;
+        EXPECT_LT((gotBtT.cast<double>() - BtT).norm() / BtT.norm(), tol) << "r = " << r;
+    }
 }
 
 TEST(ThinProducts, RejectsMismatchedShapes) {
