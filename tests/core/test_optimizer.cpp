@@ -201,11 +201,13 @@ TEST(Optimizer, InvalidArgumentsThrow) {
 }
 
 TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
-    // Below kPairParams (one thread does both blocks) and above it (side by side), for every
-    // kind, on 1, 2 and 3 threads: bit for bit what two update() calls give.
+    // Below kPairParams (65,536: one thread does both blocks), above it (side by side) and with
+    // a block past kParallelParams (2^18: Adam splits it over the team), for every kind, on
+    // 1, 2 and 3 threads: bit for bit what two update() calls give.
     test::OmpThreads team(1);
     for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam})
-        for (auto [d, k, r] : {std::tuple<Index, Index, Index>{9, 7, 2}, {256, 300, 16}})
+        for (auto [d, k, r] :
+             {std::tuple<Index, Index, Index>{9, 7, 2}, {2048, 2100, 16}, {16400, 40, 16}})
             for (int threads : {1, 2, 3}) {
                 team.set(threads);
                 const OptimizerConfig config{kind, 1e-2};

@@ -72,12 +72,18 @@ private:
 
     static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles
     static constexpr Index kTileCols = 32;
-    static constexpr double kParallelWork = 1 << 20;  // d·k·r below which one thread runs
+    // d·k·r below which one thread runs the kernel. A two-thread region costs about 3 µs here
+    // (fork and join) plus 1.3 µs per barrier, and each cache line one core reads from the
+    // other's cache about 0.3 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4, 1024² r = 1) one
+    // thread measured faster (34 against 44-49 µs at 256², r = 16), from 2^22 two threads win.
+    static constexpr double kParallelWork = 1 << 21;
     static int teamSize(Index d, Index k, Index r);
     // Eigen 3.4 splits a GEMM over threads only from 2 × 50,000 multiply-adds (its
     // kMinTaskSize heuristic); the largest r-sized product here has r²·max(d, k).
     static constexpr double kEigenForkWork = 100000;
-    static constexpr double kGramTeamWork = 32768;  // measured: two threads pay off from here
+    // Two threads for the Gram halves from here on (measured: at 256², r = 16, where r²·d is
+    // 65,536, one thread saved 4 µs a step; at 512², r = 16 the team pays off).
+    static constexpr double kGramTeamWork = kEigenForkWork;
     static_assert(kGramTeamWork <= kEigenForkWork, "Eigen must never fork outside the team");
     static double gramWork(const Matrix& B, const Matrix& A);
 };
