@@ -108,7 +108,7 @@ constexpr int W = Simd::W;
 //   * the panel's tile of T, panel·stretch·W floats, re-read from L2 by each block of P ranks.
 // Up to r = 16 a stretch of 4096 rows fits both: whole columns of T stream from memory, which
 // measured best. At r = 64 it would not (B and the partial are 1 MiB each at d = 4096 and came
-// from L3 for every 8 columns): the stretch shrinks as r grows and the panel widens to keep
+// from L3 for every 6 columns): the stretch shrinks as r grows and the panel widens to keep
 // T's tile large. Fit at d = k = 4096, r = 64, kernel alone, 2 threads, interleaved runs:
 // 19.9 ms with 4096-row stretches, 15.9-16.3 ms with 1024 rows × 40 columns.
 constexpr Index kStretchBytes = 512 << 10;  // packed B + TAt partial of one stretch
@@ -178,7 +178,7 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
         body(full, t);
     }
 #if defined(__AVX512F__)
-    if constexpr (P * J == 16 || P * J == 8) {  // the full blocks (fewer sums pad with zeros)
+    if constexpr (P * J >= 6 && P * J <= 16) {  // the full blocks (fewer than 16 pad with zeros)
         V all[16];
         for (int p = 0; p < P; ++p)
             for (int j = 0; j < J; ++j) all[j * P + p] = acc[p][j];
@@ -197,11 +197,13 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
 using MicroKernel = void (*)(const float*, Index, const float*, float*, const float*, Index,
                              float*, Index, Index, Index, int);
 
-// Register blocking: blocks of up to 2 ranks × 8 columns (AVX-512: 16 accumulators and 8 T
-// vectors in registers, some of A's broadcasts spilled to the stack) or 2 × 4 (AVX2, 16
-// registers). For r > 2 each
-// further block of 2 ranks re-reads its stretch of T from L2, not from memory. (Blocks of 4
-// ranks, which read T once up to r = 4, spill registers and measured slower.)
+// Register blocking (AVX-512, 32 registers): one rank × 8 columns at r = 1 (8 accumulators, 8 T
+// vectors, 8 of A's broadcasts), else blocks of 2 ranks × 6 columns (12 + 6 + 12 registers, so
+// nothing spills). 2 × 8 columns spilled ten of A's broadcasts to the stack, 22 loads for 32
+// FMAs per row vector; 2 × 6 measured 20-27 % faster (one thread, 256² and 1024², r = 4 and 16:
+// 17.1 against 21.1 µs and 378 against 520 µs), at r = 1 a wider J gained nothing. AVX2 (16
+// registers): 2 × 4. For r > 2 each further block of 2 ranks re-reads its stretch of T from L2,
+// not from memory. (Blocks of 4 ranks, which read T once up to r = 4, measured slower.)
 struct Plan {
     int P;   // ranks per block
     int J;   // columns per micro-kernel call
@@ -209,8 +211,8 @@ struct Plan {
 
 Plan planFor(Index r) {
 #if defined(__AVX512F__)
-    if (r <= 2) return {static_cast<int>(r), 8};
-    return {2, 8};
+    if (r == 1) return {1, 8};
+    return {2, 6};
 #else
     if (r <= 2) return {static_cast<int>(r), 4};
     return {2, 4};
@@ -224,7 +226,7 @@ MicroKernel pickKernel(int P, int J) {
     // P is 1 or 2 (planFor, and the last block of an odd r); J is the plan's or 1 (last columns).
     LORALAB_K(1, 1) LORALAB_K(2, 1)
 #if defined(__AVX512F__)
-    LORALAB_K(1, 8) LORALAB_K(2, 8)
+    LORALAB_K(1, 8) LORALAB_K(1, 6) LORALAB_K(2, 6)
 #else
     LORALAB_K(1, 4) LORALAB_K(2, 4)
 #endif
