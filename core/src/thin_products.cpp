@@ -223,12 +223,13 @@ template <bool WithC>
 MicroKernel pickKernel(int P, int J) {
 #define LORALAB_K(p, j) \
     if (P == p && J == j) return &microKernel<p, j, WithC>;
-    // P is 1 or 2 (planFor, and the last block of an odd r); J is the plan's or 1 (last columns).
-    LORALAB_K(1, 1) LORALAB_K(2, 1)
+    // P is 1 or 2 (planFor, and the last block of an odd r); J is the plan's, or fewer for the
+    // last columns of a panel.
+    LORALAB_K(1, 1) LORALAB_K(2, 1) LORALAB_K(1, 2) LORALAB_K(2, 2) LORALAB_K(1, 3)
+    LORALAB_K(2, 3) LORALAB_K(1, 4) LORALAB_K(2, 4)
 #if defined(__AVX512F__)
-    LORALAB_K(1, 8) LORALAB_K(1, 6) LORALAB_K(2, 6)
-#else
-    LORALAB_K(1, 4) LORALAB_K(2, 4)
+    LORALAB_K(1, 5) LORALAB_K(2, 5) LORALAB_K(1, 6) LORALAB_K(2, 6) LORALAB_K(1, 7)
+    LORALAB_K(1, 8)
 #endif
 #undef LORALAB_K
     return nullptr;
@@ -273,7 +274,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                 const Index v1 = std::min(layout.vectors, v0 + blocking.stretch);
                 const int stretchTail = v1 == layout.vectors ? tail : 0;
                 for (Index j = pj; j < pe;) {
-                    const int J = j + plan.J <= pe ? plan.J : 1;
+                    const int J = static_cast<int>(std::min<Index>(plan.J, pe - j));
                     for (Index p0 = 0; p0 < r; p0 += plan.P) {
                         const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
                         const MicroKernel kernel =
