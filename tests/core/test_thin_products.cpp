@@ -42,10 +42,10 @@ void expectClose(const Matrix& got, const MatrixD& want, const MatrixD& scale,
 
 // Every shape class the kernel distinguishes: rows that are not a multiple of the vector width
 // (and d < width), column counts that leave partial column blocks, every rank blocking
-// (1..4 in one block, then blocks of 2 with a tail), 1–3 threads, both kernels.
+// (r = 1 alone, else blocks of 2 with an odd tail), 1–3 threads, both kernels.
 TEST(ThinProducts, MatchDoublePrecisionProductsOnEveryShapeClass) {
     const Index ds[] = {1, 5, 16, 17, 33, 300};
-    const Index ks[] = {1, 7, 9, 40};
+    const Index ks[] = {1, 7, 9, 11, 14, 40};  // every last-block width (1-5 of 6, 1-7 of 8)
     const Index rs[] = {1, 2, 3, 4, 5, 7, 17};
     ThinProducts thin;  // one object throughout: workspaces must cope with changing shapes
     std::uint64_t seed = 1;
