@@ -80,7 +80,89 @@ void GramObjective::checkShapes(const Matrix& B, const Matrix& A) const {
                     "; need B d x r, A r x k (r >= 1) for T d x k");
 }
 
-// Forward: the r×r Grams and the two thin products with T, then the loss in double.
+// The Grams and gradients on the kernel's own team (ThinProducts::TeamWork): thread t owns
+// BtT's columns `cols` (it made them in the pass over T) and TAt's rows `rows` (it summed
+// them). Before the team's barrier it forms its partial Grams, A[:, cols]·A[:, cols]ᵀ and
+// B[rows, :]ᵀ·B[rows, :], and its share of ⟨BᵀT, A⟩; after it, it sums the partials (every
+// thread the same sums, in the same order) and writes dB's rows and dA's columns it owns.
+// No second fork, and neither gradient is carried from one core to the other.
+class GramObjective::GradientWork final : public ThinProducts::TeamWork {
+public:
+    // dB and dA null: the loss-only pass (ThinProducts then calls partial() alone).
+    GradientWork(GramObjective& o, const Matrix& B, const Matrix& A, float c, float cs,
+                 Matrix* dB, Matrix* dA)
+        : m_o(o), m_B(B), m_A(A), m_c(c), m_cs(cs), m_dB(dB), m_dA(dA) {}
+
+    void partial(int t, int n, Range cols, Range rows) override {
+        ThreadGrams& g = m_o.m_team[static_cast<std::size_t>(t)];
+        const Index r = m_A.rows(), w = cols.second - cols.first, h = rows.second - rows.first;
+        if (t == 0) m_o.m_teamUsed = n;
+        if (w > 0) {
+            const auto Ac = m_A.middleCols(cols.first, w);
+            g.AAt.noalias() = Ac * Ac.transpose();
+            g.cross = dotDouble(m_o.m_BtT.data() + cols.first * r, Ac.data(), r * w);
+        } else {
+            g.AAt.setZero();
+            g.cross = 0.0;
+        }
+        if (h > 0) {
+            const auto Br = m_B.middleRows(rows.first, h);
+            g.BtB.noalias() = Br.transpose() * Br;
+        } else {
+            g.BtB.setZero();
+        }
+    }
+
+    void finish(int t, int n, Range cols, Range rows) override {
+        Matrix& AAt = t == 0 ? m_o.m_AAt : m_o.m_team[static_cast<std::size_t>(t)].AAtSum;
+        Matrix& BtB = t == 0 ? m_o.m_BtB : m_o.m_team[static_cast<std::size_t>(t)].BtBSum;
+        AAt = m_o.m_team[0].AAt;
+        BtB = m_o.m_team[0].BtB;
+        for (int u = 1; u < n; ++u) {
+            AAt += m_o.m_team[static_cast<std::size_t>(u)].AAt;
+            BtB += m_o.m_team[static_cast<std::size_t>(u)].BtB;
+        }
+        const Index w = cols.second - cols.first, h = rows.second - rows.first;
+        if (h > 0 && m_dB != nullptr) {
+            auto dB = m_dB->middleRows(rows.first, h);
+            dB.noalias() = m_cs * (m_B.middleRows(rows.first, h) * AAt);
+            dB.noalias() -= m_c * m_o.m_TAt.middleRows(rows.first, h);
+        }
+        if (w > 0 && m_dA != nullptr) {
+            auto dA = m_dA->middleCols(cols.first, w);
+            dA.noalias() = m_cs * (BtB * m_A.middleCols(cols.first, w));
+            dA.noalias() -= m_c * m_o.m_BtT.middleCols(cols.first, w);
+        }
+    }
+
+private:
+    GramObjective& m_o;
+    const Matrix& m_B;
+    const Matrix& m_A;
+    const float m_c, m_cs;
+    Matrix* m_dB;
+    Matrix* m_dA;
+};
+
+// The Gram halves get a team of their own only when the pass over T runs on one thread but the
+// Grams are large (r close to d): this also keeps Eigen from forking (and allocating) inside
+// them. Everywhere else they run on the kernel's team (GradientWork).
+bool GramObjective::gramsOnOwnTeam(int threads, const Matrix& B, const Matrix& A) {
+    return threads == 1 && Eigen::nbThreads() > 1 && gramWork(B, A) >= kGramTeamWork;
+}
+
+void GramObjective::prepareTeam(int threads, Index r) {
+    if (m_team.size() < static_cast<std::size_t>(threads)) m_team.resize(threads);
+    for (int t = 0; t < threads; ++t) {
+        ThreadGrams& g = m_team[static_cast<std::size_t>(t)];
+        g.AAt.resize(r, r);
+        g.BtB.resize(r, r);
+        g.AAtSum.resize(r, r);
+        g.BtBSum.resize(r, r);
+    }
+}
+
+// Forward: the two thin products with T and the r×r Grams, then the loss in double.
 //   AAt r×r   BtB r×r   TAt d×r   BtT r×k
 // Backward (same products):
 //   dB = (2s/dk)·(s·B·AAt − TAt)      dA = (2s/dk)·(s·BtB·A − BtT)
@@ -96,26 +178,52 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
     m_BtT.resize(r, k);
     dB.resize(d, r);
     dA.resize(r, k);
-
-    m_thin.compute(T, B, A, m_TAt, m_BtT, true, teamSize(d, k, r));
     const double dk = static_cast<double>(d) * static_cast<double>(k);
-    gramsAndGradients(B, A, s, &dB, &dA);
+    const int threads = teamSize(d, k, r);
+
+    if (gramsOnOwnTeam(threads, B, A)) {
+        m_thin.compute(T, B, A, m_TAt, m_BtT, true, 1);
+        gramsAndGradients(B, A, s, &dB, &dA);
+    } else {
+        prepareTeam(threads, r);
+        GradientWork work(*this, B, A, static_cast<float>(2.0 * s / dk),
+                          static_cast<float>(2.0 * s * s / dk), &dB, &dA);
+        m_thin.compute(T, B, A, m_TAt, m_BtT, true, threads, ThinProducts::Kernel::Best, &work);
+        m_cross = 0.0;
+        for (int t = 0; t < m_teamUsed; ++t) m_cross += m_team[static_cast<std::size_t>(t)].cross;
+    }
     const double loss = gramLoss(s);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
 double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
+    // The same partitions and sums as evaluate(), so both give the same loss to the bit.
     checkShapes(B, A);
     if (!std::isfinite(s)) requireFinite(s, "s");
     const Matrix& T = *m_T;
-    const Index k = T.cols(), r = A.rows();
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
     m_AAt.resize(r, r);
     m_BtB.resize(r, r);
     m_BtT.resize(r, k);
-    m_thin.compute(T, B, A, m_TAt, m_BtT, false, teamSize(T.rows(), k, r));
-    gramsAndGradients(B, A, s, nullptr, nullptr);
+    const int threads = teamSize(d, k, r);
+    if (gramsOnOwnTeam(threads, B, A)) {
+        m_thin.compute(T, B, A, m_TAt, m_BtT, false, 1);
+        gramsAndGradients(B, A, s, nullptr, nullptr);
+    } else {
+        prepareTeam(threads, r);
+        GradientWork work(*this, B, A, 0.0f, 0.0f, nullptr, nullptr);
+        m_thin.compute(T, B, A, m_TAt, m_BtT, false, threads, ThinProducts::Kernel::Best, &work);
+        m_AAt = m_team[0].AAt;
+        m_BtB = m_team[0].BtB;
+        m_cross = m_team[0].cross;
+        for (int t = 1; t < m_teamUsed; ++t) {
+            m_AAt += m_team[static_cast<std::size_t>(t)].AAt;
+            m_BtB += m_team[static_cast<std::size_t>(t)].BtB;
+            m_cross += m_team[static_cast<std::size_t>(t)].cross;
+        }
+    }
     const double loss = gramLoss(s);
-    const double dk = static_cast<double>(T.rows()) * static_cast<double>(k);
+    const double dk = static_cast<double>(d) * static_cast<double>(k);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 

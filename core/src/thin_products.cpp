@@ -238,7 +238,7 @@ MicroKernel pickKernel(int P, int J) {
 }  // namespace
 
 void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                               Matrix& BtT, bool withTAt, int threads) {
+                               Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
     const Index d = T.rows(), k = T.cols(), r = A.rows();
     const Plan plan = planFor(r);
     const PackedLayout layout{(d + W - 1) / W, r};
@@ -288,13 +288,15 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                 }
             }
         }
+        const auto [vb, ve] = share(layout.vectors, t, n, 1);
+        const TeamWork::Range cols{j0, j1}, rows{std::min(d, vb * W), std::min(d, ve * W)};
+        if (work != nullptr) work->partial(t, n, cols, rows);
         if (!withTAt) return;
         // Unpack and sum the partials, each thread a share of the row vectors, once every
         // thread's partial is complete.
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-        const auto [vb, ve] = share(layout.vectors, t, n, 1);
         for (Index p0 = 0; p0 < r; p0 += plan.P) {
             const Index width = std::min<Index>(plan.P, r - p0);
             for (Index v = vb; v < ve; ++v)
@@ -315,6 +317,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                     }
                 }
         }
+        if (work != nullptr) work->finish(t, n, cols, rows);
     });
 }
 
@@ -323,8 +326,8 @@ const char* ThinProducts::bestKernelName() { return kSimdName; }
 #else  // no SIMD kernel in this build
 
 void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                               Matrix& BtT, bool withTAt, int threads) {
-    computeEigen(T, B, A, TAt, BtT, withTAt, threads);
+                               Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
+    computeEigen(T, B, A, TAt, BtT, withTAt, threads, work);
 }
 
 const char* ThinProducts::bestKernelName() { return "eigen"; }
@@ -332,21 +335,23 @@ const char* ThinProducts::bestKernelName() { return "eigen"; }
 #endif
 
 void ThinProducts::compute(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                           Matrix& BtT, bool withTAt, int threads, Kernel kernel) {
+                           Matrix& BtT, bool withTAt, int threads, Kernel kernel,
+                           TeamWork* work) {
     const Index d = T.rows(), k = T.cols(), r = A.rows();
     if (!(B.rows() == d && B.cols() == r && A.cols() == k && r >= 1 && BtT.rows() == r &&
           BtT.cols() == k && (!withTAt || (TAt.rows() == d && TAt.cols() == r))))
         require(false, "ThinProducts",
                 "shapes do not agree: need T d x k, B d x r, A r x k, TAt d x r, BtT r x k");
     if (threads < 1) require(false, "ThinProducts", "threads must be >= 1");
-    if (kernel == Kernel::Eigen) computeEigen(T, B, A, TAt, BtT, withTAt, threads);
-    else computeSimd(T, B, A, TAt, BtT, withTAt, threads);
+    if (kernel == Kernel::Eigen) computeEigen(T, B, A, TAt, BtT, withTAt, threads, work);
+    else computeSimd(T, B, A, TAt, BtT, withTAt, threads, work);
 }
 
 // The portable path: each 256×32 tile of T serves both Eigen products while it is in cache;
-// threads split the tile columns, each summing its own TAt part.
+// threads split the tile columns, each summing its own TAt part. TeamWork runs after the team,
+// on the calling thread.
 void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                                Matrix& BtT, bool withTAt, int threads) {
+                                Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
     constexpr Index kTileRows = 256, kTileCols = 32;
     const Index d = T.rows(), k = T.cols(), r = A.rows();
     if (static_cast<int>(m_eigenParts.size()) < threads - 1) m_eigenParts.resize(threads - 1);
@@ -371,6 +376,10 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
     });
     if (withTAt)
         for (int t = 1; t < used; ++t) TAt += m_eigenParts[t - 1];
+    if (work != nullptr) {  // the portable path: the caller's thread does it all, as one
+        work->partial(0, 1, {0, k}, {0, d});
+        if (withTAt) work->finish(0, 1, {0, k}, {0, d});
+    }
 }
 
 }  // namespace loralab

@@ -13,6 +13,7 @@
 
 #include "gradcheck.h"
 #include "malloc_counter.h"
+#include "omp_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -20,6 +21,8 @@
 #include <cmath>
 #include <functional>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 
 using namespace loralab;
 
@@ -92,6 +95,32 @@ TEST(Objective, NaiveAndGramAgree) {
         EXPECT_LT(maxRelErr(nB.cast<double>(), gB), 1e-4);
         EXPECT_LT(maxRelErr(nA.cast<double>(), gA), 1e-4);
     }
+}
+
+// Large enough (d·k·r >= 2^21) for the kernel's team, which then also makes the Grams and the
+// gradients (each thread its columns of dA and rows of dB): the naive oracle's gradients on
+// teams of 1-3, odd r, a partial last row vector, a thread without rows (d = 20); and a pass
+// over T too small for a team with Grams large enough for their own (100×120, r = 64).
+// loss() gives evaluate()'s loss to the bit.
+TEST(Objective, GramPathMatchesNaiveOnEveryTeam) {
+    test::OmpThreads team(1);
+    for (auto [d, k, r] :
+         {std::tuple<Index, Index, Index>{300, 260, 27}, {20, 2000, 60}, {100, 120, 64}})
+        for (int threads : {1, 2, 3}) {
+            team.set(threads);
+            const Matrix T = makeTarget({TargetKind::Decay, d, k, 1, 1.0, 31});
+            Matrix B, A, nB, nA, gB, gA;
+            randomFactors(d, k, r, 5, B, A);
+            const double naive = lossGradNaive(T, B, A, 0.75, nB, nA);
+            GramObjective obj(T);
+            const double gram = obj.evaluate(B, A, 0.75, gB, gA);
+            const std::string what = std::to_string(d) + "x" + std::to_string(k) + " r=" +
+                                     std::to_string(r) + " threads " + std::to_string(threads);
+            EXPECT_NEAR(gram, naive, 1e-5 * naive) << what;
+            EXPECT_EQ(obj.loss(B, A, 0.75), gram) << what;
+            EXPECT_LT(maxRelErr(nB.cast<double>(), gB), 1e-4) << what;
+            EXPECT_LT(maxRelErr(nA.cast<double>(), gA), 1e-4) << what;
+        }
 }
 
 TEST(Objective, LossAtZeroDeltaWIsTargetMeanSquare) {

@@ -53,7 +53,11 @@ public:
     double loss(const Matrix& B, const Matrix& A, double s);
 
 private:
+    class GradientWork;  // the Grams and gradients on the kernel's team (objective.cpp)
+
     void checkShapes(const Matrix& B, const Matrix& A) const;
+    static bool gramsOnOwnTeam(int threads, const Matrix& B, const Matrix& A);
+    void prepareTeam(int threads, Index r);  // m_team: threads slots of r×r (no allocation once sized)
     void gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB, Matrix* dA);
     double gramLoss(double s) const;  // from m_cross, m_BtB, m_AAt
     double exactLoss(const Matrix& B, const Matrix& A, double s);
@@ -65,6 +69,13 @@ private:
     Matrix m_AAt;   // r×r
     Matrix m_BtB;   // r×r
     double m_cross = 0.0;  // ⟨BᵀT, A⟩ in double
+    struct ThreadGrams {   // one per thread of the kernel's team (evaluate)
+        Matrix AAt, BtB;   // r×r partials over the thread's columns of A and rows of B
+        Matrix AAtSum, BtBSum;  // the whole Grams, summed by this thread (thread 0: m_AAt, m_BtB)
+        double cross = 0.0;     // ⟨BᵀT, A⟩ over the thread's columns
+    };
+    std::vector<ThreadGrams> m_team;
+    int m_teamUsed = 1;
     ThinProducts m_thin;             // the one-pass kernel and its workspaces
     MatrixD m_Bd, m_Ad;              // exactLoss: d×r, r×k in double
     std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread
@@ -73,8 +84,8 @@ private:
     static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles
     static constexpr Index kTileCols = 32;
     // d·k·r below which one thread runs the kernel. A two-thread region costs about 3 µs here
-    // (fork and join) plus 1.3 µs per barrier, and each cache line one core reads from the
-    // other's cache about 0.3 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4, 1024² r = 1) one
+    // (fork and join) plus 1.3 µs per barrier, a cache line's round trip between the cores
+    // 0.5 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4, 1024² r = 1) one
     // thread measured faster (34 against 44-49 µs at 256², r = 16), from 2^22 two threads win.
     static constexpr double kParallelWork = 1 << 21;
     static int teamSize(Index d, Index k, Index r);

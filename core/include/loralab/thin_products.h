@@ -24,6 +24,7 @@
 
 #include "loralab/types.h"
 
+#include <utility>
 #include <vector>
 
 namespace loralab {
@@ -35,20 +36,41 @@ public:
         Eigen,  // Eigen's products on 256×32 tiles of T (the portable path; tests run both)
     };
 
+    // Work that runs on the kernel's own threads, so that what follows the pass over T needs
+    // no second fork and each thread goes on with the data it has in cache. Each thread t of
+    // the n that ran the pass calls
+    //   partial(t, n, cols, rows) after its share of the pass: BtT's columns [cols.first,
+    //       cols.second) are final (this thread made them), TAt is not yet;
+    //   finish(t, n, cols, rows) once every thread has called partial() and TAt's rows
+    //       [rows.first, rows.second) are final (this thread summed them).
+    // Over the team the column ranges cover [0, k) and the row ranges [0, d), without overlap
+    // (one thread: everything). Both must not throw. Without withTAt only partial() runs.
+    class TeamWork {
+    public:
+        using Range = std::pair<Index, Index>;
+        virtual void partial(int t, int n, Range cols, Range rows) = 0;
+        virtual void finish(int t, int n, Range cols, Range rows) = 0;
+
+    protected:
+        ~TeamWork() = default;
+    };
+
     // TAt = T·Aᵀ (skipped when withTAt is false: the loss-only path needs BtT alone) and
     // BtT = Bᵀ·T. TAt and BtT must already be d×r and r×k. threads >= 1; the caller decides
-    // (an OpenMP team of that size runs the columns; 1 runs inline).
+    // (an OpenMP team of that size runs the columns; 1 runs inline). `work`, when given, runs
+    // on the same team as described above.
     void compute(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt, Matrix& BtT,
-                 bool withTAt, int threads, Kernel kernel = Kernel::Best);
+                 bool withTAt, int threads, Kernel kernel = Kernel::Best,
+                 TeamWork* work = nullptr);
 
     // "avx512", "avx2" or "eigen": the kernel Kernel::Best runs in this build.
     static const char* bestKernelName();
 
 private:
     void computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                      Matrix& BtT, bool withTAt, int threads);
+                      Matrix& BtT, bool withTAt, int threads, TeamWork* work);
     void computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                     Matrix& BtT, bool withTAt, int threads);
+                     Matrix& BtT, bool withTAt, int threads, TeamWork* work);
 
     std::vector<float> m_packedB;              // B as [row vector][P][lanes] per rank block
     std::vector<std::vector<float>> m_parts;   // per thread: TAt partial, packed like B
