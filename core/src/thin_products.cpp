@@ -110,7 +110,8 @@ constexpr int W = Simd::W;
 // measured best. At r = 64 it would not (B and the partial are 1 MiB each at d = 4096 and came
 // from L3 for every 6 columns): the stretch shrinks as r grows and the panel widens to keep
 // T's tile large. Fit at d = k = 4096, r = 64, kernel alone, 2 threads, interleaved runs:
-// 19.9 ms with 4096-row stretches, 15.9-16.3 ms with 1024 rows × 40 columns.
+// 19.9 ms with 4096-row stretches, 15.9-16.3 ms with 1024 rows × 64 columns (measured with
+// the 2 × 8 register blocks of the time).
 constexpr Index kStretchBytes = 512 << 10;  // packed B + TAt partial of one stretch
 constexpr Index kTileBytes = 256 << 10;     // T's tile of one panel and stretch
 constexpr Index kMaxStretchVectors = 4096 / W;
