@@ -349,8 +349,8 @@ void ThinProducts::compute(const Matrix& T, const Matrix& B, const Matrix& A, Ma
 }
 
 // The portable path: each 256×32 tile of T serves both Eigen products while it is in cache;
-// threads split the tile columns, each summing its own TAt part. TeamWork runs after the team,
-// on the calling thread.
+// threads split the tile columns, each summing its own TAt part; after the team's barrier each
+// thread adds up its share of TAt's rows (the same TeamWork protocol as the SIMD kernel).
 void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                                 Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
     constexpr Index kTileRows = 256, kTileCols = 32;
@@ -358,7 +358,7 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
     if (static_cast<int>(m_eigenParts.size()) < threads - 1) m_eigenParts.resize(threads - 1);
     if (withTAt)
         for (int t = 0; t + 1 < threads; ++t) m_eigenParts[t].resize(d, r);
-    const int used = onTeam(threads, [&](int t, int n) {
+    onTeam(threads, [&](int t, int n) {
         Matrix& acc = t == 0 ? TAt : m_eigenParts[t - 1];
         if (withTAt) acc.setZero();
         const auto [c0, c1] = share(k, t, n, kTileCols);
@@ -374,13 +374,16 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
                     acc.middleRows(i0, h).noalias() += tile * A.middleCols(j0, w).transpose();
             }
         }
+        const auto [i0, i1] = share(d, t, n, 1);
+        if (work != nullptr) work->partial(t, n, {c0, c1}, {i0, i1});
+        if (!withTAt) return;
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+        for (int u = 1; u < n; ++u)
+            TAt.middleRows(i0, i1 - i0) += m_eigenParts[u - 1].middleRows(i0, i1 - i0);
+        if (work != nullptr) work->finish(t, n, {c0, c1}, {i0, i1});
     });
-    if (withTAt)
-        for (int t = 1; t < used; ++t) TAt += m_eigenParts[t - 1];
-    if (work != nullptr) {  // the portable path: the caller's thread does it all, as one
-        work->partial(0, 1, {0, k}, {0, d});
-        if (withTAt) work->finish(0, 1, {0, k}, {0, d});
-    }
 }
 
 }  // namespace loralab
