@@ -116,12 +116,7 @@ public:
     void finish(int t, int n, Range cols, Range rows) override {
         Matrix& AAt = t == 0 ? m_o.m_AAt : m_o.m_team[static_cast<std::size_t>(t)].AAtSum;
         Matrix& BtB = t == 0 ? m_o.m_BtB : m_o.m_team[static_cast<std::size_t>(t)].BtBSum;
-        AAt = m_o.m_team[0].AAt;
-        BtB = m_o.m_team[0].BtB;
-        for (int u = 1; u < n; ++u) {
-            AAt += m_o.m_team[static_cast<std::size_t>(u)].AAt;
-            BtB += m_o.m_team[static_cast<std::size_t>(u)].BtB;
-        }
+        m_o.sumTeamGrams(n, AAt, BtB);
         const Index w = cols.second - cols.first, h = rows.second - rows.first;
         if (h > 0 && m_dB != nullptr) {
             auto dB = m_dB->middleRows(rows.first, h);
@@ -149,6 +144,23 @@ private:
 // them. Everywhere else they run on the kernel's team (GradientWork).
 bool GramObjective::gramsOnOwnTeam(int threads, const Matrix& B, const Matrix& A) {
     return threads == 1 && Eigen::nbThreads() > 1 && gramWork(B, A) >= kGramTeamWork;
+}
+
+// The team's partial Grams and cross terms, summed in thread order (the same sums wherever
+// they are made, so evaluate() and loss() agree to the bit).
+void GramObjective::sumTeamGrams(int n, Matrix& AAt, Matrix& BtB) const {
+    AAt = m_team[0].AAt;
+    BtB = m_team[0].BtB;
+    for (int u = 1; u < n; ++u) {
+        AAt += m_team[static_cast<std::size_t>(u)].AAt;
+        BtB += m_team[static_cast<std::size_t>(u)].BtB;
+    }
+}
+
+double GramObjective::teamCross() const {
+    double cross = 0.0;
+    for (int t = 0; t < m_teamUsed; ++t) cross += m_team[static_cast<std::size_t>(t)].cross;
+    return cross;
 }
 
 void GramObjective::prepareTeam(int threads, Index r) {
@@ -189,8 +201,7 @@ double GramObjective::evaluate(const Matrix& B, const Matrix& A, double s, Matri
         GradientWork work(*this, B, A, static_cast<float>(2.0 * s / dk),
                           static_cast<float>(2.0 * s * s / dk), &dB, &dA);
         m_thin.compute(T, B, A, m_TAt, m_BtT, true, threads, ThinProducts::Kernel::Best, &work);
-        m_cross = 0.0;
-        for (int t = 0; t < m_teamUsed; ++t) m_cross += m_team[static_cast<std::size_t>(t)].cross;
+        m_cross = teamCross();  // the Grams: thread 0 summed them into m_AAt, m_BtB
     }
     const double loss = gramLoss(s);
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
@@ -213,14 +224,8 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
         prepareTeam(threads, r);
         GradientWork work(*this, B, A, 0.0f, 0.0f, nullptr, nullptr);
         m_thin.compute(T, B, A, m_TAt, m_BtT, false, threads, ThinProducts::Kernel::Best, &work);
-        m_AAt = m_team[0].AAt;
-        m_BtB = m_team[0].BtB;
-        m_cross = m_team[0].cross;
-        for (int t = 1; t < m_teamUsed; ++t) {
-            m_AAt += m_team[static_cast<std::size_t>(t)].AAt;
-            m_BtB += m_team[static_cast<std::size_t>(t)].BtB;
-            m_cross += m_team[static_cast<std::size_t>(t)].cross;
-        }
+        sumTeamGrams(m_teamUsed, m_AAt, m_BtB);
+        m_cross = teamCross();
     }
     const double loss = gramLoss(s);
     const double dk = static_cast<double>(d) * static_cast<double>(k);

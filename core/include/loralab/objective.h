@@ -57,7 +57,9 @@ private:
 
     void checkShapes(const Matrix& B, const Matrix& A) const;
     static bool gramsOnOwnTeam(int threads, const Matrix& B, const Matrix& A);
-    void prepareTeam(int threads, Index r);  // m_team: threads slots of r×r (no allocation once sized)
+    void prepareTeam(int threads, Index r);  // m_team: r×r slots (no allocation once sized)
+    void sumTeamGrams(int n, Matrix& AAt, Matrix& BtB) const;  // Σ of n threads' partials
+    double teamCross() const;                                   // Σ of m_teamUsed threads'
     void gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB, Matrix* dA);
     double gramLoss(double s) const;  // from m_cross, m_BtB, m_AAt
     double exactLoss(const Matrix& B, const Matrix& A, double s);
@@ -69,7 +71,7 @@ private:
     Matrix m_AAt;   // r×r
     Matrix m_BtB;   // r×r
     double m_cross = 0.0;  // ⟨BᵀT, A⟩ in double
-    struct ThreadGrams {   // one per thread of the kernel's team (evaluate)
+    struct ThreadGrams {   // one per thread of the kernel's team (evaluate and loss)
         Matrix AAt, BtB;   // r×r partials over the thread's columns of A and rows of B
         Matrix AAtSum, BtBSum;  // the whole Grams, summed by this thread (thread 0: m_AAt, m_BtB)
         double cross = 0.0;     // ⟨BᵀT, A⟩ over the thread's columns
@@ -92,8 +94,9 @@ private:
     // Eigen 3.4 splits a GEMM over threads only from 2 × 50,000 multiply-adds (its
     // kMinTaskSize heuristic); the largest r-sized product here has r²·max(d, k).
     static constexpr double kEigenForkWork = 100000;
-    // Two threads for the Gram halves from here on (measured: at 256², r = 16, where r²·d is
-    // 65,536, one thread saved 4 µs a step; at 512², r = 16 the team pays off).
+    // When the pass over T runs on one thread, the Gram halves get two threads of their own
+    // from here on (measured: at 256², r = 16, where r²·d is 65,536, one thread saved 4 µs a
+    // step); otherwise they run on the kernel's team.
     static constexpr double kGramTeamWork = kEigenForkWork;
     static_assert(kGramTeamWork <= kEigenForkWork, "Eigen must never fork outside the team");
     static double gramWork(const Matrix& B, const Matrix& A);
