@@ -186,8 +186,17 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
     else if (line.size() == 1)
         dl->AddCircleFilled(line[0], 3.0f, style.line);
     if (h.empty() && !in.emptyHint.empty()) {
+        // Centred in the plot, or, when the floor's line runs through the middle (it does
+        // while there is no history), centred in the larger part beside it.
         const ImVec2 ts = ImGui::CalcTextSize(in.emptyHint.c_str());
-        dl->AddText(ImVec2((p0.x + p1.x - ts.x) * 0.5f, (p0.y + p1.y - ts.y) * 0.5f), style.axis, in.emptyHint.c_str());
+        float top = p0.y, bottom = p1.y;
+        if (haveFloor) {
+            const float y = mapY(*in.floor);
+            if (y - p0.y > p1.y - y) bottom = y;
+            else top = y;
+        }
+        dl->AddText(ImVec2((p0.x + p1.x - ts.x) * 0.5f, (top + bottom - ts.y) * 0.5f), style.axis,
+                    in.emptyHint.c_str());
     }
     dl->PopClipRect();
 
