@@ -189,14 +189,14 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
         // Centred in the plot, or, when the floor's line runs through the middle (it does
         // while there is no history), centred in the larger part beside it.
         const ImVec2 ts = ImGui::CalcTextSize(in.emptyHint.c_str());
-        float top = p0.y, bottom = p1.y;
+        float hintTop = p0.y, hintBottom = p1.y;
         if (haveFloor) {
             const float y = mapY(*in.floor);
-            if (y - p0.y > p1.y - y) bottom = y;
-            else top = y;
+            if (y - p0.y > p1.y - y) hintBottom = y;
+            else hintTop = y;
         }
-        dl->AddText(ImVec2((p0.x + p1.x - ts.x) * 0.5f, (top + bottom - ts.y) * 0.5f), style.axis,
-                    in.emptyHint.c_str());
+        dl->AddText(ImVec2((p0.x + p1.x - ts.x) * 0.5f, (hintTop + hintBottom - ts.y) * 0.5f),
+                    style.axis, in.emptyHint.c_str());
     }
     dl->PopClipRect();
 

@@ -67,13 +67,18 @@ public:
     static const char* bestKernelName();
 
 private:
+    // Cache-line aligned (Eigen's allocator aligns to its widest vector, 64 bytes with
+    // AVX-512): the kernel loads and stores whole vectors of these, and a vector that
+    // straddles two lines costs two accesses.
+    using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
+
     void computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                       Matrix& BtT, bool withTAt, int threads, TeamWork* work);
     void computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                      Matrix& BtT, bool withTAt, int threads, TeamWork* work);
 
-    std::vector<float> m_packedB;              // B as [row vector][P][lanes] per rank block
-    std::vector<std::vector<float>> m_parts;   // per thread: TAt partial, packed like B
+    AlignedFloats m_packedB;                   // B as [row vector][P][lanes] per rank block
+    std::vector<AlignedFloats> m_parts;        // per thread: TAt partial, packed like B
     std::vector<Matrix> m_eigenParts;          // Eigen path: TAt partial per extra thread
 };
 
