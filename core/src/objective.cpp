@@ -236,7 +236,8 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
 // saves there), else Eigen's thread count, at most one per 32 columns.
 int GramObjective::teamSize(Index d, Index k, Index r) {
     const double work = static_cast<double>(d) * static_cast<double>(k) * static_cast<double>(r);
-    if (work < kParallelWork) return 1;
+    const double elements = static_cast<double>(d) * static_cast<double>(k);
+    if (work < kParallelWork && elements < kParallelTargetElements) return 1;
     const Index colBlocks = (k + kTileCols - 1) / kTileCols;
     return static_cast<int>(std::max<Index>(1, std::min<Index>(Eigen::nbThreads(), colBlocks)));
 }

@@ -87,9 +87,14 @@ private:
     static constexpr Index kTileCols = 32;
     // d·k·r below which one thread runs the kernel. A two-thread region costs about 3 µs here
     // (fork and join) plus 1.3 µs per barrier, a cache line's round trip between the cores
-    // 0.5 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4, 1024² r = 1) one
-    // thread measured faster (34 against 44-49 µs at 256², r = 16), from 2^22 two threads win.
+    // 0.5 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4) one thread measured faster (34
+    // against 44-49 µs at 256², r = 16; 23 against 26 µs for 512², r = 4's pass over T), from
+    // 2^22 two threads win.
     static constexpr double kParallelWork = 1 << 21;
+    // ... unless T alone has 2^20 elements (4 MiB): it no longer fits in one core's L2, and two
+    // threads' caches and their two streams from L3 win even at r = 1. 1024², r = 1, 2
+    // threads, interleaved runs: step 46.8-48.4 against 48.1-49.6 µs on one.
+    static constexpr double kParallelTargetElements = 1 << 20;
     static int teamSize(Index d, Index k, Index r);
     // Eigen 3.4 splits a GEMM over threads only from 2 × 50,000 multiply-adds (its
     // kMinTaskSize heuristic); the largest r-sized product here has r²·max(d, k).
