@@ -41,7 +41,9 @@ struct Simd {
     static V zero() { return _mm512_setzero_ps(); }
     static V broadcast(float x) { return _mm512_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+    static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
     static V add(V a, V b) { return _mm512_add_ps(a, b); }
+    static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
     static float sum(V v) {  // butterfly: every lane ends up holding the total
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));  // swap 256-bit halves
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));  // swap 128-bit quarters
@@ -86,7 +88,9 @@ struct Simd {
     static V zero() { return _mm256_setzero_ps(); }
     static V broadcast(float x) { return _mm256_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
     static V add(V a, V b) { return _mm256_add_ps(a, b); }
+    static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
     static float sum(V v) {
         __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         x = _mm_add_ps(x, _mm_movehl_ps(x, x));
@@ -141,33 +145,72 @@ struct PackedLayout {
 
 // The micro-kernel: P ranks × J columns of T over row vectors [v0, v1) (the last may be
 // partial: `tail` valid rows, 0 = full). Bp and Cp point at this rank block's packed B and
-// TAt partial; BtT gets the lane sums of P·J dot products.
+// TAt partial; BtT gets the lane sums of P·J dot products. With `prefetch` > 0 it asks for T
+// that many row vectors ahead of its loads (see planFor).
 template <int P, int J, bool WithC>
 void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const float* A,
-                 Index ldA, float* BtT, Index ldBtT, Index v0, Index v1, int tail) {
+                 Index ldA, float* BtT, Index ldBtT, Index v0, Index v1, int tail,
+                 Index prefetch) {
     using V = Simd::V;
+    // A's P·J values: broadcast once into registers when they fit beside the accumulators and
+    // T's vectors; else (4 × 6) read as broadcasts from a small array, which AVX-512 folds into
+    // the FMAs as {1to16} operands. The empty asm makes the array's address opaque on each row
+    // vector, so that the compiler cannot hoist 24 broadcasts into registers it does not have.
+    constexpr bool kARegisters = P * J <= 12;
     V acc[P][J];
-    V a[P][J];
+    V a[kARegisters ? P : 1][kARegisters ? J : 1];
+    alignas(64) float aMem[P * J];
     for (int p = 0; p < P; ++p)
         for (int j = 0; j < J; ++j) {
             acc[p][j] = Simd::zero();
-            if constexpr (WithC) a[p][j] = Simd::broadcast(A[p + j * ldA]);
+            if constexpr (kARegisters) {
+                if constexpr (WithC) a[p][j] = Simd::broadcast(A[p + j * ldA]);
+            } else {
+                aMem[p * J + j] = WithC ? A[p + j * ldA] : 0.0f;
+            }
         }
     auto body = [&](Index v, const V* t) {
         const float* bp = Bp + v * P * W;
+        const float* am = aMem;
+        if constexpr (!kARegisters) asm("" : "+r"(am));
         for (int p = 0; p < P; ++p) {
             const V b = Simd::load(bp + p * W);
             for (int j = 0; j < J; ++j) acc[p][j] = Simd::fma(b, t[j], acc[p][j]);
             if constexpr (WithC) {
+                auto aOf = [&](int j) {
+                    if constexpr (kARegisters) return a[p][j];
+                    else return Simd::broadcast(am[p * J + j]);
+                };
                 float* cp = Cp + (v * P + p) * W;
                 V c = Simd::load(cp);
-                for (int j = 0; j < J; ++j) c = Simd::fma(t[j], a[p][j], c);
+                if constexpr (!kARegisters && J >= 4) {
+                    // Two chains of J/2 FMAs and an add instead of one chain of J: with 4 ranks
+                    // the 4 chains of 6 dependent FMAs (24 cycles) were as long as the row
+                    // vector's whole FMA issue time, leaving nothing to overlap them. The add
+                    // runs on a port the FMAs do not use. 4 × 6 blocks at d = k = 4096, 2 threads,
+                    // kernel alone: r = 16 3.45 -> 3.38 ms, r = 64 14.5 -> 13.6; r = 4 1.17 -> 1.20.
+                    V c1 = Simd::mul(t[J / 2], aOf(J / 2));
+                    for (int j = 0; j < J / 2; ++j) c = Simd::fma(t[j], aOf(j), c);
+                    for (int j = J / 2 + 1; j < J; ++j) c1 = Simd::fma(t[j], aOf(j), c1);
+                    c = Simd::add(c, c1);
+                } else {
+                    for (int j = 0; j < J; ++j) c = Simd::fma(t[j], aOf(j), c);
+                }
                 Simd::store(cp, c);
             }
         }
     };
     const Index full = tail == 0 ? v1 : v1 - 1;
-    for (Index v = v0; v < full; ++v) {
+    const Index prefetchEnd = prefetch > 0 ? std::max(v0, full - prefetch) : v0;
+    for (Index v = v0; v < prefetchEnd; ++v) {
+        V t[J];
+        for (int j = 0; j < J; ++j) {
+            Simd::prefetch(T + j * ldT + (v + prefetch) * W);
+            t[j] = Simd::load(T + j * ldT + v * W);
+        }
+        body(v, t);
+    }
+    for (Index v = prefetchEnd; v < full; ++v) {
         V t[J];
         for (int j = 0; j < J; ++j) t[j] = Simd::load(T + j * ldT + v * W);
         body(v, t);
@@ -178,15 +221,16 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
         body(full, t);
     }
 #if defined(__AVX512F__)
-    if constexpr (P * J >= 6 && P * J <= 16) {  // the full blocks (fewer than 16 pad with zeros)
-        V all[16];
-        for (int p = 0; p < P; ++p)
-            for (int j = 0; j < J; ++j) all[j * P + p] = acc[p][j];
-        for (int i = P * J; i < 16; ++i) all[i] = Simd::zero();
-        alignas(64) float sums[16];
-        Simd::store(sums, Simd::sum16(all));
-        for (int j = 0; j < J; ++j)
-            for (int p = 0; p < P; ++p) BtT[p + j * ldBtT] += sums[j * P + p];
+    if constexpr (P * J >= 6) {  // 16 lane sums at a time (a last, partial group pads with zeros)
+        for (int g = 0; g < P * J; g += 16) {
+            V all[16];
+            for (int i = 0; i < 16; ++i)
+                all[i] = g + i < P * J ? acc[(g + i) % P][(g + i) / P] : Simd::zero();
+            alignas(64) float sums[16];
+            Simd::store(sums, Simd::sum16(all));
+            for (int i = 0; i < 16 && g + i < P * J; ++i)
+                BtT[(g + i) % P + (g + i) / P * ldBtT] += sums[i];
+        }
         return;
     }
 #endif
@@ -195,27 +239,53 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
 }
 
 using MicroKernel = void (*)(const float*, Index, const float*, float*, const float*, Index,
-                             float*, Index, Index, Index, int);
+                             float*, Index, Index, Index, int, Index);
 
 // Register blocking (AVX-512, 32 registers): one rank × 8 columns at r = 1 (8 accumulators, 8 T
-// vectors, 8 of A's broadcasts), else blocks of 2 ranks × 6 columns (12 + 6 + 12 registers, so
-// nothing spills). 2 × 8 columns spilled ten of A's broadcasts to the stack, 22 loads for 32
-// FMAs per row vector; 2 × 6 measured 20-27 % faster (one thread, 256² and 1024², r = 4 and 16:
-// 17.1 against 21.1 µs and 378 against 520 µs), at r = 1 a wider J gained nothing. AVX2 (16
-// registers): 2 × 4. For r > 2 each further block of 2 ranks re-reads its stretch of T from L2,
-// not from memory. (Blocks of 4 ranks, which read T once up to r = 4, measured slower.)
+// vectors, 8 of A's broadcasts); otherwise blocks of 2 or 4 ranks × 6 columns. AVX2 (16
+// registers): 2 × 4.
+//   * 2 × 6: 12 accumulators + 6 T vectors + 12 broadcasts, nothing spills. 2 × 8 spilled ten
+//     of A's broadcasts, 22 loads for 32 FMAs a row vector; 2 × 6 measured 20-27 % faster
+//     (one thread, 256² and 1024², r = 4 and 16). At r = 1 a wider J gained nothing.
+//   * Each block of ranks reads the J columns' stretch of T again. When that tile (J columns ×
+//     the stretch) stays in L1 (24 KiB: d ≤ 1024, or r = 64 with its short stretches), 2 × 6
+//     is fastest. When it does not, the later blocks read it from L2, and 4 × 6 halves those
+//     passes (24 accumulators + 6 T vectors; A's values come from memory, see microKernel).
+//     Kernel alone, 2 threads, interleaved, 2 × 6 against 4 × 6 (with the prefetch below at
+//     4096): 4096², r = 2/3/4/8/16: 1.10/1.38/1.41/2.09/3.60 against 0.98/1.08/1.20/1.94/3.38
+//     ms; 2048², r = 4/16: 295/864 against 266/781 µs; 1024², r = 16: 227 against 245 µs.
+//   * T that does not fit in the caches (≥ 32 MiB) streams from memory during the first block
+//     of ranks. With 24-48 FMAs per row vector the hardware prefetchers alone leave it
+//     waiting for memory; asking for T 16 row vectors (1 KiB a column) ahead took 4096², r = 4
+//     from 1.39 to 1.13 ms (4 × 6) and r = 2 from 1.09 to 0.98 ms. At r = 1, where the kernel
+//     is bound by memory anyway, it cost 5-10 %; at 1024² (T in cache) 5-10 % as well.
 struct Plan {
-    int P;   // ranks per block
-    int J;   // columns per micro-kernel call
+    int P;            // ranks per block
+    int J;            // columns per micro-kernel call
+    Index prefetch;   // row vectors ahead, 0 = none (first block of ranks only)
+    Blocking blocking;
 };
 
-Plan planFor(Index r) {
+constexpr Index kL1TileBytes = 24 << 10;
+constexpr Index kStreamingBytes = Index(32) << 20;
+constexpr Index kPrefetchVectors = 16;
+
+Plan planFor(Index d, Index k, Index r) {
 #if defined(__AVX512F__)
-    if (r == 1) return {1, 8};
-    return {2, 6};
+    if (r == 1) return {1, 8, 0, blockingFor(r, 8)};
+    constexpr int J = 6;
+    const Blocking blocking = blockingFor(r, J);
+    const Index vectors = (d + W - 1) / W;
+    const Index tileBytes =
+        J * std::min(blocking.stretch, vectors) * W * static_cast<Index>(sizeof(float));
+    if (tileBytes <= kL1TileBytes) return {2, J, 0, blocking};
+    const bool streams = d * k * static_cast<Index>(sizeof(float)) >= kStreamingBytes;
+    return {r == 2 ? 2 : 4, J, streams ? kPrefetchVectors : 0, blocking};
 #else
-    if (r <= 2) return {static_cast<int>(r), 4};
-    return {2, 4};
+    (void)d;
+    (void)k;
+    const int P = r <= 2 ? static_cast<int>(r) : 2;
+    return {P, 4, 0, blockingFor(r, 4)};
 #endif
 }
 
@@ -223,13 +293,15 @@ template <bool WithC>
 MicroKernel pickKernel(int P, int J) {
 #define LORALAB_K(p, j) \
     if (P == p && J == j) return &microKernel<p, j, WithC>;
-    // P is 1 or 2 (planFor, and the last block of an odd r); J is the plan's, or fewer for the
+    // P is the plan's, or fewer for the last block of ranks; J is the plan's, or fewer for the
     // last columns of a panel.
     LORALAB_K(1, 1) LORALAB_K(2, 1) LORALAB_K(1, 2) LORALAB_K(2, 2) LORALAB_K(1, 3)
     LORALAB_K(2, 3) LORALAB_K(1, 4) LORALAB_K(2, 4)
 #if defined(__AVX512F__)
     LORALAB_K(1, 5) LORALAB_K(2, 5) LORALAB_K(1, 6) LORALAB_K(2, 6) LORALAB_K(1, 7)
-    LORALAB_K(1, 8)
+    LORALAB_K(1, 8) LORALAB_K(3, 1) LORALAB_K(3, 2) LORALAB_K(3, 3) LORALAB_K(3, 4)
+    LORALAB_K(3, 5) LORALAB_K(3, 6) LORALAB_K(4, 1) LORALAB_K(4, 2) LORALAB_K(4, 3)
+    LORALAB_K(4, 4) LORALAB_K(4, 5) LORALAB_K(4, 6)
 #endif
 #undef LORALAB_K
     return nullptr;
@@ -240,9 +312,9 @@ MicroKernel pickKernel(int P, int J) {
 void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                                Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
     const Index d = T.rows(), k = T.cols(), r = A.rows();
-    const Plan plan = planFor(r);
+    const Plan plan = planFor(d, k, r);
     const PackedLayout layout{(d + W - 1) / W, r};
-    const Blocking blocking = blockingFor(r, plan.J);
+    const Blocking& blocking = plan.blocking;
     const int tail = static_cast<int>(d % W);
 
     // Pack B, a vector at a time; rows past d are zeros, so a partial last vector adds nothing.
@@ -289,7 +361,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                         kernel(T.data() + j * d, d, m_packedB.data() + layout.blockStart(p0),
                                withTAt ? C + layout.blockStart(p0) : nullptr,
                                A.data() + p0 + j * r, r, BtT.data() + p0 + j * r, r, v0, v1,
-                               stretchTail);
+                               stretchTail, p0 == 0 ? plan.prefetch : 0);
                     }
                     j += J;
                 }

@@ -84,23 +84,42 @@ TEST(ThinProducts, MatchDoublePrecisionProductsOnEveryShapeClass) {
             }
 }
 
+namespace {
+
+// TAt and BtT (and the loss-only BtT, bit for bit) against double precision, on `threads`.
+void expectLargeProductsMatch(Index d, Index k, Index r, int threads) {
+    const Matrix T = randomMatrix(d, k, 11), B = randomMatrix(d, r, 12), A = randomMatrix(r, k, 13);
+    const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
+    const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
+    ThinProducts thin;
+    Matrix gotTAt(d, r), gotBtT(r, k), onlyBtT(r, k);
+    thin.compute(T, B, A, gotTAt, gotBtT, true, threads);
+    thin.compute(T, B, A, gotTAt, onlyBtT, false, threads);
+    const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max(d, k)));
+    const std::string what = "d = " + std::to_string(d) + ", k = " + std::to_string(k) +
+                             ", r = " + std::to_string(r);
+    EXPECT_LT((gotTAt.cast<double>() - TAt).norm() / TAt.norm(), tol) << what;
+    EXPECT_LT((gotBtT.cast<double>() - BtT).norm() / BtT.norm(), tol) << what;
+    EXPECT_TRUE((onlyBtT.array() == gotBtT.array()).all()) << what;
+}
+
+}  // namespace
+
 TEST(ThinProducts, LargeProblemsMatchDoubleAcrossStretchesAndPanels) {
-    // r = 16: past one row stretch (4096 rows), several column blocks per thread. r = 65: the
-    // stretch shrinks to about a thousand rows (several stretches, a partial last vector),
-    // panels of several column blocks end in single columns, and the last rank block is odd.
-    const Index d = 4200, k = 300;
-    for (const Index r : {Index{16}, Index{65}}) {
-        const Matrix T = randomMatrix(d, k, 11), B = randomMatrix(d, r, 12),
-                     A = randomMatrix(r, k, 13);
-        const MatrixD TAt = T.cast<double>() * A.cast<double>().transpose();
-        const MatrixD BtT = B.cast<double>().transpose() * T.cast<double>();
-        ThinProducts thin;
-        Matrix gotTAt(d, r), gotBtT(r, k);
-        thin.compute(T, B, A, gotTAt, gotBtT, true, 2);
-        const double tol = 1e-5 * std::sqrt(static_cast<double>(std::max(d, k)));
-        EXPECT_LT((gotTAt.cast<double>() - TAt).norm() / TAt.norm(), tol) << "r = " << r;
-        EXPECT_LT((gotBtT.cast<double>() - BtT).norm() / BtT.norm(), tol) << "r = " << r;
-    }
+    // d = 4200: a J-column tile of T no longer fits in L1, so ranks go in blocks of 4 (r = 4;
+    // r = 5 and 6 end in blocks of 1 and 2). r = 16: past one row stretch (4096 rows), several
+    // column blocks per thread. r = 65: the stretch shrinks to about a thousand rows (several
+    // stretches, a partial last vector), the tile fits in L1 again (blocks of 2), panels of
+    // several column blocks end in single columns, and the last rank block is odd.
+    for (const Index r : {Index{4}, Index{5}, Index{6}, Index{16}, Index{65}})
+        expectLargeProductsMatch(4200, 300, r, 2);
+}
+
+// T past 32 MiB streams from memory: the kernel prefetches it during the first block of ranks
+// (r = 2: blocks of 2; r = 7: blocks of 4 ending in one of 3), on one thread and two.
+TEST(ThinProducts, MemorySizedProblemsMatchDouble) {
+    for (const Index r : {Index{2}, Index{7}})
+        for (const int threads : {1, 2}) expectLargeProductsMatch(2900, 2900, r, threads);
 }
 
 // TeamWork: over the team, partial() and finish() see every column of BtT and every row of TAt
