@@ -43,7 +43,9 @@ struct Simd {
     static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
     static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
     static V add(V a, V b) { return _mm512_add_ps(a, b); }
-    static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+    static void prefetch(const float* p) {
+        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+    }
     static float sum(V v) {  // butterfly: every lane ends up holding the total
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));  // swap 256-bit halves
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));  // swap 128-bit quarters
@@ -90,7 +92,9 @@ struct Simd {
     static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
     static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
     static V add(V a, V b) { return _mm256_add_ps(a, b); }
-    static void prefetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+    static void prefetch(const float* p) {
+        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
+    }
     static float sum(V v) {
         __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         x = _mm_add_ps(x, _mm_movehl_ps(x, x));
@@ -187,8 +191,9 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
                     // Two chains of J/2 FMAs and an add instead of one chain of J: with 4 ranks
                     // the 4 chains of 6 dependent FMAs (24 cycles) were as long as the row
                     // vector's whole FMA issue time, leaving nothing to overlap them. The add
-                    // runs on a port the FMAs do not use. 4 × 6 blocks at d = k = 4096, 2 threads,
-                    // kernel alone: r = 16 3.45 -> 3.38 ms, r = 64 14.5 -> 13.6; r = 4 1.17 -> 1.20.
+                    // runs on a port the FMAs do not use. 4 × 6 blocks at d = k = 4096, two
+                    // threads, kernel alone: r = 16 3.45 -> 3.38 ms, r = 64 14.5 -> 13.6 ms,
+                    // r = 4 1.17 -> 1.20 ms.
                     V c1 = Simd::mul(t[J / 2], aOf(J / 2));
                     for (int j = 0; j < J / 2; ++j) c = Simd::fma(t[j], aOf(j), c);
                     for (int j = J / 2 + 1; j < J; ++j) c1 = Simd::fma(t[j], aOf(j), c1);
@@ -246,7 +251,9 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 // registers): 2 × 4.
 //   * 2 × 6: 12 accumulators + 6 T vectors + 12 broadcasts, nothing spills. 2 × 8 spilled ten
 //     of A's broadcasts, 22 loads for 32 FMAs a row vector; 2 × 6 measured 20-27 % faster
-//     (one thread, 256² and 1024², r = 4 and 16). At r = 1 a wider J gained nothing.
+//     (one thread, 256² and 1024², r = 4 and 16). With A's values read from memory as for
+//     4 × 6 (no spills), 2 × 8 was 4-17 % faster at 512²-1024², r = 3-4, but 7-9 % slower at
+//     256², r = 4 and 16, and at 1024², r = 64: not taken. At r = 1 a wider J gained nothing.
 //   * Each block of ranks reads the J columns' stretch of T again. When that tile (J columns ×
 //     the stretch) stays in L1 (24 KiB: d ≤ 1024, or r = 64 with its short stretches), 2 × 6
 //     is fastest. When it does not, the later blocks read it from L2, and 4 × 6 halves those

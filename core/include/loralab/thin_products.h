@@ -10,8 +10,10 @@
 //     (summed at the end);
 //   * a micro-kernel takes P ranks × J columns of T down a stretch of rows, in vector registers:
 //       BtT[p, j] += Σ_i B[i, p]·T[i, j]   (P·J vector accumulators, summed across lanes once)
-//       TAt[i, p] += Σ_j T[i, j]·A[p, j]   (A[p, j] broadcast once per stretch)
-//     every T vector loaded feeds 2·P FMAs, every B/TAt vector J FMAs;
+//       TAt[i, p] += Σ_j T[i, j]·A[p, j]   (A[p, j] broadcast, from a register or memory)
+//     every T vector loaded feeds 2·P FMAs, every B/TAt vector J FMAs. P is 1, 2 or 4: 4 when
+//     T's tile of J columns does not stay in L1, so that fewer blocks of ranks re-read it;
+//   * a T too large for the caches is prefetched a little ahead of the kernel's loads;
 //   * B and the TAt partials are packed as [row vector][P ranks][lanes], so the kernel reads
 //     three streams (T's J columns, packed B, packed TAt) and never the power-of-two strides
 //     of d×r matrices, which alias in the L1 cache;
