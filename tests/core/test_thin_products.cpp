@@ -343,6 +343,8 @@ TEST(HugePages, LargeMatrixIsBackedByHugePagesWhereTheKernelOffersThem) {
     m.setZero();                        // first touch, after the advice
     // The advice covers whole pages inside the matrix: look at the mapping of its middle.
     const long kib = hugeKiBAt(m.data() + m.size() / 2);
-    // The kernel may be short of free 2 MiB blocks; most of 16 MiB should still be huge.
-    EXPECT_GE(kib, 8 * 1024) << "AnonHugePages " << kib << " kB in the matrix's mapping";
+    // The kernel may be short of free 2 MiB blocks (a busy machine's memory is fragmented: 6 of
+    // 16 MiB were huge once while a build ran beside the test), so ask for one; without the
+    // advice, in THP's madvise mode, there would be none.
+    EXPECT_GE(kib, 2 * 1024) << "AnonHugePages " << kib << " kB in the matrix's mapping";
 }
