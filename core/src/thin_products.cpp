@@ -113,12 +113,15 @@ constexpr int W = Simd::W;
 //   * the stretch of packed B and of the TAt partial, stretch·W·r floats each, read again for
 //     every J-column block of the panel;
 //   * the panel's tile of T, panel·stretch·W floats, re-read from L2 by each block of P ranks.
-// Up to r = 16 a stretch of 4096 rows fits both: whole columns of T stream from memory, which
-// measured best. At r = 64 it would not (B and the partial are 1 MiB each at d = 4096 and came
-// from L3 for every 6 columns): the stretch shrinks as r grows and the panel widens to keep
-// T's tile large. Fit at d = k = 4096, r = 64, kernel alone, 2 threads, interleaved runs:
-// 19.9 ms with 4096-row stretches, 15.9-16.3 ms with 1024 rows × 64 columns (measured with
-// the 2 × 8 register blocks of the time).
+// Whole columns of T, streamed from memory one after the other, measured best wherever B and
+// the partial of a whole column fit (kStretchBytes: up to d = 4096 at r = 16, 16384 at r = 4).
+// Past that the stretch shrinks as r grows, to at most 4096 rows, and the panel widens to keep
+// T's tile large; the column is cut into equal stretches, not full ones and a short rest.
+//   * d = k = 4096, r = 64, kernel alone, 2 threads, interleaved: 19.9 ms with 4096-row
+//     stretches, 15.9-16.3 ms with 1024 rows × 64 columns (with the 2 × 8 blocks of the time).
+//   * d = 11008, k = 4096 (a 7B model's MLP, transposed), r = 2/4/8/16: 3.66/4.26/6.12/10.1
+//     ms with stretches of 4096 rows and a rest, 3.20/3.76/6.01/10.1 ms with whole columns at
+//     r = 2 and 4 and equal stretches at 8 and 16. d = k = 8192, r = 4: 7.29 -> 6.89 ms.
 constexpr Index kStretchBytes = 512 << 10;  // packed B + TAt partial of one stretch
 constexpr Index kTileBytes = 256 << 10;     // T's tile of one panel and stretch
 constexpr Index kMaxStretchVectors = 4096 / W;
@@ -128,10 +131,15 @@ struct Blocking {
     Index panel;    // columns per panel
 };
 
-Blocking blockingFor(Index r, int J) {
+Blocking blockingFor(Index r, int J, Index vectors) {
     const Index bytesPerVector = static_cast<Index>(sizeof(float)) * W;
-    const Index stretch = std::clamp<Index>(kStretchBytes / (2 * bytesPerVector * r), 16,
-                                            kMaxStretchVectors);
+    const Index fits = std::max<Index>(16, kStretchBytes / (2 * bytesPerVector * r));
+    Index stretch = vectors;
+    if (vectors > fits) {
+        const Index longest = std::min(fits, kMaxStretchVectors);
+        const Index count = (vectors + longest - 1) / longest;
+        stretch = (vectors + count - 1) / count;
+    }
     const Index panel = std::max<Index>(1, kTileBytes / (bytesPerVector * stretch) / J) * J;
     return {stretch, panel};
 }
@@ -278,21 +286,19 @@ constexpr Index kStreamingBytes = Index(32) << 20;
 constexpr Index kPrefetchVectors = 16;
 
 Plan planFor(Index d, Index k, Index r) {
-#if defined(__AVX512F__)
-    if (r == 1) return {1, 8, 0, blockingFor(r, 8)};
-    constexpr int J = 6;
-    const Blocking blocking = blockingFor(r, J);
     const Index vectors = (d + W - 1) / W;
-    const Index tileBytes =
-        J * std::min(blocking.stretch, vectors) * W * static_cast<Index>(sizeof(float));
+#if defined(__AVX512F__)
+    if (r == 1) return {1, 8, 0, blockingFor(r, 8, vectors)};
+    constexpr int J = 6;
+    const Blocking blocking = blockingFor(r, J, vectors);
+    const Index tileBytes = J * blocking.stretch * W * static_cast<Index>(sizeof(float));
     if (tileBytes <= kL1TileBytes) return {2, J, 0, blocking};
     const bool streams = d * k * static_cast<Index>(sizeof(float)) >= kStreamingBytes;
     return {r == 2 ? 2 : 4, J, streams ? kPrefetchVectors : 0, blocking};
 #else
-    (void)d;
     (void)k;
     const int P = r <= 2 ? static_cast<int>(r) : 2;
-    return {P, 4, 0, blockingFor(r, 4)};
+    return {P, 4, 0, blockingFor(r, 4, vectors)};
 #endif
 }
 

@@ -107,10 +107,11 @@ void expectLargeProductsMatch(Index d, Index k, Index r, int threads) {
 
 TEST(ThinProducts, LargeProblemsMatchDoubleAcrossStretchesAndPanels) {
     // d = 4200: a J-column tile of T no longer fits in L1, so ranks go in blocks of 4 (r = 4;
-    // r = 5 and 6 end in blocks of 1 and 2). r = 16: past one row stretch (4096 rows), several
-    // column blocks per thread. r = 65: the stretch shrinks to about a thousand rows (several
-    // stretches, a partial last vector), the tile fits in L1 again (blocks of 2), panels of
-    // several column blocks end in single columns, and the last rank block is odd.
+    // r = 5 and 6 end in blocks of 1 and 2), down whole columns. r = 16: two row stretches
+    // (B and the partial of a whole column would outgrow L2), several column blocks per thread.
+    // r = 65: five stretches of 848 rows, the last with a partial vector, the tile fits in L1
+    // again (blocks of 2), panels of several column blocks end in single columns, and the last
+    // rank block is odd.
     for (const Index r : {Index{4}, Index{5}, Index{6}, Index{16}, Index{65}})
         expectLargeProductsMatch(4200, 300, r, 2);
 }
