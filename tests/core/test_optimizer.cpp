@@ -201,7 +201,7 @@ TEST(Optimizer, InvalidArgumentsThrow) {
 }
 
 TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
-    // Below kPairParams (65,536: one thread does both blocks), above it (side by side) and with
+    // Below kPairParams (32,768: one thread does both blocks), above it (side by side) and with
     // a block past kParallelParams (2^18: Adam splits it over the team), for every kind, on
     // 1, 2 and 3 threads: bit for bit what two update() calls give.
     test::OmpThreads team(1);

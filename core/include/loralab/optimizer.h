@@ -74,8 +74,10 @@ private:
     static constexpr Index kParallelParams = Index{1} << 18;  // Adam: threads from here on
     // updatePair: two threads from here on. Below, the fork (about 3 µs here) and moving each
     // gradient to the other core cost more than the update: 8,192 parameters (256², r = 16)
-    // measured 35 against 43-45 µs a fit step side by side; 131,072 (1024², r = 64) still gain.
-    static constexpr Index kPairParams = 65536;
+    // measured 35 against 43-45 µs a fit step side by side. 32,768 gain: the update of
+    // 1024², r = 16 took 18.6-21.2 against 23.1-29.5 µs, of 4096², r = 4 22.6-24.6 against
+    // 24.0-37.4 µs (medians of three alternating runs of 3,000 and 300 steps).
+    static constexpr Index kPairParams = 32768;
     void check(std::size_t block, const Matrix& p, const Matrix& g) const;  // throws
     void apply(std::size_t block, Matrix& p, const Matrix& g);  // after check(); no throw
     OptimizerConfig m_config;
