@@ -171,7 +171,7 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
     constexpr bool kARegisters = P * J <= 12;
     V acc[P][J];
     V a[kARegisters ? P : 1][kARegisters ? J : 1];
-    alignas(64) float aMem[P * J];
+    alignas(64) float aMem[kARegisters ? 1 : P * J];
     for (int p = 0; p < P; ++p)
         for (int j = 0; j < J; ++j) {
             acc[p][j] = Simd::zero();
@@ -266,9 +266,10 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 //     the stretch) stays in L1 (24 KiB: d ≤ 1024, or r = 64 with its short stretches), 2 × 6
 //     is fastest. When it does not, the later blocks read it from L2, and 4 × 6 halves those
 //     passes (24 accumulators + 6 T vectors; A's values come from memory, see microKernel).
-//     Kernel alone, 2 threads, interleaved, 2 × 6 against 4 × 6 (with the prefetch below at
-//     4096): 4096², r = 2/3/4/8/16: 1.10/1.38/1.41/2.09/3.60 against 0.98/1.08/1.20/1.94/3.38
-//     ms; 2048², r = 4/16: 295/864 against 266/781 µs; 1024², r = 16: 227 against 245 µs.
+//     Kernel alone, 2 threads, interleaved, 2 × 6 everywhere against this plan (4 × 6 from
+//     r = 3, and the prefetch below at 4096): 4096², r = 2/3/4/8/16: 1.10/1.38/1.41/2.09/3.60
+//     against 0.98/1.08/1.20/1.94/3.38 ms; 2048², r = 4/16: 295/864 against 266/781 µs. At
+//     1024², r = 16, 4 × 6 would take 245 µs against 227.
 //   * T that does not fit in the caches (≥ 32 MiB) streams from memory during the first block
 //     of ranks. With 24-48 FMAs per row vector the hardware prefetchers alone leave it
 //     waiting for memory; asking for T 16 row vectors (1 KiB a column) ahead took 4096², r = 4
