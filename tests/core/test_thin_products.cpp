@@ -1,6 +1,8 @@
-// The fit kernel (thin_products.h), gemm() and huge pages, against double-precision products.
+// The fit kernel (thin_products.h), gemm() and huge pages, against double-precision products;
+// the page-granular buffers the kernel keeps per thread (page_buffer.h).
 #include "loralab/gemm.h"
 #include "loralab/huge_pages.h"
+#include "loralab/page_buffer.h"
 #include "loralab/rng.h"
 #include "loralab/thin_products.h"
 
@@ -11,7 +13,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
+#include <limits>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -348,4 +353,33 @@ TEST(HugePages, LargeMatrixIsBackedByHugePagesWhereTheKernelOffersThem) {
     // 16 MiB were huge once while a build ran beside the test), so ask for one; without the
     // advice, in THP's madvise mode, there would be none.
     EXPECT_GE(kib, 2 * 1024) << "AnonHugePages " << kib << " kB in the matrix's mapping";
+}
+
+TEST(PageBuffer, EachBufferHasWholePagesOfItsOwn) {
+    // Buffers of less than, exactly and more than a page, alive together: each starts on a page
+    // boundary, so no two of them (nor anything else the allocator hands out) share a page.
+    std::vector<PageFloats> buffers;
+    for (std::size_t n : {std::size_t{1}, std::size_t{1023}, std::size_t{1024}, std::size_t{1025},
+                          std::size_t{5000}, std::size_t{1}})
+        buffers.emplace_back(n, 1.0f);
+    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> pages;  // [first, last] page numbers
+    for (const PageFloats& b : buffers) {
+        const auto at = reinterpret_cast<std::uintptr_t>(b.data());
+        EXPECT_EQ(at % kPageBytes, 0u) << "a buffer of " << b.size() << " floats";
+        pages.emplace_back(at / kPageBytes, (at + b.size() * sizeof(float) - 1) / kPageBytes);
+    }
+    for (std::size_t i = 0; i < pages.size(); ++i)
+        for (std::size_t j = i + 1; j < pages.size(); ++j)
+            EXPECT_TRUE(pages[i].second < pages[j].first || pages[j].second < pages[i].first)
+                << "buffers " << i << " and " << j << " share a page";
+    // A small ordinary allocation made now does not land inside any of them either.
+    const auto other = std::make_unique<float[]>(4);
+    const auto page = reinterpret_cast<std::uintptr_t>(other.get()) / kPageBytes;
+    for (const auto& [first, last] : pages) EXPECT_TRUE(page < first || page > last);
+}
+
+TEST(PageBuffer, RefusesSizesThatOverflow) {
+    PageAllocator<float> allocator;
+    EXPECT_THROW((void)allocator.allocate(std::numeric_limits<std::size_t>::max() / 2),
+                 std::bad_array_new_length);
 }

@@ -24,6 +24,7 @@
 // count, compute() allocates nothing.
 #pragma once
 
+#include "loralab/page_buffer.h"
 #include "loralab/types.h"
 
 #include <utility>
@@ -69,10 +70,10 @@ public:
     static const char* bestKernelName();
 
 private:
-    // Cache-line aligned (Eigen's allocator aligns to its widest vector, 64 bytes with
-    // AVX-512): the kernel loads and stores whole vectors of these, and a vector that
-    // straddles two lines costs two accesses.
-    using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
+    // On pages of their own (page_buffer.h): every thread reads the packed B while each writes
+    // its own partial, and none of them may share a page with another's (aligned, too, for the
+    // kernel's whole-vector loads and stores).
+    using AlignedFloats = PageFloats;
 
     void computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                       Matrix& BtT, bool withTAt, int threads, TeamWork* work);
