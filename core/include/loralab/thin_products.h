@@ -16,7 +16,8 @@
 //   * a T too large for the caches is prefetched a little ahead of the kernel's loads;
 //   * B and the TAt partials are packed as [row vector][P ranks][lanes], so the kernel reads
 //     three streams (T's J columns, packed B, packed TAt) and never the power-of-two strides
-//     of d×r matrices, which alias in the L1 cache;
+//     of d×r matrices, which alias in the L1 cache; each of these buffers has pages of its
+//     own, so that no thread's prefetches reach into lines another core is writing;
 //   * the kernel is built for AVX-512 or AVX2+FMA, whichever the compiler targets
 //     (LORALAB_NATIVE, on by default); otherwise the Eigen tiled path below runs.
 //
