@@ -26,8 +26,9 @@ inline std::pair<Index, Index> share(Index extent, int t, int n, Index grain) {
 // (the runtime may grant fewer threads than asked). One thread runs body(0, 1) inline, outside
 // OpenMP: libgomp builds and frees a whole team even for `parallel if (false)`, measured at
 // 1.3 µs per region here (3.6 µs nested), more than a 256² step's Gram products. body must not
-// throw: an exception cannot leave an OpenMP region. An `omp barrier` inside body is a no-op
-// when it runs inline.
+// throw: an exception cannot leave an OpenMP region. Inside body, synchronize with
+// teamBarrier(n), never a bare `omp barrier`: run inline from a thread of someone else's
+// parallel region, that one would wait for the other threads of that region.
 template <class Body>
 int onTeam(int threads, Body&& body) {
 #if defined(_OPENMP)
@@ -46,6 +47,20 @@ int onTeam(int threads, Body&& body) {
 #endif
     body(0, 1);
     return 1;
+}
+
+// A barrier for the team onTeam() made: all of its n threads call it. With n = 1 there is
+// nothing to wait for, and no barrier at all: an orphaned `omp barrier` binds to the innermost
+// enclosing parallel region, which for an inline body may be a caller's team of several threads
+// (they would never arrive).
+inline void teamBarrier(int n) {
+#if defined(_OPENMP)
+    if (n > 1) {
+#pragma omp barrier
+    }
+#else
+    (void)n;
+#endif
 }
 
 }  // namespace loralab::detail

@@ -21,6 +21,7 @@ namespace {
 
 using detail::onTeam;
 using detail::share;
+using detail::teamBarrier;
 
 }  // namespace
 
@@ -387,9 +388,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
         if (!withTAt) return;
         // Unpack and sum the partials, each thread a share of the row vectors, once every
         // thread's partial is complete.
-#if defined(_OPENMP)
-#pragma omp barrier
-#endif
+        teamBarrier(n);
         for (Index p0 = 0; p0 < r; p0 += plan.P) {
             const Index width = std::min<Index>(plan.P, r - p0);
             for (Index v = vb; v < ve; ++v)
@@ -469,9 +468,7 @@ void ThinProducts::computeEigen(const Matrix& T, const Matrix& B, const Matrix& 
         const auto [i0, i1] = share(d, t, n, 1);
         if (work != nullptr) work->partial(t, n, {c0, c1}, {i0, i1});
         if (!withTAt) return;
-#if defined(_OPENMP)
-#pragma omp barrier
-#endif
+        teamBarrier(n);
         for (int u = 1; u < n; ++u)
             TAt.middleRows(i0, i1 - i0) += m_eigenParts[u - 1].middleRows(i0, i1 - i0);
         if (work != nullptr) work->finish(t, n, {c0, c1}, {i0, i1});

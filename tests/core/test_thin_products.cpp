@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -191,6 +193,39 @@ TEST(ThinProducts, TeamWorkSeesEachRowAndColumnOnceAndFinal) {
                         EXPECT_EQ(rec.finishes, withTAt ? 1 : 0) << what;
                     }
                 }
+}
+
+TEST(ThinProducts, OneThreadInsideACallersParallelRegionWaitsForNobody) {
+    // A caller's own two-thread region, where only thread 0 runs the products (on one thread,
+    // so inline). A barrier in the inline path would bind to the caller's region and wait for
+    // thread 1, which waits for thread 0: thread 1 gives up after 20 s and joins that barrier,
+    // so a regression fails here instead of hanging.
+    const Index d = 300, k = 260, r = 5;
+    const Matrix T = randomMatrix(d, k, 31), B = randomMatrix(d, r, 32), A = randomMatrix(r, k, 33);
+    const MatrixD wantTAt = T.cast<double>() * A.cast<double>().transpose();
+    for (auto kernel : {ThinProducts::Kernel::Best, ThinProducts::Kernel::Eigen}) {
+        Matrix TAt(d, r), BtT(r, k);
+        ThinProducts thin;
+        bool done = false, gaveUp = false;
+#pragma omp parallel num_threads(2)
+        {
+            if (omp_get_thread_num() == 0) {
+                thin.compute(T, B, A, TAt, BtT, true, 1, kernel);
+                __atomic_store_n(&done, true, __ATOMIC_RELEASE);
+            } else if (omp_get_num_threads() == 2) {
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+                while (!__atomic_load_n(&done, __ATOMIC_ACQUIRE) &&
+                       std::chrono::steady_clock::now() < deadline)
+                    std::this_thread::yield();
+                if (!__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
+                    gaveUp = true;
+#pragma omp barrier
+                }
+            }
+        }
+        EXPECT_FALSE(gaveUp) << "the inline pass waited at a barrier of the caller's team";
+        EXPECT_LE((TAt.cast<double>() - wantTAt).norm(), 1e-4 * (1.0 + wantTAt.norm()));
+    }
 }
 
 TEST(ThinProducts, RejectsMismatchedShapes) {
