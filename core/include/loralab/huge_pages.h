@@ -19,7 +19,9 @@ namespace loralab {
 // or if the kernel refuses.
 void adviseHugePages(void* p, std::size_t bytes);
 
-// A rows×cols matrix, contents uninitialized, advised for huge pages before anything touches it.
+// A rows×cols matrix, contents unspecified, advised for huge pages before anything touches it.
+// From 2 MiB on, its whole pages are also handed back to the kernel (MADV_DONTNEED), so that
+// memory the allocator recycled from an earlier free is first touched again after the advice.
 Matrix hugeMatrix(Index rows, Index cols);
 
 // The same, all zeros (the zeros are its first touch, so they land on huge pages).
