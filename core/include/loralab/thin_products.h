@@ -71,19 +71,17 @@ public:
     static const char* bestKernelName();
 
 private:
-    // On pages of their own (page_buffer.h): every thread reads the packed B while each writes
-    // its own partial, and none of them may share a page with another's (aligned, too, for the
-    // kernel's whole-vector loads and stores).
-    using AlignedFloats = PageFloats;
-
     void computeEigen(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                       Matrix& BtT, bool withTAt, int threads, TeamWork* work);
     void computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                      Matrix& BtT, bool withTAt, int threads, TeamWork* work);
 
-    AlignedFloats m_packedB;                   // B as [row vector][P][lanes] per rank block
-    std::vector<AlignedFloats> m_parts;        // per thread: TAt partial, packed like B
-    std::vector<Matrix> m_eigenParts;          // Eigen path: TAt partial per extra thread
+    // On pages of their own (page_buffer.h): every thread reads the packed B while each writes
+    // its own partial, and none may share a page with another (page-aligned also suits the
+    // kernel's whole-vector loads and stores).
+    PageFloats m_packedB;               // B as [row vector][P][lanes] per rank block
+    std::vector<PageFloats> m_parts;    // per thread: TAt partial, packed like B
+    std::vector<Matrix> m_eigenParts;   // Eigen path: TAt partial per extra thread
 };
 
 }  // namespace loralab
