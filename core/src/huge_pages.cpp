@@ -1,6 +1,8 @@
 // madvise(MADV_HUGEPAGE) on large, freshly allocated matrices (see huge_pages.h).
 #include "loralab/huge_pages.h"
 
+#include "loralab/page_buffer.h"
+
 #include <cstdint>
 
 #if defined(__linux__)
@@ -15,7 +17,7 @@ namespace {
 // madvise(advice) on the whole 4 KiB pages inside [p, p + bytes), from 2 MiB on (no huge page
 // fits in less). Advice only: a kernel without THP answers EINVAL, and that is fine.
 void adviseWholePages(void* p, std::size_t bytes, int advice) {
-    constexpr std::uintptr_t kPage = 4096, kHuge = std::uintptr_t{2} << 20;
+    constexpr std::uintptr_t kPage = kPageBytes, kHuge = std::uintptr_t{2} << 20;
     if (p == nullptr || bytes < kHuge) return;
     const auto begin = (reinterpret_cast<std::uintptr_t>(p) + kPage - 1) & ~(kPage - 1);
     const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) & ~(kPage - 1);

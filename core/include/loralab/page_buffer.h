@@ -5,8 +5,8 @@
 // lines of whatever the allocator placed after it; if another core is writing those lines, they
 // move between the two cores on every pass, and both wait. The fit kernel's per-thread TAt
 // partials sat right after the packed B that every thread reads: at d = k = 512, r = 4 on two
-// threads that cost the writing thread 25-35 % of its pass over T (kernel alone, 34k against
-// 27k cycles), and at 1024², r = 1 a step 41 against 45 µs.
+// threads the worker's pass over T took 32-34k cycles against 24-25k with its partial on pages
+// of its own, and at 1024², r = 1 the whole kernel 46-47 against 42-43 µs.
 //
 // PageAllocator gives each allocation whole pages of its own (start aligned to 4 KiB, size
 // rounded up to a multiple of it), so no prefetch reaches into another buffer's lines.
