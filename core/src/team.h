@@ -1,9 +1,11 @@
-// The core's OpenMP teams (internal to core/src): the parallel regions of the fit kernel, the
-// Gram step, the paired optimizer update and gemm() all go through onTeam(), and split their
-// work with share().
+// The core's thread teams (internal to core/src): every parallel region of the core goes
+// through onTeam() (an OpenMP team) or onSpinTeam() (spin_team.h: persistent spinning threads,
+// for short regions whose bodies start no threads of their own), and splits its work with
+// share().
 #pragma once
 
 #include "loralab/types.h"
+#include "spin_team.h"
 
 #include <algorithm>
 #include <utility>
@@ -28,11 +30,14 @@ inline std::pair<Index, Index> share(Index extent, int t, int n, Index grain) {
 // 1.3 µs per region here (3.6 µs nested), more than a 256² step's Gram products. body must not
 // throw: an exception cannot leave an OpenMP region. Inside body, synchronize with
 // teamBarrier(n), never a bare `omp barrier`: run inline from a thread of someone else's
-// parallel region, that one would wait for the other threads of that region.
+// parallel region, that one would wait for the other threads of that region. Inside a region of
+// the spinning team it runs inline too; otherwise it parks that team's spinners first, so that
+// the two kinds of threads never wait for the same core.
 template <class Body>
 int onTeam(int threads, Body&& body) {
 #if defined(_OPENMP)
-    if (threads > 1) {
+    if (threads > 1 && !SpinTeam::inRegion()) {
+        SpinTeam::instance().park();
         int used = 1;
 #pragma omp parallel num_threads(threads)
         {
@@ -49,17 +54,26 @@ int onTeam(int threads, Body&& body) {
     return 1;
 }
 
-// A barrier for the team onTeam() made: all of its n threads call it. With n = 1 there is
-// nothing to wait for, and no barrier at all: an orphaned `omp barrier` binds to the innermost
-// enclosing parallel region, which for an inline body may be a caller's team of several threads
-// (they would never arrive).
+// The same contract on the spinning team: body(t, n) on n threads (1 when that team is busy,
+// or inside an OpenMP region: see SpinTeam::run). body must not throw, and must not start
+// threads: no Eigen or BLAS product from kEigenForkWork multiply-adds on (objective.h).
+template <class Body>
+int onSpinTeam(int threads, Body&& body) {
+    return SpinTeam::instance().run(threads, body);
+}
+
+// A barrier for the team onTeam() or onSpinTeam() made: all of its n threads call it. With
+// n = 1 there is nothing to wait for, and no barrier at all: an orphaned `omp barrier` binds to
+// the innermost enclosing parallel region, which for an inline body may be a caller's team of
+// several threads (they would never arrive).
 inline void teamBarrier(int n) {
-#if defined(_OPENMP)
-    if (n > 1) {
-#pragma omp barrier
+    if (n <= 1) return;
+    if (SpinTeam::inRegion()) {
+        SpinTeam::instance().barrier(n);
+        return;
     }
-#else
-    (void)n;
+#if defined(_OPENMP)
+#pragma omp barrier
 #endif
 }
 
