@@ -113,6 +113,9 @@ public:
         }
     }
 
+    // Its largest product has r²·max(d, k) multiply-adds at most (each thread's share less).
+    bool mayStartThreads() const override { return gramWork(m_B, m_A) >= kEigenForkWork; }
+
     void finish(int t, int n, Range cols, Range rows) override {
         Matrix& AAt = t == 0 ? m_o.m_AAt : m_o.m_team[static_cast<std::size_t>(t)].AAtSum;
         Matrix& BtB = t == 0 ? m_o.m_BtB : m_o.m_team[static_cast<std::size_t>(t)].BtBSum;
@@ -287,26 +290,34 @@ double GramObjective::gramLoss(double s) const {
 }
 
 // ‖s·B·A − T‖²/(dk) in double, one tile of the residual at a time (threads split the tile
-// columns, each with its own tile workspace).
+// columns, each with its own tile workspace). A tile's product has tileRows·kTileCols·r
+// multiply-adds, below kEigenForkWork wherever the pass over T could run on the spinning team
+// (r ≤ 46 there), so this can run on that team too when it is awake: the tiles depend on r
+// alone, and the loss does not depend on which team summed it.
+Index GramObjective::exactTileRows(Index r) {
+    const Index fits = static_cast<Index>(kEigenForkWork - 1) / (kTileCols * r);
+    return std::clamp<Index>(fits, 16, kTileRows);
+}
+
 double GramObjective::exactLoss(const Matrix& B, const Matrix& A, double s) {
     const Matrix& T = *m_T;
-    const Index d = T.rows(), k = T.cols();
-    const Index colBlocks = (k + kTileCols - 1) / kTileCols;
-    const int threads = teamSize(d, k, A.rows());
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
+    const Index colBlocks = (k + kTileCols - 1) / kTileCols, tileRows = exactTileRows(r);
+    const int threads = teamSize(d, k, r);
     m_Bd = B.cast<double>();
     m_Ad = A.cast<double>();
     if (static_cast<int>(m_blocks.size()) < threads) m_blocks.resize(threads);
     for (int t = 0; t < threads; ++t)
-        m_blocks[t].resize(std::min(kTileRows, d), std::min(kTileCols, k));
+        m_blocks[t].resize(std::min(tileRows, d), std::min(kTileCols, k));
     m_blockSums.assign(static_cast<std::size_t>(threads), 0.0);  // no allocation once sized
-    detail::onTeam(threads, [&](int t, int n) {
+    auto body = [&](int t, int n) {
         MatrixD& work = m_blocks[t];
         const auto [jb0, jb1] = detail::share(colBlocks, t, n, 1);
         double part = 0.0;
         for (Index jb = jb0; jb < jb1; ++jb) {
             const Index j0 = jb * kTileCols, w = std::min(kTileCols, k - j0);
-            for (Index i0 = 0; i0 < d; i0 += kTileRows) {
-                const Index h = std::min(kTileRows, d - i0);
+            for (Index i0 = 0; i0 < d; i0 += tileRows) {
+                const Index h = std::min(tileRows, d - i0);
                 auto block = work.topLeftCorner(h, w);
                 block.noalias() = s * (m_Bd.middleRows(i0, h) * m_Ad.middleCols(j0, w));
                 block -= T.block(i0, j0, h, w).cast<double>();
@@ -314,7 +325,10 @@ double GramObjective::exactLoss(const Matrix& B, const Matrix& A, double s) {
             }
         }
         m_blockSums[t] = part;
-    });
+    };
+    const bool forkFree = static_cast<double>(tileRows * kTileCols * r) < kEigenForkWork;
+    if (forkFree && detail::SpinTeam::instance().awake()) detail::onSpinTeam(threads, body);
+    else detail::onTeam(threads, body);
     double sum = 0.0;
     for (const double part : m_blockSums) sum += part;
     return sum / (static_cast<double>(d) * static_cast<double>(k));

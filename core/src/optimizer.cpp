@@ -173,10 +173,14 @@ void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matri
 #if defined(_OPENMP)
     sideBySide = sideBySide && omp_get_max_threads() > 1 && !omp_in_parallel();
 #endif
-    detail::onTeam(sideBySide ? 2 : 1, [&](int t, int team) {
+    auto body = [&](int t, int team) {
         if (t == 0) apply(0, p0, g0);
         if (t == 1 || team == 1) apply(1, p1, g1);
-    });
+    };
+    // Side by side on whichever team is awake: after a fit step's pass over T on the spinning
+    // team, an OpenMP fork would park its worker and then wait for libgomp's to wake.
+    if (sideBySide && detail::SpinTeam::instance().awake()) detail::onSpinTeam(2, body);
+    else detail::onTeam(sideBySide ? 2 : 1, body);
 }
 
 void Optimizer::resizeBlock(std::size_t block, Index rows, Index cols, double scale) {

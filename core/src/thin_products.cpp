@@ -19,6 +19,7 @@ namespace loralab {
 
 namespace {
 
+using detail::onSpinTeam;
 using detail::onTeam;
 using detail::share;
 using detail::teamBarrier;
@@ -322,26 +323,19 @@ MicroKernel pickKernel(int P, int J) {
     return nullptr;
 }
 
-}  // namespace
-
-void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
-                               Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
-    const Index d = T.rows(), k = T.cols(), r = A.rows();
-    const Plan plan = planFor(d, k, r);
-    const PackedLayout layout{(d + W - 1) / W, r};
-    const Blocking& blocking = plan.blocking;
+// B packed as PackedLayout with blocks of P ranks, a vector at a time; rows past d are zeros,
+// so a partial last vector adds nothing. Each thread of the team packs a copy of its own, on
+// its own pages, at the start of its share: when the caller packed one copy for all before the
+// fork, its core held every line of it modified while the other core read it on each J-column
+// block, and that core's pass ran slower. Kernel alone, 2 threads, TSC inside: 1024², r = 1,
+// the pass of the thread that had packed 34 µs, of the other 30 µs; each packing its own, both
+// 29-30 µs (the packing included), whole call 36 -> 32 µs; r = 4: 75 -> 63 µs.
+void packB(const Matrix& B, int P, const PackedLayout& layout, float* out) {
+    const Index d = B.rows(), r = B.cols(), fullVectors = d / W;
     const int tail = static_cast<int>(d % W);
-
-    // Pack B, a vector at a time; rows past d are zeros, so a partial last vector adds nothing.
-    // It runs on the caller before the team forks. One memcpy call per 16 floats took 1.1-5 µs
-    // at d = 1024, r = 4 (it varies with the machine's load), 4.4-13 µs at r = 16 and 90 µs
-    // at 4096, r = 16; whole vectors take 0.7, 2.1 and 34 µs. Whole steps moved by less than
-    // their noise (1-2 %).
-    m_packedB.resize(static_cast<std::size_t>(layout.size()));
-    const Index fullVectors = d / W;
-    for (Index p0 = 0; p0 < r; p0 += plan.P) {
-        const Index width = std::min<Index>(plan.P, r - p0);
-        float* block = m_packedB.data() + layout.blockStart(p0);
+    for (Index p0 = 0; p0 < r; p0 += P) {
+        const Index width = std::min<Index>(P, r - p0);
+        float* block = out + layout.blockStart(p0);
         for (Index p = 0; p < width; ++p) {
             const float* src = B.col(p0 + p).data();
             float* dst = block + p * W;
@@ -352,12 +346,30 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                             Simd::loadFirst(src + fullVectors * W, tail));
         }
     }
+}
 
+}  // namespace
+
+void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
+                               Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
+    const Index d = T.rows(), k = T.cols(), r = A.rows();
+    const Plan plan = planFor(d, k, r);
+    const PackedLayout layout{(d + W - 1) / W, r};
+    const Blocking& blocking = plan.blocking;
+    const int tail = static_cast<int>(d % W);
+
+    // Scratch space for the team: each thread packs its own copy of B and sums its own TAt
+    // partial (see packB).
+    if (static_cast<int>(m_packedB.size()) < threads) m_packedB.resize(threads);
     if (static_cast<int>(m_parts.size()) < threads) m_parts.resize(threads);
-    if (withTAt)
-        for (int t = 0; t < threads; ++t) m_parts[t].resize(m_packedB.size());
+    for (int t = 0; t < threads; ++t) {
+        m_packedB[t].resize(static_cast<std::size_t>(layout.size()));
+        if (withTAt) m_parts[t].resize(static_cast<std::size_t>(layout.size()));
+    }
 
-    onTeam(threads, [&](int t, int n) {
+    auto body = [&](int t, int n) {
+        const float* packedB = m_packedB[t].data();
+        packB(B, plan.P, layout, m_packedB[t].data());
         float* C = withTAt ? m_parts[t].data() : nullptr;
         if (withTAt) std::fill(m_parts[t].begin(), m_parts[t].end(), 0.0f);
         const auto [j0, j1] = share(k, t, n, plan.J);
@@ -373,7 +385,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                         const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
                         const MicroKernel kernel =
                             withTAt ? pickKernel<true>(P, J) : pickKernel<false>(P, J);
-                        kernel(T.data() + j * d, d, m_packedB.data() + layout.blockStart(p0),
+                        kernel(T.data() + j * d, d, packedB + layout.blockStart(p0),
                                withTAt ? C + layout.blockStart(p0) : nullptr,
                                A.data() + p0 + j * r, r, BtT.data() + p0 + j * r, r, v0, v1,
                                stretchTail, p0 == 0 ? plan.prefetch : 0);
@@ -410,7 +422,10 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                 }
         }
         if (work != nullptr) work->finish(t, n, cols, rows);
-    });
+    };
+    // The kernel itself starts no threads; the work after it may (see TeamWork).
+    if (work != nullptr && work->mayStartThreads()) onTeam(threads, body);
+    else onSpinTeam(threads, body);
 }
 
 const char* ThinProducts::bestKernelName() { return kSimdName; }

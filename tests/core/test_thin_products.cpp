@@ -132,8 +132,9 @@ TEST(ThinProducts, MemorySizedProblemsMatchDouble) {
 
 // TeamWork: over the team, partial() and finish() see every column of BtT and every row of TAt
 // exactly once; a thread's BtT columns are final when its partial() runs and its TAt rows when
-// its finish() runs; without TAt only partial() runs. Teams of 1-3, both kernels, with a thread
-// left without rows (d = 20 is two row vectors).
+// its finish() runs; without TAt only partial() runs. Teams of 1-3, both kernels, on the
+// spinning team and on OpenMP's (TeamWork::mayStartThreads), with a thread left without rows
+// (d = 20 is two row vectors).
 TEST(ThinProducts, TeamWorkSeesEachRowAndColumnOnceAndFinal) {
     struct Recorder final : ThinProducts::TeamWork {
         const Matrix* TAt = nullptr;
@@ -142,6 +143,8 @@ TEST(ThinProducts, TeamWorkSeesEachRowAndColumnOnceAndFinal) {
         std::vector<int> colSeen, rowSeen;  // one slot per column / row: written by one thread
         bool partialFinal = true, finishFinal = true;
         int finishes = 0;  // only checked with one thread
+        bool forks = false;
+        bool mayStartThreads() const override { return forks; }
 
         bool close(const Matrix& got, const MatrixD& want) const {
             return got.size() == 0 ||
@@ -164,35 +167,38 @@ TEST(ThinProducts, TeamWorkSeesEachRowAndColumnOnceAndFinal) {
     for (auto [d, k, r] : {std::tuple<Index, Index, Index>{300, 260, 5}, {20, 200, 3}})
         for (bool withTAt : {true, false})
             for (auto kernel : {ThinProducts::Kernel::Best, ThinProducts::Kernel::Eigen})
-                for (int threads : {1, 2, 3}) {
-                    const Matrix T = randomMatrix(d, k, 21), B = randomMatrix(d, r, 22),
-                                 A = randomMatrix(r, k, 23);
-                    Matrix TAt(d, r), BtT(r, k);
-                    Recorder rec;
-                    rec.TAt = &TAt;
-                    rec.BtT = &BtT;
-                    rec.wantTAt = T.cast<double>() * A.cast<double>().transpose();
-                    rec.wantBtT = B.cast<double>().transpose() * T.cast<double>();
-                    rec.colSeen.assign(static_cast<std::size_t>(k), 0);
-                    rec.rowSeen.assign(static_cast<std::size_t>(d), 0);
-                    ThinProducts thin;
-                    thin.compute(T, B, A, TAt, BtT, withTAt, threads, kernel, &rec);
-                    const std::string what = std::to_string(d) + "x" + std::to_string(k) +
-                                             " r=" + std::to_string(r) + " threads " +
-                                             std::to_string(threads) +
-                                             (withTAt ? " with TAt" : " BtT only");
-                    EXPECT_TRUE(std::all_of(rec.colSeen.begin(), rec.colSeen.end(),
-                                            [](int c) { return c == 1; }))
-                        << what;
-                    EXPECT_TRUE(std::all_of(rec.rowSeen.begin(), rec.rowSeen.end(),
-                                            [](int c) { return c == 1; }))
-                        << what;
-                    EXPECT_TRUE(rec.partialFinal) << what;
-                    EXPECT_TRUE(rec.finishFinal) << what;
-                    if (threads == 1) {
-                        EXPECT_EQ(rec.finishes, withTAt ? 1 : 0) << what;
+                for (int threads : {1, 2, 3})
+                    for (bool forks : {false, true}) {
+                        const Matrix T = randomMatrix(d, k, 21), B = randomMatrix(d, r, 22),
+                                     A = randomMatrix(r, k, 23);
+                        Matrix TAt(d, r), BtT(r, k);
+                        Recorder rec;
+                        rec.forks = forks;
+                        rec.TAt = &TAt;
+                        rec.BtT = &BtT;
+                        rec.wantTAt = T.cast<double>() * A.cast<double>().transpose();
+                        rec.wantBtT = B.cast<double>().transpose() * T.cast<double>();
+                        rec.colSeen.assign(static_cast<std::size_t>(k), 0);
+                        rec.rowSeen.assign(static_cast<std::size_t>(d), 0);
+                        ThinProducts thin;
+                        thin.compute(T, B, A, TAt, BtT, withTAt, threads, kernel, &rec);
+                        const std::string what = std::to_string(d) + "x" + std::to_string(k) +
+                                                 " r=" + std::to_string(r) + " threads " +
+                                                 std::to_string(threads) +
+                                                 (withTAt ? " with TAt" : " BtT only") +
+                                                 (forks ? " OpenMP team" : " spinning team");
+                        EXPECT_TRUE(std::all_of(rec.colSeen.begin(), rec.colSeen.end(),
+                                                [](int c) { return c == 1; }))
+                            << what;
+                        EXPECT_TRUE(std::all_of(rec.rowSeen.begin(), rec.rowSeen.end(),
+                                                [](int c) { return c == 1; }))
+                            << what;
+                        EXPECT_TRUE(rec.partialFinal) << what;
+                        EXPECT_TRUE(rec.finishFinal) << what;
+                        if (threads == 1) {
+                            EXPECT_EQ(rec.finishes, withTAt ? 1 : 0) << what;
+                        }
                     }
-                }
 }
 
 TEST(ThinProducts, OneThreadInsideACallersParallelRegionWaitsForNobody) {

@@ -83,8 +83,9 @@ private:
     std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread
     std::vector<double> m_blockSums; // exactLoss: one partial sum per thread
 
-    static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles
-    static constexpr Index kTileCols = 32;
+    static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles of at
+    static constexpr Index kTileCols = 32;   // most these sizes (exactTileRows)
+    static Index exactTileRows(Index r);
     // d·k·r below which one thread runs the kernel. A two-thread region costs about 3 µs here
     // (fork and join) plus 1.3 µs per barrier, a cache line's round trip between the cores
     // 0.5 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4) one thread measured faster (34

@@ -16,8 +16,9 @@
 //   * a T too large for the caches is prefetched a little ahead of the kernel's loads;
 //   * B and the TAt partials are packed as [row vector][P ranks][lanes], so the kernel reads
 //     three streams (T's J columns, packed B, packed TAt) and never the power-of-two strides
-//     of d×r matrices, which alias in the L1 cache; each of these buffers has pages of its
-//     own, so that no thread's prefetches reach into lines another core is writing;
+//     of d×r matrices, which alias in the L1 cache; each thread packs its own B and has its
+//     own partial, each buffer on pages of its own, so that no core reads lines another core
+//     has written or is writing;
 //   * the kernel is built for AVX-512 or AVX2+FMA, whichever the compiler targets
 //     (LORALAB_NATIVE, on by default); otherwise the Eigen tiled path below runs.
 //
@@ -49,11 +50,18 @@ public:
     //       [rows.first, rows.second) are final (this thread summed them).
     // Over the team the column ranges cover [0, k) and the row ranges [0, d), without overlap
     // (one thread: everything). Both must not throw. Without withTAt only partial() runs.
+    //
+    // The SIMD kernel runs on a team of persistent spinning threads (core/src/spin_team.h),
+    // unless mayStartThreads(): then on an OpenMP team, inside which Eigen and the BLAS stay
+    // on their own thread.
     class TeamWork {
     public:
         using Range = std::pair<Index, Index>;
         virtual void partial(int t, int n, Range cols, Range rows) = 0;
         virtual void finish(int t, int n, Range cols, Range rows) = 0;
+        // True if partial() or finish() may call something that starts threads of its own
+        // (an Eigen or BLAS product large enough to fork).
+        virtual bool mayStartThreads() const = 0;
 
     protected:
         ~TeamWork() = default;
@@ -61,7 +69,7 @@ public:
 
     // TAt = T·Aᵀ (skipped when withTAt is false: the loss-only path needs BtT alone) and
     // BtT = Bᵀ·T. TAt and BtT must already be d×r and r×k. threads >= 1; the caller decides
-    // (an OpenMP team of that size runs the columns; 1 runs inline). `work`, when given, runs
+    // (a team of that size runs the columns, see TeamWork; 1 runs inline). `work`, when given, runs
     // on the same team as described above.
     void compute(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt, Matrix& BtT,
                  bool withTAt, int threads, Kernel kernel = Kernel::Best,
@@ -76,11 +84,12 @@ private:
     void computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                      Matrix& BtT, bool withTAt, int threads, TeamWork* work);
 
-    // On pages of their own (page_buffer.h): every thread reads the packed B while each writes
-    // its own partial, and none may share a page with another (page-aligned also suits the
+    // Per thread, on pages of their own (page_buffer.h): B packed as [row vector][P][lanes]
+    // per rank block, and the TAt partial, packed the same way. Every thread packs and reads
+    // its own B and writes its own partial; no two share a page (page-aligned also suits the
     // kernel's whole-vector loads and stores).
-    PageFloats m_packedB;               // B as [row vector][P][lanes] per rank block
-    std::vector<PageFloats> m_parts;    // per thread: TAt partial, packed like B
+    std::vector<PageFloats> m_packedB;
+    std::vector<PageFloats> m_parts;
     std::vector<Matrix> m_eigenParts;   // Eigen path: TAt partial per extra thread
 };
 
