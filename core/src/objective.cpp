@@ -235,12 +235,15 @@ double GramObjective::loss(const Matrix& B, const Matrix& A, double s) {
     return loss < kExactBelow * m_normT2 / dk ? exactLoss(B, A, s) : loss;
 }
 
-// Threads for one evaluation: one below kParallelWork multiply-adds (a fork costs more than it
-// saves there), else Eigen's thread count, at most one per 32 columns.
+// Threads for one evaluation: one below kSpinParallelWork multiply-adds, or kParallelWork when
+// the kernel runs on an OpenMP team (a region costs more than it saves there), else Eigen's
+// thread count, at most one per 32 columns.
 int GramObjective::teamSize(Index d, Index k, Index r) {
     const double work = static_cast<double>(d) * static_cast<double>(k) * static_cast<double>(r);
     const double elements = static_cast<double>(d) * static_cast<double>(k);
-    if (work < kParallelWork && elements < kParallelTargetElements) return 1;
+    const bool spinning = gramWork(d, k, r) < kEigenForkWork;  // see GradientWork
+    const double from = spinning ? kSpinParallelWork : kParallelWork;
+    if (work < from && elements < kParallelTargetElements) return 1;
     const Index colBlocks = (k + kTileCols - 1) / kTileCols;
     return static_cast<int>(std::max<Index>(1, std::min<Index>(Eigen::nbThreads(), colBlocks)));
 }
@@ -250,9 +253,9 @@ int GramObjective::teamSize(Index d, Index k, Index r) {
 // The two halves are independent and run side by side in a two-thread team from
 // kGramTeamWork on (below that the fork costs more than it saves). This is also what keeps
 // Eigen from forking (and allocating) inside them, which it would from kEigenForkWork on.
-double GramObjective::gramWork(const Matrix& B, const Matrix& A) {
-    const double r = static_cast<double>(A.rows());
-    return r * r * static_cast<double>(std::max(B.rows(), A.cols()));
+double GramObjective::gramWork(Index d, Index k, Index r) {
+    const double rd = static_cast<double>(r);
+    return rd * rd * static_cast<double>(std::max(d, k));
 }
 
 void GramObjective::gramsAndGradients(const Matrix& B, const Matrix& A, double s, Matrix* dB,

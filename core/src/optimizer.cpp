@@ -169,7 +169,12 @@ void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matri
     check(0, p0, g0);  // throws here, never inside the team
     check(1, p1, g1);
     const Index n0 = p0.size(), n1 = p1.size();
-    bool sideBySide = n0 + n1 >= kPairParams && n0 < kParallelParams && n1 < kParallelParams;
+    // Side by side on whichever team is awake: after a fit step's pass over T on the spinning
+    // team, an OpenMP fork would park its worker and then wait for libgomp's to wake. A
+    // region of the spinning team costs far less than an OpenMP fork (spin_team.h).
+    const bool spinning = detail::SpinTeam::instance().awake();
+    bool sideBySide = n0 + n1 >= (spinning ? kSpinPairParams : kPairParams) &&
+                      n0 < kParallelParams && n1 < kParallelParams;
 #if defined(_OPENMP)
     sideBySide = sideBySide && omp_get_max_threads() > 1 && !omp_in_parallel();
 #endif
@@ -177,9 +182,7 @@ void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matri
         if (t == 0) apply(0, p0, g0);
         if (t == 1 || team == 1) apply(1, p1, g1);
     };
-    // Side by side on whichever team is awake: after a fit step's pass over T on the spinning
-    // team, an OpenMP fork would park its worker and then wait for libgomp's to wake.
-    if (sideBySide && detail::SpinTeam::instance().awake()) detail::onSpinTeam(2, body);
+    if (sideBySide && spinning) detail::onSpinTeam(2, body);
     else detail::onTeam(sideBySide ? 2 : 1, body);
 }
 

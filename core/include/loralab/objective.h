@@ -86,11 +86,21 @@ private:
     static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles of at
     static constexpr Index kTileCols = 32;   // most these sizes (exactTileRows)
     static Index exactTileRows(Index r);
-    // d·k·r below which one thread runs the kernel. A two-thread region costs about 3 µs here
-    // (fork and join) plus 1.3 µs per barrier, a cache line's round trip between the cores
-    // 0.5 µs: at d·k·r = 2^20 (256² r = 16, 512² r = 4) one thread measured faster (34
-    // against 44-49 µs at 256², r = 16; 23 against 26 µs for 512², r = 4's pass over T), from
-    // 2^22 two threads win.
+    // d·k·r from which the kernel runs on two threads. On the spinning team (core/src/
+    // spin_team.h: a region costs about 1 µs and no system call), where it runs unless the
+    // Grams are large enough for Eigen to fork (gramWork ≥ kEigenForkWork), two threads can
+    // win from 2^16, but how much depends on how fast lines move between this VM's two cores,
+    // which changes from minute to minute. Steps (evaluate + Adam, medians of 20,000), one
+    // against two threads, minutes with fast moves: 128², r = 4 3.7 / 3.7 µs, 256², r = 4
+    // 9.0 / 6.1, 256², r = 16 32.6 / 21.3, 512², r = 4 28.6 / 16.4; with slow ones (the
+    // gradients a thread made take 5 µs to reach the other): 256², r = 4 8.8 / 12.0, 256²,
+    // r = 8 16.3 / 18.8, 512², r = 2 19.8 / 18.1, 256², r = 16 31.3 / 31.3, 512², r = 4 27.9 /
+    // 24.6. From 2^20 two threads never lost.
+    static constexpr double kSpinParallelWork = 1 << 20;
+    // On an OpenMP team a region costs about 3 µs (fork and join) plus 1.3 µs per barrier,
+    // and libgomp's futex calls slow the next pass over T: at d·k·r = 2^20 (256² r = 16,
+    // 512² r = 4) one thread measured faster there (34 against 44-49 µs at 256², r = 16; 23
+    // against 26 µs for 512², r = 4's pass over T), from 2^22 two threads win.
     static constexpr double kParallelWork = 1 << 21;
     // ... unless T alone has 2^20 elements (4 MiB): it no longer fits in one core's L2, and two
     // threads' caches and their two streams from L3 win even at r = 1. 1024², r = 1, 2
@@ -105,7 +115,10 @@ private:
     // step); otherwise they run on the kernel's team.
     static constexpr double kGramTeamWork = kEigenForkWork;
     static_assert(kGramTeamWork <= kEigenForkWork, "Eigen must never fork outside the team");
-    static double gramWork(const Matrix& B, const Matrix& A);
+    static double gramWork(Index d, Index k, Index r);  // r²·max(d, k)
+    static double gramWork(const Matrix& B, const Matrix& A) {
+        return gramWork(B.rows(), A.cols(), A.rows());
+    }
 };
 
 }  // namespace loralab

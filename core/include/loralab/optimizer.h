@@ -44,7 +44,8 @@ public:
     void beginStep();
     // p −= update(g) for block `block`; p and g must have the block's shape. No allocation.
     void update(std::size_t block, Matrix& p, const Matrix& g);
-    // Blocks 0 and 1 (a fit step's B and A) in one call. From kPairParams parameters on, with
+    // Blocks 0 and 1 (a fit step's B and A) in one call. From kPairParams parameters on
+    // (kSpinPairParams while the spinning team is awake after a fit step's pass), with
     // two or more threads, they run side by side: block 0 on the calling thread (OpenMP
     // thread 0), block 1 on thread 1, the threads GramObjective computes dB and dA on, so each
     // gradient is used on the core that wrote it. Same results as two update() calls.
@@ -78,6 +79,10 @@ private:
     // 1024², r = 16 took 18.6-21.2 against 23.1-29.5 µs, of 4096², r = 4 22.6-24.6 against
     // 24.0-37.4 µs (medians of three alternating runs of 3,000 and 300 steps).
     static constexpr Index kPairParams = 32768;
+    // The same on an awake spinning team (a region costs about 1 µs, spin_team.h): 8,192
+    // parameters (256², r = 16) 4.7 against 6.8 µs side by side, 2,048 (1024², r = 1) 2.7
+    // against 2.1 µs alone.
+    static constexpr Index kSpinPairParams = 8192;
     void check(std::size_t block, const Matrix& p, const Matrix& g) const;  // throws
     void apply(std::size_t block, Matrix& p, const Matrix& g);  // after check(); no throw
     OptimizerConfig m_config;
