@@ -95,6 +95,17 @@ struct SmallRank {
     }
 };
 
+// Calls f(SmallRank<R>{}) and returns true when r is one of the fixed ranks; else false.
+template <class F>
+bool withSmallRank(Index r, F&& f) {
+    switch (r) {
+        case 1: f(SmallRank<1>{}); return true;
+        case 2: f(SmallRank<2>{}); return true;
+        case 4: f(SmallRank<4>{}); return true;
+        default: return false;
+    }
+}
+
 }  // namespace
 
 // ---- naive reference ---------------------------------------------------------------------------
@@ -156,26 +167,19 @@ public:
         if (t == 0) m_o.m_teamUsed = n;
         if (w > 0) {
             const auto Ac = m_A.middleCols(cols.first, w);
-            switch (r) {
-                case 1: SmallRank<1>::gramOfColumns(Ac.data(), w, g.AAt); break;
-                case 2: SmallRank<2>::gramOfColumns(Ac.data(), w, g.AAt); break;
-                case 4: SmallRank<4>::gramOfColumns(Ac.data(), w, g.AAt); break;
-                default: g.AAt.noalias() = Ac * Ac.transpose();
-            }
+            if (!withSmallRank(r, [&](auto fixed) { fixed.gramOfColumns(Ac.data(), w, g.AAt); }))
+                g.AAt.noalias() = Ac * Ac.transpose();
             g.cross = dotDouble(m_o.m_BtT.data() + cols.first * r, Ac.data(), r * w);
         } else {
             g.AAt.setZero();
             g.cross = 0.0;
         }
         if (h > 0) {
-            switch (r) {
-                case 1: SmallRank<1>::gramOfRows(m_B, rows.first, h, g.BtB); break;
-                case 2: SmallRank<2>::gramOfRows(m_B, rows.first, h, g.BtB); break;
-                case 4: SmallRank<4>::gramOfRows(m_B, rows.first, h, g.BtB); break;
-                default: {
-                    const auto Br = m_B.middleRows(rows.first, h);
-                    g.BtB.noalias() = Br.transpose() * Br;
-                }
+            const bool fixedRank = withSmallRank(
+                r, [&](auto fixed) { fixed.gramOfRows(m_B, rows.first, h, g.BtB); });
+            if (!fixedRank) {
+                const auto Br = m_B.middleRows(rows.first, h);
+                g.BtB.noalias() = Br.transpose() * Br;
             }
         } else {
             g.BtB.setZero();
@@ -190,12 +194,13 @@ public:
         Matrix& BtB = t == 0 ? m_o.m_BtB : m_o.m_team[static_cast<std::size_t>(t)].BtBSum;
         m_o.sumTeamGrams(n, AAt, BtB);
         const Index w = cols.second - cols.first, h = rows.second - rows.first;
-        switch (m_A.rows()) {
-            case 1: return smallGradients<1>(AAt, BtB, cols.first, w, rows.first, h);
-            case 2: return smallGradients<2>(AAt, BtB, cols.first, w, rows.first, h);
-            case 4: return smallGradients<4>(AAt, BtB, cols.first, w, rows.first, h);
-            default: break;
-        }
+        const bool fixedRank = withSmallRank(m_A.rows(), [&](auto fixed) {
+            if (h > 0 && m_dB != nullptr)
+                fixed.gradB(m_B, AAt, m_o.m_TAt, m_c, m_cs, rows.first, h, *m_dB);
+            if (w > 0 && m_dA != nullptr)
+                fixed.gradA(m_A, BtB, m_o.m_BtT, m_c, m_cs, cols.first, w, *m_dA);
+        });
+        if (fixedRank) return;
         if (h > 0 && m_dB != nullptr) {
             auto dB = m_dB->middleRows(rows.first, h);
             dB.noalias() = m_cs * (m_B.middleRows(rows.first, h) * AAt);
@@ -209,15 +214,6 @@ public:
     }
 
 private:
-    template <int R>
-    void smallGradients(const Matrix& AAt, const Matrix& BtB, Index j0, Index w, Index i0,
-                        Index h) {
-        if (h > 0 && m_dB != nullptr)
-            SmallRank<R>::gradB(m_B, AAt, m_o.m_TAt, m_c, m_cs, i0, h, *m_dB);
-        if (w > 0 && m_dA != nullptr)
-            SmallRank<R>::gradA(m_A, BtB, m_o.m_BtT, m_c, m_cs, j0, w, *m_dA);
-    }
-
     GramObjective& m_o;
     const Matrix& m_B;
     const Matrix& m_A;
