@@ -256,14 +256,14 @@ void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const fl
 using MicroKernel = void (*)(const float*, Index, const float*, float*, const float*, Index,
                              float*, Index, Index, Index, int, Index);
 
-// Register blocking (AVX-512, 32 registers): one rank × 8 columns at r = 1 (8 accumulators, 8 T
-// vectors, 8 of A's broadcasts); otherwise blocks of 2 or 4 ranks × 6 columns. AVX2 (16
-// registers): 2 × 4.
+// Register blocking (AVX-512, 32 registers): blocks of 1, 2 or 4 ranks × 3 to 8 columns, by
+// where T comes from. AVX2 (16 registers): 2 × 4.
 //   * 2 × 6: 12 accumulators + 6 T vectors + 12 broadcasts, nothing spills. 2 × 8 spilled ten
 //     of A's broadcasts, 22 loads for 32 FMAs a row vector; 2 × 6 measured 20-27 % faster
 //     (one thread, 256² and 1024², r = 4 and 16). With A's values read from memory as for
 //     4 × 6 (no spills), 2 × 8 was 4-17 % faster at 512²-1024², r = 3-4, but 7-9 % slower at
-//     256², r = 4 and 16, and at 1024², r = 64: not taken. At r = 1 a wider J gained nothing.
+//     256², r = 4 and 16, and at 1024², r = 64: not taken. In L1 it issues an FMA on 90-98 %
+//     of cycles (Zen 5, aligned data).
 //   * Each block of ranks reads the J columns' stretch of T again. When that tile (J columns ×
 //     the stretch) stays in L1 (24 KiB: d ≤ 1024, or r = 64 with its short stretches), 2 × 6
 //     is fastest. When it does not, the later blocks read it from L2, and 4 × 6 halves those
@@ -271,12 +271,31 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 //     Kernel alone, 2 threads, interleaved, 2 × 6 everywhere against this plan (4 × 6 from
 //     r = 3, and the prefetch below at 4096): 4096², r = 2/3/4/8/16: 1.10/1.38/1.41/2.09/3.60
 //     against 0.98/1.08/1.20/1.94/3.38 ms; 2048², r = 4/16: 295/864 against 266/781 µs. At
-//     1024², r = 16, 4 × 6 would take 245 µs against 227.
+//     1024², r = 16, 4 × 6 would take 245 µs against 227 (Cooperlake). On Zen 5 (48 KiB L1)
+//     tiles for L1 at 2048-4096 (2 × 6 or 4 × 6 on shorter stretches) were slower still:
+//     4096², r = 16, 2 threads, 4.1-4.9 ms against 3.6-3.8.
+//   * T larger than a thread's L2 but not than the caches comes from L3, about 25 bytes a cycle
+//     per core. The first block of ranks is the one that brings it in: a 2 × 6 block wants 6
+//     lines every 12 cycles, more than that, and runs at L3's pace while the later blocks
+//     re-read the tile from L1 with L3 idle. When one block can take every rank (r = 3, 4) and
+//     B and the TAt partial stay in L1 beside it (2·d·r floats ≤ kSmallFactorBytes), a 4 × 3
+//     block with A in registers reads T once, 3 lines every 12 cycles, which L3 sustains.
+//     Kernel alone, 2 threads, interleaved, Zen 5: 1024², r = 3 0.042 against 0.050 ms, r = 4
+//     0.052 against 0.059 (one thread 0.091 against 0.108). Where B and the partial spill to
+//     L2 it loses (2048², r = 4: 0.30 against 0.22 ms), and where T sits in L2 it gains
+//     nothing (512², r = 4: 14.8 against 15.1 µs; 256², one thread: 6.8 against 5.9 µs).
+//   * At r = 1 the kernel only streams T (16 FMAs a row vector at J = 8). From L3, 4 columns
+//     at a time are faster than 8 (Zen 5, 2 threads: 1024² 30-33 against 34-36 µs, 2048²
+//     0.136 against 0.146 ms); from memory, 8 columns keep more lines in flight (4096²: 1.07
+//     against 1.31 ms with 4).
 //   * T that does not fit in the caches (≥ 32 MiB) streams from memory during the first block
 //     of ranks. With 24-48 FMAs per row vector the hardware prefetchers alone leave it
 //     waiting for memory; asking for T 16 row vectors (1 KiB a column) ahead took 4096², r = 4
 //     from 1.39 to 1.13 ms (4 × 6) and r = 2 from 1.09 to 0.98 ms. At r = 1, where the kernel
-//     is bound by memory anyway, it cost 5-10 %; at 1024² (T in cache) 5-10 % as well.
+//     is bound by memory anyway, it cost 5-10 %; at 1024² (T in cache) 5-10 % as well. On
+//     Zen 5 every other software prefetch tried lost: the next block's columns during the
+//     current one's later blocks (4096², r = 16: 6.5 against 3.7 ms), the next 4 or 8 columns
+//     at r = 1 (1024²: 39 against 36 µs; 2048²: 0.20 against 0.15 ms).
 struct Plan {
     int P;            // ranks per block
     int J;            // columns per micro-kernel call
@@ -285,21 +304,32 @@ struct Plan {
 };
 
 constexpr Index kL1TileBytes = 24 << 10;
+constexpr Index kL2Bytes = Index(1) << 20;         // per core
+constexpr Index kSmallFactorBytes = 32 << 10;      // packed B + TAt partial that stay in L1
 constexpr Index kStreamingBytes = Index(32) << 20;
 constexpr Index kPrefetchVectors = 16;
 
-Plan planFor(Index d, Index k, Index r) {
+Plan planFor(Index d, Index k, Index r, int threads) {
     const Index vectors = (d + W - 1) / W;
 #if defined(__AVX512F__)
-    if (r == 1) return {1, 8, 0, blockingFor(r, 8, vectors)};
+    const Index bytesOfT = d * k * static_cast<Index>(sizeof(float));
+    const bool streams = bytesOfT >= kStreamingBytes;
+    const bool fromL3 = !streams && bytesOfT / threads > kL2Bytes;
+    if (r == 1) {
+        const int J = streams ? 8 : 4;
+        return {1, J, 0, blockingFor(r, J, vectors)};
+    }
+    const Index factorBytes = 2 * vectors * W * r * static_cast<Index>(sizeof(float));
+    if (fromL3 && r >= 3 && r <= 4 && factorBytes <= kSmallFactorBytes)
+        return {static_cast<int>(r), 3, 0, blockingFor(r, 3, vectors)};
     constexpr int J = 6;
     const Blocking blocking = blockingFor(r, J, vectors);
     const Index tileBytes = J * blocking.stretch * W * static_cast<Index>(sizeof(float));
     if (tileBytes <= kL1TileBytes) return {2, J, 0, blocking};
-    const bool streams = d * k * static_cast<Index>(sizeof(float)) >= kStreamingBytes;
     return {r == 2 ? 2 : 4, J, streams ? kPrefetchVectors : 0, blocking};
 #else
     (void)k;
+    (void)threads;
     const int P = r <= 2 ? static_cast<int>(r) : 2;
     return {P, 4, 0, blockingFor(r, 4, vectors)};
 #endif
@@ -353,7 +383,7 @@ void packB(const Matrix& B, int P, const PackedLayout& layout, float* out) {
 void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A, Matrix& TAt,
                                Matrix& BtT, bool withTAt, int threads, TeamWork* work) {
     const Index d = T.rows(), k = T.cols(), r = A.rows();
-    const Plan plan = planFor(d, k, r);
+    const Plan plan = planFor(d, k, r, threads);
     const PackedLayout layout{(d + W - 1) / W, r};
     const Blocking& blocking = plan.blocking;
     const int tail = static_cast<int>(d % W);

@@ -130,6 +130,14 @@ TEST(ThinProducts, MemorySizedProblemsMatchDouble) {
         for (const int threads : {1, 2}) expectLargeProductsMatch(2900, 2900, r, threads);
 }
 
+// T larger than a thread's L2 but cached: r = 3 and 4 in one block of every rank, 3 columns at
+// a time (B and the partial of d = 1000 stay in L1), the last block of columns 1 wide
+// somewhere in each thread's share; r = 1 in 4 columns. Teams of 1-3.
+TEST(ThinProducts, L3SizedProblemsMatchDouble) {
+    for (const Index r : {Index{1}, Index{3}, Index{4}})
+        for (const int threads : {1, 2, 3}) expectLargeProductsMatch(1000, 1100, r, threads);
+}
+
 // TeamWork: over the team, partial() and finish() see every column of BtT and every row of TAt
 // exactly once; a thread's BtT columns are final when its partial() runs and its TAt rows when
 // its finish() runs; without TAt only partial() runs. Teams of 1-3, both kernels, on the
