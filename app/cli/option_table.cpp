@@ -283,7 +283,7 @@ std::vector<OptionRow> buildTable() {
         intRow("--batch", kBench, "N", kBenchGroup, "tokens per step for the layer and full workloads",
                1, kMaxBenchDim, [](CliOptions& o, const Value& v) { o.bench.batch = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.bench.batch); }),
-        intRow("--warmup", kBench, "N", kBenchGroup, "untimed steps before timing", 0, 1000,
+        intRow("--warmup", kBench, "N", kBenchGroup, "untimed steps before timing (and at least 100 ms of them unless 0)", 0, 1000,
                [](CliOptions& o, const Value& v) { o.bench.warmup = static_cast<int>(v.integer); },
                [](const CliOptions& o) { return std::to_string(o.bench.warmup); }),
         intRow("--reps", kBench, "N", kBenchGroup, "timed steps per case", 1, 100000,

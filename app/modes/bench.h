@@ -10,6 +10,9 @@
 
 namespace loralab {
 
+// The least time each case warms up for (besides --warmup steps), unless --warmup 0.
+inline constexpr double kBenchMinWarmupSeconds = 0.1;
+
 struct BenchOptions {
     std::string workload = "all";          // fit | layer | full | all
     std::vector<Index> sizes{4096};        // d = k for each (from --sizes, or --d/--k)

@@ -1,6 +1,8 @@
 // Bench output: the field table, the markdown printer and the JSON printer.
 #include "modes/bench_report.h"
 
+#include "modes/bench.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -126,7 +128,9 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         << mib(m.memTotal) << " MiB RAM (" << mib(m.memAvailable) << " MiB available)\n";
     out << "- threads: " << rep.threads << "; optimizer: "
         << (rep.results.empty() ? "-" : optimizerName(rep.results.front().optimizer))
-        << "; warm-up " << rep.warmup << ", " << rep.reps << " timed steps per case\n";
+        << "; warm-up " << rep.warmup
+        << (rep.warmup > 0 ? " steps and at least " + std::to_string(static_cast<int>(kBenchMinWarmupSeconds * 1000)) + " ms" : std::string(" steps")) << ", " << rep.reps
+        << " timed steps per case\n";
     out << "- build: " << rep.build.type << " (" << rep.build.compiler << "; " << rep.build.flags
         << "); fit kernel " << rep.build.fitKernel << ", large products " << rep.build.gemm
         << "\n";

@@ -46,3 +46,19 @@ TEST(CliBench, ExplicitLayerShape) {
     EXPECT_EQ(j["results"][0]["k"], 64);
     EXPECT_EQ(j["results"][0]["workload"], "fit");
 }
+
+// --warmup N runs at least N untimed steps and, unless N = 0, at least 100 ms of them: a
+// 32×32 step takes microseconds, so far more than 3 run; the JSON reports how many.
+TEST(CliBench, WarmUpRunsItsStepsAndAtLeastATenthOfASecond) {
+    for (const int asked : {0, 3}) {
+        const auto r = runLoralab({"--bench", "--workload", "fit", "--d", "32", "--k", "32",
+                                   "--ranks", "1", "--warmup", std::to_string(asked), "--reps",
+                                   "1", "--threads", "1", "--json"});
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        const auto j = parseJsonObject(r);
+        ASSERT_EQ(j["results"].size(), 1u) << r.out;
+        const auto warm = j["results"][0]["warmup"].get<std::int64_t>();
+        if (asked == 0) EXPECT_EQ(warm, 0) << r.out;
+        else EXPECT_GT(warm, 100) << r.out;
+    }
+}
