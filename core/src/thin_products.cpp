@@ -161,10 +161,17 @@ struct PackedLayout {
 // partial: `tail` valid rows, 0 = full). Bp and Cp point at this rank block's packed B and
 // TAt partial; BtT gets the lane sums of P·J dot products. With `prefetch` > 0 it asks for T
 // that many row vectors ahead of its loads (see planFor).
+//
+// Each instance starts on a 64-byte boundary. On Zen 5 the same machine code ran at very
+// different speeds depending on where the linker placed it: the 4 × 6 kernel at 4096², r = 16
+// (2 threads, two identical copies in one harness binary, interleaved) took 3.6-3.9 ms when
+// the function started at 0 mod 64 and 4.7-6.2 ms at 16 or 48 mod 64, flipping from build to
+// build as unrelated code moved. Aligned, the copies agreed in every build tried.
 template <int P, int J, bool WithC>
-void microKernel(const float* T, Index ldT, const float* Bp, float* Cp, const float* A,
-                 Index ldA, float* BtT, Index ldBtT, Index v0, Index v1, int tail,
-                 Index prefetch) {
+__attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const float* Bp,
+                                              float* Cp, const float* A, Index ldA, float* BtT,
+                                              Index ldBtT, Index v0, Index v1, int tail,
+                                              Index prefetch) {
     using V = Simd::V;
     // A's P·J values: broadcast once into registers when they fit beside the accumulators and
     // T's vectors; else (4 × 6) read as broadcasts from a small array, which AVX-512 folds into
