@@ -237,13 +237,20 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
         }
         body(v, t);
     }
-    const bool ahead = next != nullptr && prefetch > 0;
-    for (Index v = prefetchEnd; v < full; ++v) {
-        V t[J];
-        for (int j = 0; j < J; ++j) {
-            if (ahead && j < nextCols) Simd::prefetch(next + j * ldT + (v + prefetch - full) * W);
-            t[j] = Simd::load(T + j * ldT + v * W);
+    Index v = prefetchEnd;
+    if (next != nullptr && prefetch > 0) {  // (a loop of its own: the plain one stays branch-free)
+        for (; v < full; ++v) {
+            V t[J];
+            for (int j = 0; j < J; ++j) {
+                if (j < nextCols) Simd::prefetch(next + j * ldT + (v + prefetch - full) * W);
+                t[j] = Simd::load(T + j * ldT + v * W);
+            }
+            body(v, t);
         }
+    }
+    for (; v < full; ++v) {
+        V t[J];
+        for (int j = 0; j < J; ++j) t[j] = Simd::load(T + j * ldT + v * W);
         body(v, t);
     }
     if (tail != 0) {
