@@ -286,7 +286,7 @@ std::vector<OptionRow> buildTable() {
         intRow("--warmup", kBench, "N", kBenchGroup, "untimed steps before timing (and at least 100 ms of them unless 0)", 0, 1000,
                [](CliOptions& o, const Value& v) { o.bench.warmup = static_cast<int>(v.integer); },
                [](const CliOptions& o) { return std::to_string(o.bench.warmup); }),
-        intRow("--reps", kBench, "N", kBenchGroup, "timed steps per case", 1, 100000,
+        intRow("--reps", kBench, "N", kBenchGroup, "timed steps per case (at least; and at least 200 ms of them)", 1, 100000,
                [](CliOptions& o, const Value& v) { o.bench.reps = static_cast<int>(v.integer); },
                [](const CliOptions& o) { return std::to_string(o.bench.reps); }),
     };

@@ -12,6 +12,10 @@ namespace loralab {
 
 // The least time each case warms up for (besides --warmup steps), unless --warmup 0.
 inline constexpr double kBenchMinWarmupSeconds = 0.1;
+// The least time each case's timed steps add up to (besides --reps steps), and the most steps
+// that floor may take.
+inline constexpr double kBenchMinTimedSeconds = 0.2;
+inline constexpr int kBenchMaxReps = 100000;
 
 struct BenchOptions {
     std::string workload = "all";          // fit | layer | full | all

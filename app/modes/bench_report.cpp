@@ -120,6 +120,14 @@ void summarizeTimes(const std::vector<double>& ms, BenchResult& r) {
     r.msSd = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
 }
 
+namespace {
+
+std::string msText(double seconds) {
+    return std::to_string(static_cast<int>(std::lround(seconds * 1000.0))) + " ms";
+}
+
+}  // namespace
+
 void printMarkdown(const BenchReport& rep, std::ostream& out) {
     const MachineInfo& m = rep.machine;
     out << "## loralab " << LORALAB_VERSION << " bench\n\n";
@@ -128,9 +136,10 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         << mib(m.memTotal) << " MiB RAM (" << mib(m.memAvailable) << " MiB available)\n";
     out << "- threads: " << rep.threads << "; optimizer: "
         << (rep.results.empty() ? "-" : optimizerName(rep.results.front().optimizer))
-        << "; warm-up " << rep.warmup
-        << (rep.warmup > 0 ? " steps and at least " + std::to_string(static_cast<int>(kBenchMinWarmupSeconds * 1000)) + " ms" : std::string(" steps")) << ", " << rep.reps
-        << " timed steps per case\n";
+        << "; warm-up " << rep.warmup << " steps"
+        << (rep.warmup > 0 ? " and at least " + msText(kBenchMinWarmupSeconds) : "")
+        << "; at least " << rep.reps << " timed steps and " << msText(kBenchMinTimedSeconds)
+        << " per case\n";
     out << "- build: " << rep.build.type << " (" << rep.build.compiler << "; " << rep.build.flags
         << "); fit kernel " << rep.build.fitKernel << ", large products " << rep.build.gemm
         << "\n";

@@ -29,7 +29,7 @@ TEST(CliBench, SmokeRunSchemaAndFlags) {
         EXPECT_EQ(c["k"].get<std::int64_t>(), sizes[i]);
         EXPECT_EQ(c["rank"], 2);
         EXPECT_EQ(c["batch"], 16);
-        EXPECT_EQ(c["reps"], 2);
+        EXPECT_GE(c["reps"].get<std::int64_t>(), 2);  // and at least 200 ms of steps
         EXPECT_EQ(c["threads"], 1);
         EXPECT_EQ(c["optimizer"], "sgd");
         EXPECT_GT(c["ms_median"].get<double>(), 0.0);
