@@ -4,7 +4,10 @@
 #include "loralab/gemm.h"
 #include "loralab/huge_pages.h"
 #include "loralab/rng.h"
+#include "team.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 
@@ -34,6 +37,37 @@ void checkFactors(const char* who, const LayerProblem& p, const Matrix& B, const
             "B is " + shapeStr(B) + ", A is " + shapeStr(A) + ", W0 is " + shapeStr(p.W0) +
                 "; need B d x r, A r x k (r >= 1)");
     requireFinite(s, "s");
+}
+
+// ‖M‖²_F in double: each thread of a team sums a contiguous share in double (vectorized), and
+// the shares add up in thread order. Y is d×n (8 MiB at 4096 × 512): Eigen's
+// `M.cast<double>().squaredNorm()` took 1.4 ms of a 54 ms layer step, on one thread.
+double squaredNormDouble(const Matrix& m) {
+    constexpr int kMaxThreads = 64;
+    constexpr Index kTeamElements = Index{1} << 18;
+    const Index size = m.size();
+    const float* x = m.data();
+    int threads = 1;
+#if defined(_OPENMP)
+    if (size >= kTeamElements && !omp_in_parallel())
+        threads = std::min(omp_get_max_threads(), kMaxThreads);
+#endif
+    std::array<double, kMaxThreads> parts{};
+    const int used = detail::onTeam(threads, [&](int t, int n) {
+        const auto [begin, end] = detail::share(size, t, n, 64);
+        double sum = 0.0;
+#if defined(_OPENMP)
+#pragma omp simd reduction(+ : sum)
+#endif
+        for (Index i = begin; i < end; ++i) {
+            const double v = static_cast<double>(x[i]);
+            sum += v * v;
+        }
+        parts[static_cast<std::size_t>(t)] = sum;
+    });
+    double total = 0.0;
+    for (int t = 0; t < used; ++t) total += parts[static_cast<std::size_t>(t)];
+    return total;
 }
 
 double perParamFlops(OptimizerKind kind) {
@@ -141,7 +175,7 @@ double LoraLayerTrainer::lossGrad() {
     m_Y = p.Ystar;
     gemm(Op::N, Op::N, 1.0f, p.W0, p.X, -1.0f, m_Y);  // W0·X − Y*
     gemm(Op::N, Op::T, s, B, m_AXt, 1.0f, m_Y);       // E = W0·X + s·B·(A·X) − Y*
-    const double loss = m_Y.cast<double>().squaredNorm() / dn;
+    const double loss = squaredNormDouble(m_Y) / dn;
 
     // dY = (2/dn)·E; its scale folds into the products below.
     const float g = static_cast<float>(2.0 / dn);
@@ -189,7 +223,7 @@ double FullLayerTrainer::lossGrad() {
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
     m_Y = p.Ystar;
     gemm(Op::N, Op::N, 1.0f, m_W, p.X, -1.0f, m_Y);  // E = W·X − Y*
-    const double loss = m_Y.cast<double>().squaredNorm() / dn;
+    const double loss = squaredNormDouble(m_Y) / dn;
     // dW = dY·Xᵀ with dY = (2/dn)·E: the scale folds into the product.
     gemm(Op::N, Op::T, static_cast<float>(2.0 / dn), m_Y, p.X, 0.0f, m_dW);
     return loss;
