@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <utility>
 
 namespace loralab {
 
@@ -54,7 +55,10 @@ double squaredNormDouble(const Matrix& m) {
 #endif
     std::array<double, kMaxThreads> parts{};
     const int used = detail::onTeam(threads, [&](int t, int n) {
-        const auto [begin, end] = detail::share(size, t, n, 64);
+        // Plain variables, not a structured binding: clang 14 cannot capture one into the
+        // simd loop below.
+        const std::pair<Index, Index> range = detail::share(size, t, n, 64);
+        const Index begin = range.first, end = range.second;
         double sum = 0.0;
 #if defined(_OPENMP)
 #pragma omp simd reduction(+ : sum)
