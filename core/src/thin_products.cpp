@@ -172,17 +172,18 @@ struct PackedLayout {
 // (2 threads, two identical copies in one harness binary, interleaved) took 3.6-3.9 ms when
 // the function started at 0 mod 64 and 4.7-6.2 ms at 16 or 48 mod 64, flipping from build to
 // build as unrelated code moved. Aligned, the copies agreed in every build tried.
-template <int P, int J, bool WithC>
+template <int P, int J, bool WithC, bool ARegisters>
 __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const float* Bp,
                                               float* Cp, const float* A, Index ldA, float* BtT,
                                               Index ldBtT, Index v0, Index v1, int tail,
                                               Index prefetch, const float* next, int nextCols) {
     using V = Simd::V;
-    // A's P·J values: broadcast once into registers when they fit beside the accumulators and
-    // T's vectors; else (4 × 6) read as broadcasts from a small array, which AVX-512 folds into
-    // the FMAs as {1to16} operands. The empty asm makes the array's address opaque on each row
-    // vector, so that the compiler cannot hoist 24 broadcasts into registers it does not have.
-    constexpr bool kARegisters = P * J <= 12;
+    // A's P·J values: broadcast once into registers when the plan asks for it (ARegisters) and
+    // they fit beside the accumulators and T's vectors; else read as broadcasts from a small
+    // array, which AVX-512 folds into the FMAs as {1to16} operands. The empty asm makes the
+    // array's address opaque on each row vector, so that the compiler cannot hoist the
+    // broadcasts into registers (4 × 6: 24 of them, and there are none left).
+    constexpr bool kARegisters = ARegisters && P * J <= 12;
     V acc[P][J];
     V a[kARegisters ? P : 1][kARegisters ? J : 1];
     alignas(64) float aMem[kARegisters ? 1 : P * J];
@@ -319,11 +320,18 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 //     Zen 5 every other software prefetch tried lost: the next block's columns during the
 //     current one's later blocks (4096², r = 16: 6.5 against 3.7 ms), the next 4 or 8 columns
 //     at r = 1 (1024²: 39 against 36 µs; 2048²: 0.20 against 0.15 ms).
+//   * Streaming at r = 2 (one 2 × 6 block, 24 FMAs a row vector: memory is the limit), A's
+//     values come from memory too. With them in registers the same machine code took 0.9 or
+//     1.3-1.5 ms at 4096² (2 threads) by where the linker happened to place it: six builds
+//     shifted by padding, 0.99-1.47 ms in registers against 0.98-1.04 from memory (harness,
+//     interleaved); 8192² 4.7 against 5.6 ms, 11008 × 4096 3.1 against 3.5. In cache the
+//     registers win (1024², r = 16: 10 %; 256²: 20 %), so only the streaming plan asks.
 struct Plan {
     int P;            // ranks per block
     int J;            // columns per micro-kernel call
     Index prefetch;   // row vectors ahead, 0 = none (first block of ranks only)
     Blocking blocking;
+    bool aRegisters = true;  // A's values in registers where P·J allows (see microKernel)
 };
 
 constexpr Index kL1TileBytes = 24 << 10;
@@ -349,7 +357,8 @@ Plan planFor(Index d, Index k, Index r, int threads) {
     const Blocking blocking = blockingFor(r, J, vectors);
     const Index tileBytes = J * blocking.stretch * W * static_cast<Index>(sizeof(float));
     if (tileBytes <= kL1TileBytes) return {2, J, 0, blocking};
-    return {r == 2 ? 2 : 4, J, streams ? kPrefetchVectors : 0, blocking};
+    if (r == 2) return {2, J, streams ? kPrefetchVectors : 0, blocking, !streams};
+    return {4, J, streams ? kPrefetchVectors : 0, blocking};
 #else
     (void)k;
     (void)threads;
@@ -359,9 +368,13 @@ Plan planFor(Index d, Index k, Index r, int threads) {
 }
 
 template <bool WithC>
-MicroKernel pickKernel(int P, int J) {
-#define LORALAB_K(p, j) \
-    if (P == p && J == j) return &microKernel<p, j, WithC>;
+MicroKernel pickKernel(int P, int J, bool aRegisters) {
+    // Each shape whose P·J values fit in registers comes in both kinds; the others read A
+    // from memory either way.
+#define LORALAB_K(p, j)                                                   \
+    if (P == p && J == j)                                                 \
+        return aRegisters ? &microKernel<p, j, WithC, (p * j <= 12)>      \
+                          : &microKernel<p, j, WithC, false>;
     // P is the plan's, or fewer for the last block of ranks; J is the plan's, or fewer for the
     // last columns of a panel.
     LORALAB_K(1, 1) LORALAB_K(2, 1) LORALAB_K(1, 2) LORALAB_K(2, 2) LORALAB_K(1, 3)
@@ -447,7 +460,8 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                     for (Index p0 = 0; p0 < r; p0 += plan.P) {
                         const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
                         const MicroKernel kernel =
-                            withTAt ? pickKernel<true>(P, J) : pickKernel<false>(P, J);
+                            withTAt ? pickKernel<true>(P, J, plan.aRegisters)
+                                    : pickKernel<false>(P, J, plan.aRegisters);
                         kernel(T.data() + j * d, d, packedB + layout.blockStart(p0),
                                withTAt ? C + layout.blockStart(p0) : nullptr,
                                A.data() + p0 + j * r, r, BtT.data() + p0 + j * r, r, v0, v1,
