@@ -186,8 +186,9 @@ public:
         }
     }
 
-    // Its largest product has r²·max(d, k) multiply-adds at most (each thread's share less).
-    bool mayStartThreads() const override { return gramWork(m_B, m_A) >= kEigenForkWork; }
+    // Its products may fork: the largest has r²·max(d, k) multiply-adds at most (each
+    // thread's share less).
+    bool onOpenMpTeam() const override { return gramWork(m_B, m_A) >= kEigenForkWork; }
 
     void finish(int t, int n, Range cols, Range rows) override {
         Matrix& AAt = t == 0 ? m_o.m_AAt : m_o.m_team[static_cast<std::size_t>(t)].AAtSum;

@@ -501,7 +501,7 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
         if (work != nullptr) work->finish(t, n, cols, rows);
     };
     // The kernel itself starts no threads; the work after it may (see TeamWork).
-    if (work != nullptr && work->mayStartThreads()) onTeam(threads, body);
+    if (work != nullptr && work->onOpenMpTeam()) onTeam(threads, body);
     else onSpinTeam(threads, body);
 }
 

@@ -142,7 +142,7 @@ TEST(ThinProducts, L3SizedProblemsMatchDouble) {
 // TeamWork: over the team, partial() and finish() see every column of BtT and every row of TAt
 // exactly once; a thread's BtT columns are final when its partial() runs and its TAt rows when
 // its finish() runs; without TAt only partial() runs. Teams of 1-3, both kernels, on the
-// spinning team and on OpenMP's (TeamWork::mayStartThreads), with a thread left without rows
+// spinning team and on OpenMP's (TeamWork::onOpenMpTeam), with a thread left without rows
 // (d = 20 is two row vectors).
 TEST(ThinProducts, TeamWorkSeesEachRowAndColumnOnceAndFinal) {
     struct Recorder final : ThinProducts::TeamWork {
@@ -153,7 +153,7 @@ TEST(ThinProducts, TeamWorkSeesEachRowAndColumnOnceAndFinal) {
         bool partialFinal = true, finishFinal = true;
         int finishes = 0;  // only checked with one thread
         bool forks = false;
-        bool mayStartThreads() const override { return forks; }
+        bool onOpenMpTeam() const override { return forks; }
 
         bool close(const Matrix& got, const MatrixD& want) const {
             return got.size() == 0 ||

@@ -11,6 +11,7 @@
 
 #include "loralab/factors.h"
 #include "loralab/optimizer.h"
+#include "loralab/thin_products.h"
 #include "loralab/types.h"
 
 #include <cstdint>
@@ -34,7 +35,7 @@ double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW);
 
 // ---- production steps with preallocated workspaces ---------------------------------------------
 
-// LoRA on a frozen W0. Holds the workspaces ((A·X)ᵀ, Y, dY, ...) so step() allocates nothing.
+// LoRA on a frozen W0. Holds the workspaces (A·X, Y, dY, ...) so that step() allocates nothing after the first.
 // Both trainers keep a pointer to `problem`: it must outlive them. Throws on mismatched shapes.
 class LoraLayerTrainer {
 public:
@@ -49,10 +50,14 @@ public:
     double flopsPerStep() const;  // counted, for GFLOP/s and the roofline
 
 private:
+    class ForwardWork;
+    class BackwardWork;
+
     const LayerProblem* m_p;
     Factors m_factors;
     Optimizer m_opt;
-    Matrix m_AXt, m_Y, m_dB, m_dA, m_BtdY;
+    Matrix m_AX, m_At, m_noTAt, m_Y, m_dB, m_dA, m_BtdY;
+    ThinProducts m_thinX, m_thinE;  // the pass over X and the one over E (sized once each)
 };
 
 // Full fine-tuning of W (starts as W0).

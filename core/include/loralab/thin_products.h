@@ -52,16 +52,20 @@ public:
     // (one thread: everything). Both must not throw. Without withTAt only partial() runs.
     //
     // The SIMD kernel runs on a team of persistent spinning threads (core/src/spin_team.h),
-    // unless mayStartThreads(): then on an OpenMP team, inside which Eigen and the BLAS stay
-    // on their own thread.
+    // unless onOpenMpTeam(): then on an OpenMP team, inside which Eigen and the BLAS stay on
+    // their own thread.
     class TeamWork {
     public:
         using Range = std::pair<Index, Index>;
         virtual void partial(int t, int n, Range cols, Range rows) = 0;
         virtual void finish(int t, int n, Range cols, Range rows) = 0;
-        // True if partial() or finish() may call something that starts threads of its own
-        // (an Eigen or BLAS product large enough to fork).
-        virtual bool mayStartThreads() const = 0;
+        // True if the pass must run on an OpenMP team: partial() or finish() may call
+        // something that starts threads of its own (an Eigen or BLAS product large enough to
+        // fork), or the caller's work around the pass runs on OpenMP's team. libgomp's workers
+        // spin for a while after each region, and a spinning-team region started then shares
+        // the cores with them: the layer step's two passes, between BLAS products, took
+        // 1.5-4 ms longer of 54 on the spinning team.
+        virtual bool onOpenMpTeam() const = 0;
 
     protected:
         ~TeamWork() = default;
