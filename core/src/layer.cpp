@@ -202,7 +202,7 @@ private:
 // Backward: dY = (2/dn)·E;  dB = s·dY·AXᵀ;  dA = s·(Bᵀ·dY)·Xᵀ
 // Layer 4096², n = 512, r = 16, 2 threads: the thin products took about 2.5 ms as five gemm()
 // calls (OpenBLAS is weakest at these shapes), and the single-threaded copy of Y* 0.2 ms more.
-// The two passes, B·(A·X) and dA's gemm() take 2.0 ms, each call timed alone; whole steps,
+// Aᵀ, the two passes, B·(A·X) and dA's gemm() take 2.1 ms, each call timed alone; whole steps,
 // alternating with the previous build: 4096² 0-1.5 ms faster of 50-57, 1024² 5-8 %.
 double LoraLayerTrainer::lossGrad() {
     const LayerProblem& p = *m_p;
