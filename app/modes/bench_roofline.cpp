@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <memory>
 #include <sstream>
+#include <vector>
 #include <thread>
 
 namespace loralab {
@@ -50,18 +51,20 @@ double bestSeconds(int reps, F f) {
     return best;
 }
 
-// The best of at least `reps` timings of f() that together take at least `budget` seconds.
+// The median of at least `reps` timings of f() that together take at least `budget` seconds.
 template <class F>
-double bestSecondsFor(double budget, int reps, F f) {
-    double best = 1e300, spent = 0.0;
+double medianSecondsFor(double budget, int reps, F f) {
+    std::vector<double> times;
+    double spent = 0.0;
     for (int i = 0; i < reps || spent < budget; ++i) {
         const auto t0 = Clock::now();
         f();
-        const double once = seconds(t0, Clock::now());
-        best = std::min(best, once);
-        spent += once;
+        times.push_back(seconds(t0, Clock::now()));
+        spent += times.back();
     }
-    return best;
+    const auto mid = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+    std::nth_element(times.begin(), mid, times.end());
+    return *mid;
 }
 
 // cblas_sgemm from an OpenBLAS that is already linked into the process (looked up, never loaded).
@@ -123,12 +126,14 @@ float streamSum(const float* p, std::size_t n) {
 }
 
 // Read bandwidth over one buffer of `bytes`, each thread summing its own part (first touched
-// by that thread), repeated so that one timing reads at least 64 MiB; the best of as many
-// timings as fit in kReadSeconds (at least 6). A buffer about the size of the last-level
-// caches (64 MiB here: two cores with 32 MiB of L3 each) is partly read from them once the
-// sweeps reach a steady state, and the best of only 6 sweeps after one warm-up missed it:
-// 88-169 GB/s, typically 90, while a 4096², r = 1 fit step read its 64 MiB target at 93-97
-// GB/s (efficiency 1.13 in one run). Over 100 sweeps: best 146-151 GB/s, median 123-132.
+// by that thread), repeated so that one timing reads at least 64 MiB: the median of as many
+// timings as fit in kReadSeconds (at least 6), the statistic the bench reports for steps. A
+// training step re-reads its target every step, and a buffer about the size of the last-level
+// caches (64 MiB here: two cores with 32 MiB of L3 each) is then partly read from them: the
+// best of only 6 sweeps after one warm-up missed that steady state (88-169 GB/s, typically
+// 90, while a 4096², r = 1 fit step read its 64 MiB target at 93-97 GB/s: efficiency 1.13 in
+// one run). Over 100 sweeps: median 123-132 GB/s, best 146-151 (a lucky sweep, where the
+// steps' medians are typical ones).
 double readBandwidth(std::int64_t bytes, int threads) {
     const std::size_t n = static_cast<std::size_t>(bytes) / sizeof(float) / 64 / threads * 64 * threads;
     const std::size_t per = n / threads;
@@ -151,7 +156,7 @@ double readBandwidth(std::int64_t bytes, int threads) {
         sink = sink + total;
     };
     sweep();  // warm-up
-    const double t = bestSecondsFor(kReadSeconds, 2 * kTimedReps, sweep);
+    const double t = medianSecondsFor(kReadSeconds, 2 * kTimedReps, sweep);
     return static_cast<double>(passes) * sizeof(float) * static_cast<double>(n) / t;
 }
 
