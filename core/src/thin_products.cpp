@@ -516,7 +516,8 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
         }
         if (work != nullptr) work->finish(t, n, cols, rows);
     };
-    // The kernel itself starts no threads; the work after it may (see TeamWork).
+    // The kernel itself starts no threads; the work after it may, or the caller may want
+    // OpenMP's team (see TeamWork::onOpenMpTeam).
     if (work != nullptr && work->onOpenMpTeam()) onTeam(threads, body);
     else onSpinTeam(threads, body);
 }
