@@ -19,8 +19,8 @@
 #include <cstdlib>
 #include <memory>
 #include <sstream>
-#include <vector>
 #include <thread>
+#include <vector>
 
 namespace loralab {
 

@@ -35,7 +35,8 @@ double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW);
 
 // ---- production steps with preallocated workspaces ---------------------------------------------
 
-// LoRA on a frozen W0. Holds the workspaces (A·X, Y, dY, ...) so that step() allocates nothing after the first.
+// LoRA on a frozen W0. Holds the workspaces (A·X, Y, dY, ...) so that step() allocates nothing
+// after the first.
 // Both trainers keep a pointer to `problem`: it must outlive them. Throws on mismatched shapes.
 class LoraLayerTrainer {
 public:
