@@ -1,6 +1,7 @@
 // `loralab --bench`: plan the cases, refuse what cannot fit in memory (before allocating
-// anything), measure the machine's limits, time each case (warm-up, then reps), print the table
-// or JSON. Progress goes to `err`, one line per case.
+// anything), measure the machine's limits, time each case (warm-up, then reps) and measure the
+// limits its roofline uses again right after it, print the table or JSON. Progress goes to
+// `err`, one line per case.
 #include "modes/bench.h"
 
 #include "modes/bench_report.h"
@@ -118,10 +119,12 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
     for (std::size_t i = 0; i < cases.size();) {
         std::size_t j = i;
         while (j < cases.size() && cases[j].d == cases[i].d && cases[j].k == cases[i].k) ++j;
+        // The case's limits are measured (in a child) while its data is alive.
         const double bytes =
             sizeMemoryEstimate(std::vector<BenchCase>(cases.begin() + static_cast<long>(i),
                                                       cases.begin() + static_cast<long>(j)),
-                               o.optimizer);
+                               o.optimizer) +
+            static_cast<double>(caseLimitsMemoryBytes());
         if (bytes > need) {
             need = bytes;
             worst = &cases[i];
@@ -197,9 +200,16 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
                 case Workload::Full: runner = makeFullRunner(*problem, o.optimizer); break;
             }
             timeCase(*runner, o, r);
-            const double bytes = caseBytesMoved(c, o.optimizer);  // also its working set
-            r.rooflineMs = report.limits.rooflineMs(runner->flopsPerStep(), bytes, bytes);
-            if (r.ok && r.msMedian > 0.0) r.efficiency = r.rooflineMs / r.msMedian;
+            r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
+            if (r.ok) {
+                // The case's own limits, measured right after it (see measureCaseLimits).
+                const double bytes = caseBytesMoved(c, o.optimizer);  // also its working set
+                const MachineLimits now = measureCaseLimitsIsolated(threads, report.limits, bytes);
+                r.limitGflops = now.peakFlops / 1e9;
+                r.limitGbs = now.bandwidthFor(bytes) / 1e9;
+                r.rooflineMs = now.rooflineMs(runner->flopsPerStep(), bytes, bytes);
+                if (r.msMedian > 0.0) r.efficiency = r.rooflineMs / r.msMedian;
+            }
         } catch (const std::bad_alloc&) {
             r.ok = false;
             r.error = "out of memory";
@@ -207,16 +217,17 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
             r.ok = false;
             r.error = e.what();
         }
-        r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
+        if (r.peakRssMb == 0.0) r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
         anyFailed = anyFailed || !r.ok;
 
         char line[256];
         if (r.ok)
             std::snprintf(line, sizeof line,
                           "bench [%zu/%zu] %s %s: median %.3f ms (min %.3f), %.1f GFLOP/s, "
-                          "efficiency %.2f, peak RSS %.0f MiB",
+                          "efficiency %.2f (limits %.0f GFLOP/s, %.1f GB/s), peak RSS %.0f MiB",
                           i + 1, cases.size(), caseName(c).c_str(), optimizerName(o.optimizer),
-                          r.msMedian, r.msMin, r.gflops, r.efficiency, r.peakRssMb);
+                          r.msMedian, r.msMin, r.gflops, r.efficiency, r.limitGflops,
+                          r.limitGbs, r.peakRssMb);
         else
             std::snprintf(line, sizeof line, "bench [%zu/%zu] %s %s: FAILED: %s", i + 1,
                           cases.size(), caseName(c).c_str(), optimizerName(o.optimizer),

@@ -84,6 +84,12 @@ const std::vector<Field>& resultFields() {
          [](const BenchResult& r) { return timingText(r, num(r.gflops)); }},
         {"peak_rss_mb", "peak RSS MiB", [](const BenchResult& r) { return Json(r.peakRssMb); },
          [](const BenchResult& r) { return format("%.0f", r.peakRssMb); }},
+        {"limit_gflops", "limit GFLOP/s",
+         [](const BenchResult& r) { return r.limitGflops > 0.0 ? Json(r.limitGflops) : Json(nullptr); },
+         [](const BenchResult& r) { return r.limitGflops > 0.0 ? num(r.limitGflops) : "-"; }},
+        {"limit_gbs", "limit GB/s",
+         [](const BenchResult& r) { return r.limitGbs > 0.0 ? Json(r.limitGbs) : Json(nullptr); },
+         [](const BenchResult& r) { return r.limitGbs > 0.0 ? num(r.limitGbs) : "-"; }},
         {"roofline_ms", "roofline ms", [](const BenchResult& r) { return Json(r.rooflineMs); },
          [](const BenchResult& r) { return num(r.rooflineMs); }},
         {"efficiency", "efficiency", [](const BenchResult& r) { return timing(r, r.efficiency); },
@@ -165,8 +171,9 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         out << " GB/s";
     }
     out << (l.isolated ? "; measured in a child process" : "") << "\n";
-    out << "- roofline ms = max(flops / peak, bytes / bandwidth at the case's working set); "
-           "efficiency = roofline / median\n";
+    out << "- roofline ms = max(flops / peak, bytes / bandwidth at the case's working set), with "
+           "the limits measured again right after each case (limit columns: the peak SGEMM and "
+           "the read stream over a buffer of its working set); efficiency = roofline / median\n";
     if (!rep.build.optimized)
         out << "\nWARNING: this is not an optimized build (" << rep.build.type
             << (rep.build.sanitized ? ", sanitizers on" : "")

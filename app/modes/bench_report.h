@@ -24,7 +24,9 @@ struct BenchResult {
     double msMedian = 0.0, msMean = 0.0, msSd = 0.0, msMin = 0.0;  // per step, milliseconds
     double gflops = 0.0;    // flops per step / median time
     double peakRssMb = 0.0; // peak resident set while the case ran, MiB
-    double rooflineMs = 0.0;   // max(flops / peak, bytes / bandwidth)
+    double limitGflops = 0.0;  // the peak GEMM rate measured right after the case (GFLOP/s)
+    double limitGbs = 0.0;     // the read stream at its working set, measured then (GB/s)
+    double rooflineMs = 0.0;   // max(flops / peak, bytes / bandwidth) with those two limits
     double efficiency = 0.0;   // rooflineMs / msMedian
 };
 

@@ -184,6 +184,33 @@ double readBandwidth(std::int64_t bytes, int threads) {
     return static_cast<double>(passes) * sizeof(float) * static_cast<double>(n) / t;
 }
 
+// FLOP/s of Eigen's n×n×n GEMM on Eigen's current thread count: best of kTimedReps.
+double eigenGemmFlops(int n) {
+    Matrix A = Matrix::Random(n, n), B = Matrix::Random(n, n), C(n, n);
+    C.noalias() = A * B;  // warm-up
+    const double best = bestSeconds(kTimedReps, [&] { C.noalias() = A * B; });
+    return 2.0 * n * static_cast<double>(n) * n / best;
+}
+
+// The same for a linked OpenBLAS's cblas_sgemm on `threads` threads; 0 when it is not linked.
+double openBlasGemmFlops(int n, int threads) {
+    const OpenBlas blas = OpenBlas::find();
+    if (!blas.sgemm) return 0.0;
+    const int before = blas.getThreads();
+    blas.setThreads(threads);
+    Matrix A = Matrix::Random(n, n), B = Matrix::Random(n, n), C(n, n);
+    auto gemm = [&] {
+        blas.sgemm(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, n, n, n, 1.0f, A.data(), n,
+                   B.data(), n, 0.0f, C.data(), n);
+    };
+    gemm();  // warm-up (starts its thread pool)
+    const double flops = 2.0 * n * static_cast<double>(n) * n / bestSeconds(kTimedReps, gemm);
+    blas.setThreads(before);
+    // Let OpenBLAS's worker threads stop spinning before anything else is timed.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return flops;
+}
+
 }  // namespace
 
 double MachineLimits::bandwidthFor(double footprint) const {
@@ -216,6 +243,10 @@ double MachineLimits::rooflineMs(double flops, double bytes, double footprint) c
     return std::max(computeMs, memoryMs);
 }
 
+std::int64_t caseLimitsMemoryBytes() {
+    return 3LL * kMaxGemm * kMaxGemm * static_cast<std::int64_t>(sizeof(float)) + kReadMax;
+}
+
 std::int64_t limitsMemoryBytes() {
     const std::int64_t gemm = 3LL * kMaxGemm * kMaxGemm * static_cast<std::int64_t>(sizeof(float));
     const std::int64_t triad = 3LL * static_cast<std::int64_t>(kTriadFloats * sizeof(float));
@@ -241,42 +272,21 @@ MachineLimits measureLimits(int threads) {
     // Eigen's GEMM: n grows to kMaxGemm unless a product of the next size would take over
     // kGemmBudget (a debug build stops early).
     int n = 256;
-    double best = 0.0;
-    while (true) {
+    while (n < kMaxGemm) {
         Matrix A = Matrix::Random(n, n), B = Matrix::Random(n, n), C(n, n);
         const double once = bestSeconds(1, [&] { C.noalias() = A * B; });
-        if (n < kMaxGemm && 8.0 * once < kGemmBudget) {  // the next size costs 8×
-            n *= 2;
-            continue;
-        }
-        best = bestSeconds(kTimedReps, [&] { C.noalias() = A * B; });
-        break;
+        if (8.0 * once >= kGemmBudget) break;  // the next size costs 8×
+        n *= 2;
     }
-    const double gemmFlops = 2.0 * n * static_cast<double>(n) * n;
     lim.gemmSize = n;
-    lim.eigenFlops = gemmFlops / best;
+    lim.eigenFlops = eigenGemmFlops(n);
     lim.peakFlops = lim.eigenFlops;
     lim.peakSource = "eigen";
-
     // OpenBLAS, when linked, with the same thread count and size.
-    const OpenBlas blas = OpenBlas::find();
-    if (blas.sgemm) {
-        const int before = blas.getThreads();
-        blas.setThreads(threads);
-        Matrix A = Matrix::Random(n, n), B = Matrix::Random(n, n), C(n, n);
-        auto gemm = [&] {
-            blas.sgemm(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, n, n, n, 1.0f, A.data(), n,
-                       B.data(), n, 0.0f, C.data(), n);
-        };
-        gemm();  // warm-up (starts its thread pool)
-        lim.openblasFlops = gemmFlops / bestSeconds(kTimedReps, gemm);
-        blas.setThreads(before);
-        if (lim.openblasFlops > lim.peakFlops) {
-            lim.peakFlops = lim.openblasFlops;
-            lim.peakSource = "openblas";
-        }
-        // Let OpenBLAS's worker threads stop spinning before anything else is timed.
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    lim.openblasFlops = openBlasGemmFlops(n, threads);
+    if (lim.openblasFlops > lim.peakFlops) {
+        lim.peakFlops = lim.openblasFlops;
+        lim.peakSource = "openblas";
     }
 
     lim.triadBandwidth = triadBandwidth(threads);
@@ -284,6 +294,36 @@ MachineLimits measureLimits(int threads) {
     for (std::int64_t bytes = kReadMin; bytes <= kReadMax; bytes *= 4)
         lim.readCurve.emplace_back(bytes, readBandwidth(bytes, threads));
     lim.bandwidth = std::max(lim.triadBandwidth, lim.readCurve.back().second);
+    Eigen::setNbThreads(eigenBefore);
+    omp_set_num_threads(ompBefore);
+    return lim;
+}
+
+MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint) {
+    require(threads >= 1, "measureCaseLimits",
+            "threads = " + std::to_string(threads) + "; must be >= 1");
+    require(run.gemmSize > 0 && !run.peakSource.empty(), "measureCaseLimits",
+            "the run's limits must be measured first");
+    MachineLimits lim;
+    const int eigenBefore = Eigen::nbThreads();
+    const int ompBefore = omp_get_max_threads();
+    Eigen::setNbThreads(threads);
+    omp_set_num_threads(threads);
+    lim.gemmSize = run.gemmSize;
+    lim.peakSource = run.peakSource;
+    if (run.peakSource == "openblas") lim.openblasFlops = openBlasGemmFlops(run.gemmSize, threads);
+    if (lim.openblasFlops > 0.0) {
+        lim.peakFlops = lim.openblasFlops;
+    } else {  // Eigen won at the start of the run, or OpenBLAS has gone
+        lim.eigenFlops = eigenGemmFlops(run.gemmSize);
+        lim.peakFlops = lim.eigenFlops;
+        lim.peakSource = "eigen";
+    }
+    const double clamped = std::clamp(footprint, static_cast<double>(kReadMin),
+                                      static_cast<double>(kReadMax));
+    const auto bytes = static_cast<std::int64_t>(clamped);
+    lim.bandwidth = readBandwidth(bytes, threads);
+    lim.readCurve.emplace_back(bytes, lim.bandwidth);
     Eigen::setNbThreads(eigenBefore);
     omp_set_num_threads(ompBefore);
     return lim;
@@ -338,27 +378,31 @@ bool decodeLimits(const std::string& text, MachineLimits& l) {
 
 }  // namespace
 
-MachineLimits measureLimitsIsolated(int threads) {
-    require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
+namespace {
+
+// measure() in a forked child process (see measureLimitsIsolated in the header); measure() in
+// this process when that cannot be done.
+template <class Measure>
+MachineLimits isolated(Measure measure) {
     // A forked child has only the forking thread: an OpenMP thread pool inherited from the
     // parent would wait forever for its missing workers. Release the pool first (OpenMP 5.0);
     // the parent's next parallel region starts a fresh one.
-    if (omp_pause_resource_all(omp_pause_hard) != 0) return measureLimits(threads);
+    if (omp_pause_resource_all(omp_pause_hard) != 0) return measure();
     int fds[2];
-    if (pipe(fds) != 0) return measureLimits(threads);
+    if (pipe(fds) != 0) return measure();
     std::fflush(nullptr);  // nothing buffered may be written twice
     const pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        return measureLimits(threads);
+        return measure();
     }
     if (pid == 0) {  // child: measure, write one line, leave without running atexit handlers
         close(fds[0]);
         alarm(600);  // a child that hangs is killed, and the parent measures by itself
         int status = 1;
         try {
-            const std::string line = encodeLimits(measureLimits(threads));
+            const std::string line = encodeLimits(measure());
             status = write(fds[1], line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1;
         } catch (...) {
         }
@@ -376,9 +420,24 @@ MachineLimits measureLimitsIsolated(int threads) {
     const bool exited = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
                         WEXITSTATUS(status) == 0;
     MachineLimits lim;
-    if (!exited || !decodeLimits(text, lim)) return measureLimits(threads);
+    if (!exited || !decodeLimits(text, lim)) return measure();
     lim.isolated = true;
     return lim;
+}
+
+}  // namespace
+
+MachineLimits measureLimitsIsolated(int threads) {
+    require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
+    return isolated([threads] { return measureLimits(threads); });
+}
+
+MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, double footprint) {
+    require(threads >= 1, "measureCaseLimits",
+            "threads = " + std::to_string(threads) + "; must be >= 1");
+    require(run.gemmSize > 0 && !run.peakSource.empty(), "measureCaseLimits",
+            "the run's limits must be measured first");
+    return isolated([&] { return measureCaseLimits(threads, run, footprint); });
 }
 
 }  // namespace loralab

@@ -40,8 +40,10 @@ struct MachineLimits {
     double rooflineMs(double flops, double bytes, double footprint) const;
 };
 
-// Bytes measureLimits() allocates at most (for the memory check done before anything runs).
+// Bytes measureLimits() and measureCaseLimits() allocate at most (for the memory check done
+// before anything runs).
 std::int64_t limitsMemoryBytes();
+std::int64_t caseLimitsMemoryBytes();
 
 // `threads` >= 1; Eigen's and OpenMP's thread counts are restored afterwards. The GEMM size grows
 // from 256 to 2048 unless one product of the next size would take over a second (a debug build).
@@ -53,6 +55,18 @@ MachineLimits measureLimits(int threads);
 // forks (omp_pause_resource_all), so it may run at any point of a single-threaded program;
 // falls back to measuring in this process when that, fork, the pipe or the child fails.
 MachineLimits measureLimitsIsolated(int threads);
+
+// The limits one case's roofline uses, measured again right after it: on a shared machine the
+// memory and the cores run 15-50 % slower for minutes at a time, and a case timed in such a
+// phase against limits measured outside it (or the other way round) shows an efficiency that
+// says more about the neighbours than about the code. Measures the peak GEMM rate with the
+// run's source and size (`run` from measureLimits) and the read stream over one buffer of the
+// case's working set (`footprint` bytes, clamped to the read curve's 256 KiB .. 256 MiB);
+// the result's readCurve holds that one point and its bandwidth is that point's, so its
+// rooflineMs() uses them at any footprint. Takes about 0.3 s (2 threads; 0.5 s on one).
+MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint);
+// measureCaseLimits() in a forked child process, as measureLimitsIsolated.
+MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, double footprint);
 
 // When OpenBLAS is linked (e.g. under Eigen with EIGEN_USE_BLAS), sets its thread count and
 // returns the previous one; returns 0 and does nothing when it is not.

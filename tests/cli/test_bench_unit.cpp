@@ -15,6 +15,7 @@
 #include <cstring>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 using namespace loralab;
@@ -87,7 +88,8 @@ TEST(BenchUnit, JsonSchemaAndValues) {
         const Json& r = results[i];
         for (const char* key : {"workload", "method", "d", "k", "rank", "batch", "threads",
                                 "optimizer", "ms_median", "ms_min", "ms_sd", "reps", "gflops",
-                                "peak_rss_mb", "roofline_ms", "efficiency"})
+                                "peak_rss_mb", "limit_gflops", "limit_gbs", "roofline_ms",
+                                "efficiency"})
             EXPECT_TRUE(r.contains(key)) << key << " in " << r.dump();
         EXPECT_FALSE(r.contains("error")) << r.dump();
         EXPECT_EQ(r["workload"], workloads[i]);
@@ -106,6 +108,15 @@ TEST(BenchUnit, JsonSchemaAndValues) {
         EXPECT_LE(minimum, median);
         EXPECT_GE(r["ms_sd"].get<double>(), 0.0);
         EXPECT_GT(r["peak_rss_mb"].get<double>(), 0.0);
+        // The roofline is the slower of the case's work at the limits measured after it.
+        const double peak = r["limit_gflops"].get<double>() * 1e9;
+        const double bandwidth = r["limit_gbs"].get<double>() * 1e9;
+        ASSERT_GT(peak, 0.0) << r.dump();
+        ASSERT_GT(bandwidth, 0.0) << r.dump();
+        const BenchCase c{i == 0 ? Workload::Fit : i == 1 ? Workload::Layer : Workload::Full, 256,
+                          256, i == 2 ? 0 : 4, i == 0 ? 0 : 64};
+        const double bytes = caseBytesMoved(c, OptimizerKind::Adam);
+        EXPECT_GE(r["roofline_ms"].get<double>(), 1e3 * bytes / bandwidth * (1 - 1e-9)) << r.dump();
         // efficiency is defined as roofline / median.
         EXPECT_NEAR(r["efficiency"].get<double>(), r["roofline_ms"].get<double>() / median,
                     1e-9 * r["efficiency"].get<double>() + 1e-12);
@@ -278,6 +289,33 @@ TEST(BenchUnit, LimitsAreMeasuredInAChildEvenAfterOpenMPHasRun) {
 #pragma omp parallel num_threads(2) reduction(+ : sum)
     sum += 1;
     EXPECT_GE(sum, 1);
+}
+
+TEST(BenchUnit, CaseLimitsRepeatTheRunsGemmAndReadTheCasesWorkingSet) {
+    MachineLimits run;  // what measureLimits found at the start of a run (a small GEMM here)
+    run.gemmSize = 256;
+    run.peakSource = "eigen";
+    const MachineLimits l = measureCaseLimitsIsolated(1, run, 3.0 * (1 << 20));
+    EXPECT_TRUE(l.isolated);
+    EXPECT_EQ(l.gemmSize, 256);
+    EXPECT_EQ(l.peakSource, "eigen");
+    EXPECT_GT(l.peakFlops, 0.0);
+    EXPECT_DOUBLE_EQ(l.peakFlops, l.eigenFlops);
+    ASSERT_EQ(l.readCurve.size(), 1u);
+    EXPECT_EQ(l.readCurve[0].first, 3 << 20);  // a buffer of the case's working set
+    EXPECT_GT(l.bandwidth, 0.0);
+    EXPECT_DOUBLE_EQ(l.bandwidth, l.readCurve[0].second);
+    // Its roofline uses that one bandwidth at any working set.
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(1.0), l.bandwidth);
+    EXPECT_DOUBLE_EQ(l.bandwidthFor(1e12), l.bandwidth);
+    EXPECT_DOUBLE_EQ(l.rooflineMs(0.0, 1e9, 1e9), 1e3 * 1e9 / l.bandwidth);
+
+    // Working sets outside the read curve's range are read at its ends.
+    EXPECT_EQ(measureCaseLimits(1, run, 1000.0).readCurve.at(0).first, 256 << 10);
+
+    MachineLimits unmeasured;
+    EXPECT_THROW(measureCaseLimitsIsolated(1, unmeasured, 1e6), std::invalid_argument);
+    EXPECT_THROW(measureCaseLimits(0, run, 1e6), std::invalid_argument);
 }
 
 TEST(BenchUnit, CostModelClosedForms) {
