@@ -63,7 +63,7 @@ MachineLimits measureLimitsIsolated(int threads);
 // run's source and size (`run` from measureLimits) and the read stream over one buffer of the
 // case's working set (`footprint` bytes, clamped to the read curve's 256 KiB .. 256 MiB);
 // the result's readCurve holds that one point and its bandwidth is that point's, so its
-// rooflineMs() uses them at any footprint. Takes about 0.3 s (2 threads; 0.5 s on one).
+// rooflineMs() uses them at any footprint. Takes about half a second here.
 MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint);
 // measureCaseLimits() in a forked child process, as measureLimitsIsolated.
 MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, double footprint);
