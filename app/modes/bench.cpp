@@ -200,9 +200,9 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
                 case Workload::Full: runner = makeFullRunner(*problem, o.optimizer); break;
             }
             timeCase(*runner, o, r);
-            r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
             if (r.ok) {
-                // The case's own limits, measured right after it (see measureCaseLimits).
+                // The case's own limits, measured right after it (see measureCaseLimits), in a
+                // child process: its memory does not count in this one's peak RSS.
                 const double bytes = caseBytesMoved(c, o.optimizer);  // also its working set
                 const MachineLimits now = measureCaseLimitsIsolated(threads, report.limits, bytes);
                 r.limitGflops = now.peakFlops / 1e9;
@@ -217,7 +217,7 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
             r.ok = false;
             r.error = e.what();
         }
-        if (r.peakRssMb == 0.0) r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
+        r.peakRssMb = static_cast<double>(peakRssBytes()) / (1 << 20);
         anyFailed = anyFailed || !r.ok;
 
         char line[256];

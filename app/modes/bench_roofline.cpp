@@ -1,5 +1,6 @@
-// Peak GEMM rate and triad bandwidth, measured the way the bench times its cases (best of a few
-// repetitions after a warm-up; the best, because a limit is what the machine can reach).
+// Peak GEMM rate, triad and read-stream bandwidth. The GEMM and the triad count the best of a
+// few repetitions after a warm-up (a limit is what the machine can reach); the read stream the
+// median sweep, as the bench counts the median step (see readBandwidth).
 #include "modes/bench_roofline.h"
 
 #include "loralab/huge_pages.h"
@@ -299,11 +300,19 @@ MachineLimits measureLimits(int threads) {
     return lim;
 }
 
-MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint) {
+namespace {
+
+void requireCaseLimits(int threads, const MachineLimits& run) {
     require(threads >= 1, "measureCaseLimits",
             "threads = " + std::to_string(threads) + "; must be >= 1");
     require(run.gemmSize > 0 && !run.peakSource.empty(), "measureCaseLimits",
             "the run's limits must be measured first");
+}
+
+}  // namespace
+
+MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint) {
+    requireCaseLimits(threads, run);
     MachineLimits lim;
     const int eigenBefore = Eigen::nbThreads();
     const int ompBefore = omp_get_max_threads();
@@ -377,10 +386,6 @@ bool decodeLimits(const std::string& text, MachineLimits& l) {
     return static_cast<bool>(in >> l.peakSource) && l.peakFlops > 0.0 && l.bandwidth > 0.0;
 }
 
-}  // namespace
-
-namespace {
-
 // measure() in a forked child process (see measureLimitsIsolated in the header); measure() in
 // this process when that cannot be done.
 template <class Measure>
@@ -434,10 +439,7 @@ MachineLimits measureLimitsIsolated(int threads) {
 }
 
 MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, double footprint) {
-    require(threads >= 1, "measureCaseLimits",
-            "threads = " + std::to_string(threads) + "; must be >= 1");
-    require(run.gemmSize > 0 && !run.peakSource.empty(), "measureCaseLimits",
-            "the run's limits must be measured first");
+    requireCaseLimits(threads, run);
     return isolated([&] { return measureCaseLimits(threads, run, footprint); });
 }
 
