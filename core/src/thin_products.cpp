@@ -317,9 +317,12 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 //     waiting for memory; asking for T 16 row vectors (1 KiB a column) ahead took 4096², r = 4
 //     from 1.39 to 1.13 ms (4 × 6) and r = 2 from 1.09 to 0.98 ms. At r = 1, where the kernel
 //     is bound by memory anyway, it cost 5-10 %; at 1024² (T in cache) 5-10 % as well. On
-//     Zen 5 every other software prefetch tried lost: the next block's columns during the
-//     current one's later blocks (4096², r = 16: 6.5 against 3.7 ms), the next 4 or 8 columns
-//     at r = 1 (1024²: 39 against 36 µs; 2048²: 0.20 against 0.15 ms).
+//     Zen 5 every other software prefetch tried lost, or won only in some minutes: the next
+//     block's columns asked for during the current one's later blocks (4096², r = 16, every
+//     line, hint T1; T0 and T2 alike) 2-4 % faster while memory was fast and 4-10 % slower
+//     while it was slow, every 4th-16th line 4-12 % slower; the next 4 or 8 columns at r = 1
+//     (1024²: 39 against 36 µs; 2048²: 0.20 against 0.15 ms); at r = 1 down the spread
+//     columns, 16 row vectors ahead, 0-13 % slower in the bench.
 //   * Streaming at r = 2 (one 2 × 6 block, 24 FMAs a row vector: memory is the limit), A's
 //     values come from memory too. With them in registers the same machine code took 0.9 or
 //     1.3-1.5 ms at 4096² (2 threads) by where the linker happened to place it: six builds
@@ -445,7 +448,10 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
         // instead of stopping after one column. Kernel alone, 2 threads, interleaved with
         // neighbouring columns: 512² 5.7 against 7.0 µs, 1024² 25.5-25.9 against 27.7-28.4,
         // 1000 × 1100 29.1 against 32.5, 2048² 0.109 against 0.113 ms, 4096² 0.69-0.80
-        // against 0.71-0.85; one thread, 1024²: 48.5 against 53.2 µs.
+        // against 0.71-0.85; one thread, 1024²: 48.5 against 53.2 µs. The same for the one
+        // block of r = 2-4 streaming from memory (next call's columns prefetched) ran 3-9 %
+        // faster in the harness at 4096² and 11008 × 4096 but no faster in alternating bench
+        // runs (4096², r = 4: 1.26-1.55 against 1.29-1.49 ms): not taken.
         Index rest = j0;  // the columns the blocked loops below take
         if (r == 1 && plan.P == 1 && blocking.stretch == layout.vectors) {
             const Index m = (j1 - j0) / plan.J;
