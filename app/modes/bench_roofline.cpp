@@ -91,6 +91,25 @@ struct OpenBlas {
 
 constexpr int kCblasColMajor = 102, kCblasNoTrans = 111;
 
+// Eigen's and OpenMP's thread counts set for a measurement, restored when it ends or throws.
+class MeasureThreads {
+public:
+    explicit MeasureThreads(int threads)
+        : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
+        Eigen::setNbThreads(threads);
+        omp_set_num_threads(threads);
+    }
+    ~MeasureThreads() {
+        Eigen::setNbThreads(m_eigen);
+        omp_set_num_threads(m_omp);
+    }
+    MeasureThreads(const MeasureThreads&) = delete;
+    MeasureThreads& operator=(const MeasureThreads&) = delete;
+
+private:
+    int m_eigen, m_omp;
+};
+
 double triadBandwidth(int threads) {
     const std::size_t n = kTriadFloats;
     std::unique_ptr<float[]> a(new float[n]), b(new float[n]), c(new float[n]);
@@ -263,10 +282,7 @@ int setOpenBlasThreads(int threads) {
 MachineLimits measureLimits(int threads) {
     require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
     MachineLimits lim;
-    const int eigenBefore = Eigen::nbThreads();
-    const int ompBefore = omp_get_max_threads();
-    Eigen::setNbThreads(threads);
-    omp_set_num_threads(threads);
+    const MeasureThreads scope(threads);
 
     // Eigen's GEMM: n grows to kMaxGemm unless a product of the next size would take over
     // kGemmBudget (a debug build stops early).
@@ -295,8 +311,6 @@ MachineLimits measureLimits(int threads) {
     for (std::int64_t bytes = kReadMin; bytes <= kReadMax; bytes *= 4)
         lim.readCurve.emplace_back(bytes, readBandwidth(bytes, threads));
     lim.bandwidth = std::max(lim.triadBandwidth, lim.readCurve.back().second);
-    Eigen::setNbThreads(eigenBefore);
-    omp_set_num_threads(ompBefore);
     return lim;
 }
 
@@ -314,10 +328,7 @@ void requireCaseLimits(int threads, const MachineLimits& run) {
 MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint) {
     requireCaseLimits(threads, run);
     MachineLimits lim;
-    const int eigenBefore = Eigen::nbThreads();
-    const int ompBefore = omp_get_max_threads();
-    Eigen::setNbThreads(threads);
-    omp_set_num_threads(threads);
+    const MeasureThreads scope(threads);
     // The read stream first: after OpenBLAS its workers would spin beside it for a while.
     const double clamped = std::clamp(footprint, static_cast<double>(kReadMin),
                                       static_cast<double>(kReadMax));
@@ -329,13 +340,11 @@ MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double fo
     if (run.peakSource == "openblas") lim.openblasFlops = openBlasGemmFlops(run.gemmSize, threads);
     if (lim.openblasFlops > 0.0) {
         lim.peakFlops = lim.openblasFlops;
-    } else {  // Eigen won at the start of the run, or OpenBLAS has gone
+    } else {  // Eigen won at the start of the run
         lim.eigenFlops = eigenGemmFlops(run.gemmSize);
         lim.peakFlops = lim.eigenFlops;
         lim.peakSource = "eigen";
     }
-    Eigen::setNbThreads(eigenBefore);
-    omp_set_num_threads(ompBefore);
     return lim;
 }
 
