@@ -327,6 +327,14 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 //     while it was slow, every 4th-16th line 4-12 % slower; the next 4 or 8 columns at r = 1
 //     (1024²: 39 against 36 µs; 2048²: 0.20 against 0.15 ms); at r = 1 down the spread
 //     columns, 16 row vectors ahead, 0-13 % slower in the bench.
+//   * A thread's share of T of 14 MiB or more, though T as a whole is under 32 MiB, comes in
+//     part from memory too (the L3 is 32 MiB a CCD here, shared with the neighbours' work), and
+//     the same prefetch pays there. Kernel alone, interleaved, time with it / without: one
+//     thread, 2048² (16 MiB), r = 2/4/8/16/32: 0.84/0.87/0.81/0.90/0.94, 4096 × 1024 r = 4/16
+//     0.87-0.88/0.91; two threads, 4096 × 2000 (15.6 MiB each) r = 4 0.83, 4096 × 1792 (14 MiB
+//     each) r = 2/4/8/16/32 0.97/0.97/0.85/0.96/0.97. Below that it does not (8-10 MiB a
+//     thread, r = 4: 1.02-1.06 on two threads, 1.02-1.03 on one), though r = 16 gains a
+//     little there. r = 64 runs the L1-tile plan, without prefetch, at every size.
 //   * Streaming at r = 2 (one 2 × 6 block, 24 FMAs a row vector: memory is the limit), A's
 //     values come from memory too. With them in registers the same machine code took 0.9 or
 //     1.3-1.5 ms at 4096² (2 threads) by where the linker happened to place it: six builds
@@ -345,6 +353,7 @@ constexpr Index kL1TileBytes = 24 << 10;
 constexpr Index kL2Bytes = Index(1) << 20;         // per core
 constexpr Index kSmallFactorBytes = 32 << 10;      // packed B + TAt partial that stay in L1
 constexpr Index kStreamingBytes = Index(32) << 20;
+constexpr Index kPrefetchShareBytes = Index(14) << 20;  // a thread's share of T
 constexpr Index kPrefetchVectors = 16;
 
 Plan planFor(Index d, Index k, Index r, int threads) {
@@ -364,8 +373,10 @@ Plan planFor(Index d, Index k, Index r, int threads) {
     const Blocking blocking = blockingFor(r, J, vectors);
     const Index tileBytes = J * blocking.stretch * W * static_cast<Index>(sizeof(float));
     if (tileBytes <= kL1TileBytes) return {2, J, 0, blocking};
-    if (r == 2) return {2, J, streams ? kPrefetchVectors : 0, blocking, !streams};
-    return {4, J, streams ? kPrefetchVectors : 0, blocking};
+    const Index prefetch =
+        streams || bytesOfT / threads >= kPrefetchShareBytes ? kPrefetchVectors : 0;
+    if (r == 2) return {2, J, prefetch, blocking, !streams};
+    return {4, J, prefetch, blocking};
 #else
     (void)k;
     (void)threads;

@@ -133,6 +133,14 @@ TEST(ThinProducts, MemorySizedProblemsMatchDouble) {
         for (const int threads : {1, 2}) expectLargeProductsMatch(2900, 2900, r, threads);
 }
 
+// A thread's share of 14 MiB or more below 32 MiB in all: on one thread the kernel prefetches
+// T as when streaming (r = 2 with A's values in registers, r = 5 in blocks of 4 and 1); on two
+// (7.6 MiB each) it does not.
+TEST(ThinProducts, LargeSharesOfCachedProblemsMatchDouble) {
+    for (const Index r : {Index{2}, Index{5}})
+        for (const int threads : {1, 2}) expectLargeProductsMatch(2000, 2000, r, threads);
+}
+
 // T larger than a thread's L2 but cached: r = 3 and 4 in one block of every rank, 3 columns at
 // a time (B and the partial of d = 1000 stay in L1), the last block of columns 1 wide
 // somewhere in each thread's share; r = 1 in 4 columns. Teams of 1-3.
