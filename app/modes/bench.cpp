@@ -42,27 +42,6 @@ std::string caseName(const BenchCase& c) {
     return s;
 }
 
-// Sets Eigen's, OpenMP's (and a linked OpenBLAS's) thread counts for the bench and restores
-// them when it returns or throws.
-class ThreadScope {
-public:
-    explicit ThreadScope(int threads)
-        : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
-        Eigen::setNbThreads(threads);
-        omp_set_num_threads(threads);
-        m_blas = setOpenBlasThreads(threads);
-    }
-    ~ThreadScope() {
-        Eigen::setNbThreads(m_eigen);
-        omp_set_num_threads(m_omp);
-        if (m_blas > 0) setOpenBlasThreads(m_blas);
-    }
-    ThreadScope(const ThreadScope&) = delete;
-    ThreadScope& operator=(const ThreadScope&) = delete;
-
-private:
-    int m_eigen, m_omp, m_blas = 0;
-};
 
 // Warm-up, then the timed steps; a non-finite loss fails the case. The warm-up runs at least
 // `warmup` steps and, unless that is 0, at least kBenchMinWarmupSeconds: a short case's first
@@ -140,7 +119,7 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
         return 2;
     }
 
-    ThreadScope scope(threads);
+    ThreadScope scope(threads, true);
     BenchReport report;
     report.machine = machine;
     report.build = buildInfo();

@@ -91,25 +91,6 @@ struct OpenBlas {
 
 constexpr int kCblasColMajor = 102, kCblasNoTrans = 111;
 
-// Eigen's and OpenMP's thread counts set for a measurement, restored when it ends or throws.
-class MeasureThreads {
-public:
-    explicit MeasureThreads(int threads)
-        : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
-        Eigen::setNbThreads(threads);
-        omp_set_num_threads(threads);
-    }
-    ~MeasureThreads() {
-        Eigen::setNbThreads(m_eigen);
-        omp_set_num_threads(m_omp);
-    }
-    MeasureThreads(const MeasureThreads&) = delete;
-    MeasureThreads& operator=(const MeasureThreads&) = delete;
-
-private:
-    int m_eigen, m_omp;
-};
-
 double triadBandwidth(int threads) {
     const std::size_t n = kTriadFloats;
     std::unique_ptr<float[]> a(new float[n]), b(new float[n]), c(new float[n]);
@@ -271,6 +252,19 @@ std::int64_t limitsMemoryBytes() {
     return std::max({gemm, triad, kReadMax});
 }
 
+ThreadScope::ThreadScope(int threads, bool openBlasToo)
+    : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
+    Eigen::setNbThreads(threads);
+    omp_set_num_threads(threads);
+    if (openBlasToo) m_blas = setOpenBlasThreads(threads);
+}
+
+ThreadScope::~ThreadScope() {
+    Eigen::setNbThreads(m_eigen);
+    omp_set_num_threads(m_omp);
+    if (m_blas > 0) setOpenBlasThreads(m_blas);
+}
+
 int setOpenBlasThreads(int threads) {
     const OpenBlas blas = OpenBlas::find();
     if (!blas.setThreads || !blas.getThreads) return 0;
@@ -282,7 +276,7 @@ int setOpenBlasThreads(int threads) {
 MachineLimits measureLimits(int threads) {
     require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
     MachineLimits lim;
-    const MeasureThreads scope(threads);
+    const ThreadScope scope(threads, false);  // OpenBLAS's count is set per measurement
 
     // Eigen's GEMM: n grows to kMaxGemm unless a product of the next size would take over
     // kGemmBudget (a debug build stops early).
@@ -328,7 +322,7 @@ void requireCaseLimits(int threads, const MachineLimits& run) {
 MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint) {
     requireCaseLimits(threads, run);
     MachineLimits lim;
-    const MeasureThreads scope(threads);
+    const ThreadScope scope(threads, false);  // OpenBLAS's count is set per measurement
     // The read stream first: after OpenBLAS its workers would spin beside it for a while.
     const double clamped = std::clamp(footprint, static_cast<double>(kReadMin),
                                       static_cast<double>(kReadMax));

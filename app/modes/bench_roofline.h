@@ -72,4 +72,17 @@ MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, d
 // returns the previous one; returns 0 and does nothing when it is not.
 int setOpenBlasThreads(int threads);
 
+// Sets Eigen's and OpenMP's thread counts (and, with `openBlasToo`, a linked OpenBLAS's) for a
+// bench run or a measurement, and restores them when the scope ends or throws.
+class ThreadScope {
+public:
+    ThreadScope(int threads, bool openBlasToo);
+    ~ThreadScope();
+    ThreadScope(const ThreadScope&) = delete;
+    ThreadScope& operator=(const ThreadScope&) = delete;
+
+private:
+    int m_eigen, m_omp, m_blas = 0;
+};
+
 }  // namespace loralab
