@@ -9,9 +9,6 @@
 #include "modes/bench_workloads.h"
 #include "modes/sysinfo.h"
 
-#include <Eigen/Core>
-#include <omp.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -41,7 +38,6 @@ std::string caseName(const BenchCase& c) {
     if (c.batch > 0) s += " n=" + std::to_string(c.batch);
     return s;
 }
-
 
 // Warm-up, then the timed steps; a non-finite loss fails the case. The warm-up runs at least
 // `warmup` steps and, unless that is 0, at least kBenchMinWarmupSeconds: a short case's first
