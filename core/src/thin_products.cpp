@@ -166,12 +166,16 @@ struct PackedLayout {
 // not stop and restart at each block of columns. Kernel alone, 2 threads, interleaved,
 // 4096²: r = 2 1.36-1.41 against 1.42-1.51 ms, r = 4 1.18-1.21 against 1.23-1.26, r = 16
 // 3.69-3.81 against 3.77-3.85; with the next call's lines not asked for, the same as before.
+// With prefetch == kAskNextColumns (AVX2 builds) it asks instead, on every row vector, for the
+// same row vector of those of next's columns whose bits are set in nextCols (see planFor).
 //
 // Each instance starts on a 64-byte boundary. On Zen 5 the same machine code ran at very
 // different speeds depending on where the linker placed it: the 4 × 6 kernel at 4096², r = 16
 // (2 threads, two identical copies in one harness binary, interleaved) took 3.6-3.9 ms when
 // the function started at 0 mod 64 and 4.7-6.2 ms at 16 or 48 mod 64, flipping from build to
 // build as unrelated code moved. Aligned, the copies agreed in every build tried.
+constexpr Index kAskNextColumns = -1;  // microKernel's `prefetch`: see above
+
 template <int P, int J, bool WithC, bool ARegisters>
 __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const float* Bp,
                                               float* Cp, const float* A, Index ldA, float* BtT,
@@ -233,6 +237,20 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
         }
     };
     const Index full = tail == 0 ? v1 : v1 - 1;
+#if !defined(__AVX512F__)
+    if (prefetch == kAskNextColumns) {
+        for (; v0 < full; ++v0) {
+            V t[J];
+            for (int j = 0; j < J; ++j) {
+                if ((nextCols >> j) & 1) Simd::prefetch(next + j * ldT + v0 * W);
+                t[j] = Simd::load(T + j * ldT + v0 * W);
+            }
+            body(v0, t);
+        }
+        prefetch = 0;  // only the tail is left, below
+        next = nullptr;
+    }
+#endif
     const Index prefetchEnd = prefetch > 0 ? std::max(v0, full - prefetch) : v0;
     for (Index v = v0; v < prefetchEnd; ++v) {
         V t[J];
@@ -285,7 +303,19 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
                              float*, Index, Index, Index, int, Index, const float*, int);
 
 // Register blocking (AVX-512, 32 registers): blocks of 1, 2 or 4 ranks × 3 to 8 columns, by
-// where T comes from. AVX2 (16 registers): 2 × 4.
+// where T comes from. AVX2 (16 registers, and no broadcast folded into an FMA): 2 × 3 with
+// A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors; B comes as the
+// FMAs' memory operand), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts in registers too and
+// spilled 5 of them, 19 loads for 16 FMAs a row vector. Kernel alone, Zen 3 (2 vCPUs, 512 KiB
+// L2, 32 MiB L3 shared), interleaved, 2 × 4 against 2 × 3: one thread 256², r = 16 79 against
+// 69 µs; 1024², r = 4 300 against 261 µs, r = 16 1.34-1.65 against 0.93-1.46 ms; two threads
+// 1024², r = 2 77 against 62 µs, r = 4 201 against 153; 4096², r = 16 12.8-13.4 against
+// 12.2-12.4 ms. 2 × 2, 3 × 2, 4 × 2, 3 × 3, 1 × 6 and 1 × 8 (A from memory) were slower. When
+// T streams from memory and one or two blocks take every rank (r = 2-4), the first block would
+// wait for memory while the second runs from L2 with memory idle: every block asks for some of
+// the next block's columns at the rows it reads (kAskNextColumns), so that memory works during
+// both. 4096², two threads: r = 2 1.50 against 1.80 ms, r = 4 2.40 against 2.62 (3.87 against
+// 4.81 in a slow minute); r = 8 and 16 lost 4-5 %, and 2048² (T in L3) r = 4 lost 19 %.
 //   * 2 × 6: 12 accumulators + 6 T vectors + 12 broadcasts, nothing spills. 2 × 8 spilled ten
 //     of A's broadcasts, 22 loads for 32 FMAs a row vector; 2 × 6 measured 20-27 % faster
 //     (one thread, 256² and 1024², r = 4 and 16). With A's values read from memory as for
@@ -347,6 +377,8 @@ struct Plan {
     Index prefetch;   // row vectors ahead, 0 = none (first block of ranks only)
     Blocking blocking;
     bool aRegisters = true;  // A's values in registers where P·J allows (see microKernel)
+    bool askNextColumns = false;  // whole columns: each block of ranks asks for some of the
+                                  // next call's columns (kAskNextColumns; AVX2 only)
 };
 
 constexpr Index kL1TileBytes = 24 << 10;
@@ -378,10 +410,12 @@ Plan planFor(Index d, Index k, Index r, int threads) {
     if (r == 2) return {2, J, prefetch, blocking, !streams};
     return {4, J, prefetch, blocking};
 #else
-    (void)k;
     (void)threads;
-    const int P = r <= 2 ? static_cast<int>(r) : 2;
-    return {P, 4, 0, blockingFor(r, 4, vectors)};
+    if (r == 1) return {1, 4, 0, blockingFor(r, 4, vectors)};
+    Plan plan{2, 3, 0, blockingFor(r, 3, vectors)};
+    plan.askNextColumns = d * k * static_cast<Index>(sizeof(float)) >= kStreamingBytes &&
+                          r <= 4 && plan.blocking.stretch == vectors;
+    return plan;
 #endif
 }
 
@@ -499,10 +533,23 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                         const MicroKernel kernel =
                             withTAt ? pickKernel<true>(P, J, plan.aRegisters)
                                     : pickKernel<false>(P, J, plan.aRegisters);
+                        Index prefetch = p0 == 0 ? plan.prefetch : 0;
+                        const float* ask = next;
+                        int askCols = nextCols;
+                        if (plan.askNextColumns) {
+                            // Block q of the nb blocks of ranks asks for the next call's
+                            // columns c with c % nb == q (all of them when nb = 1).
+                            const Index nb = (r + plan.P - 1) / plan.P, q = p0 / plan.P;
+                            askCols = 0;
+                            for (Index c = 0; c < std::min<Index>(plan.J, j1 - nj); ++c)
+                                if (c % nb == q) askCols |= 1 << c;
+                            prefetch = askCols != 0 ? kAskNextColumns : 0;
+                            ask = askCols != 0 ? T.data() + nj * d : nullptr;
+                        }
                         kernel(T.data() + j * d, d, packedB + layout.blockStart(p0),
                                withTAt ? C + layout.blockStart(p0) : nullptr,
                                A.data() + p0 + j * r, r, BtT.data() + p0 + j * r, r, v0, v1,
-                               stretchTail, p0 == 0 ? plan.prefetch : 0, next, nextCols);
+                               stretchTail, prefetch, ask, askCols);
                     }
                     j += J;
                 }
