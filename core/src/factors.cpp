@@ -51,7 +51,7 @@ Matrix Factors::merge(const Matrix& W) const {
     return out;
 }
 
-bool Factors::allFinite() const { return B.allFinite() && A.allFinite(); }
+bool Factors::allFinite() const { return loralab::allFinite(B) && loralab::allFinite(A); }
 
 void initARows(Matrix& A, Index row0, Init init, std::uint64_t seed) {
     require(row0 >= 0 && row0 <= A.rows(), "initARows",

@@ -172,8 +172,8 @@ void Trainer::record(double loss) {
 bool Trainer::evaluateCurrent() {
     m_evalLoss = m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale(), m_dB, m_dA);
     m_evalValid = true;
-    return std::isfinite(m_evalLoss) && m_factors.allFinite() && m_dB.allFinite() &&
-           m_dA.allFinite();
+    return std::isfinite(m_evalLoss) && m_factors.allFinite() && allFinite(m_dB) &&
+           allFinite(m_dA);
 }
 
 // Each update is followed by the evaluation of the new state (loss and gradients, cached for

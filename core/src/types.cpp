@@ -26,6 +26,11 @@ void requireShape(Index d, Index k, Index rank) {
     }
 }
 
+// x·0 is 0 (or −0) for every finite x and NaN for ±inf and NaN, so the sum of the products is
+// 0 exactly when every entry is finite; the sum is a plain vectorized reduction. (Built without
+// -ffast-math, which would let the compiler fold x·0 to 0.)
+bool allFinite(const Matrix& m) { return (m.array() * 0.0f).sum() == 0.0f; }
+
 void requireFinite(double x, const std::string& name, bool positive) {
     if (!std::isfinite(x) || (positive && !(x > 0.0))) {
         std::ostringstream os;

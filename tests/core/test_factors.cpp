@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cfloat>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 using namespace loralab;
@@ -83,6 +85,31 @@ TEST(Factors, AllFiniteDetectsNanAndInf) {
     f.A(1, 2) = 0.0f;
     f.B(0, 0) = INFINITY;
     EXPECT_FALSE(f.allFinite());
+}
+
+// The vectorized check (types.h) against std::isfinite, entry by entry: one non-finite value
+// (NaN, +inf, −inf) at every position of matrices whose sizes end in partial vectors, and
+// finite extremes (±FLT_MAX, the smallest denormal, −0) that must not read as non-finite.
+TEST(Factors, VectorizedAllFiniteAgreesWithIsFiniteEverywhere) {
+    const float bad[] = {NAN, INFINITY, -INFINITY};
+    const float extreme[] = {FLT_MAX, -FLT_MAX, std::numeric_limits<float>::denorm_min(), -0.0f};
+    for (const Index rows : {Index{1}, Index{7}, Index{17}, Index{33}})
+        for (const Index cols : {Index{1}, Index{3}}) {
+            Matrix m = Matrix::Constant(rows, cols, 0.5f);
+            EXPECT_TRUE(allFinite(m));
+            for (Index i = 0; i < m.size(); ++i) {
+                for (const float x : extreme) {
+                    m(i) = x;
+                    EXPECT_TRUE(allFinite(m)) << rows << "x" << cols << " at " << i << ": " << x;
+                }
+                for (const float x : bad) {
+                    m(i) = x;
+                    EXPECT_FALSE(allFinite(m)) << rows << "x" << cols << " at " << i << ": " << x;
+                }
+                m(i) = 0.5f;
+            }
+        }
+    EXPECT_TRUE(allFinite(Matrix(0, 3)));  // nothing to be non-finite
 }
 
 TEST(Factors, SvdInitIsTheBestRankRApproximationSplitEvenly) {
