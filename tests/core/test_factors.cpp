@@ -87,9 +87,9 @@ TEST(Factors, AllFiniteDetectsNanAndInf) {
     EXPECT_FALSE(f.allFinite());
 }
 
-// The vectorized check (types.h) against std::isfinite, entry by entry: one non-finite value
-// (NaN, +inf, −inf) at every position of matrices whose sizes end in partial vectors, and
-// finite extremes (±FLT_MAX, the smallest denormal, −0) that must not read as non-finite.
+// The vectorized check (types.h): one non-finite value (NaN, +inf, −inf) at any position of
+// matrices whose sizes end in partial vectors reads false; finite extremes there (±FLT_MAX,
+// the smallest denormal, −0) read true.
 TEST(Factors, VectorizedAllFiniteAgreesWithIsFiniteEverywhere) {
     const float bad[] = {NAN, INFINITY, -INFINITY};
     const float extreme[] = {FLT_MAX, -FLT_MAX, std::numeric_limits<float>::denorm_min(), -0.0f};
