@@ -78,6 +78,7 @@ void Optimizer::setLearningRate(double lr) {
 }
 
 void Optimizer::resetState() {
+    m_canUndo = false;
     m_state.t = 0;
     m_state.m.clear();
     m_state.v.clear();
@@ -107,21 +108,26 @@ void Optimizer::check(std::size_t block, const Matrix& p, const Matrix& g) const
         require(false, "Optimizer::update", "Adam needs beginStep() before update()");
 }
 
-void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
+void Optimizer::apply(std::size_t block, const float* p, const Matrix& g, float* pOut,
+                      State& from, State& to) {
     const float lr = static_cast<float>(m_config.lr);
+    const Index n = g.size();
+    const Eigen::Map<const Eigen::ArrayXf> pIn(p, n), gIn(g.data(), n);
+    Eigen::Map<Eigen::ArrayXf> pNew(pOut, n);
+    // Element by element, each read before it is written: in place (to = from, pOut = p)
+    // gives the same bits as out of place.
     switch (m_config.kind) {
         case OptimizerKind::Sgd:
-            p.noalias() -= lr * g;
+            pNew = pIn - lr * gIn;
             break;
         case OptimizerKind::Momentum: {
-            Matrix& u = m_state.m[block];
-            u = static_cast<float>(m_config.momentum) * u + g;
-            p.noalias() -= lr * u;
+            const Eigen::Map<const Eigen::ArrayXf> u(from.m[block].data(), n);
+            Eigen::Map<Eigen::ArrayXf> uNew(to.m[block].data(), n);
+            uNew = static_cast<float>(m_config.momentum) * u + gIn;
+            pNew = pIn - lr * uNew;
             break;
         }
         case OptimizerKind::Adam: {
-            Matrix& m = m_state.m[block];
-            Matrix& v = m_state.v[block];
             const double steps = static_cast<double>(m_state.t);
             const float b1 = static_cast<float>(m_config.beta1);
             const float b2 = static_cast<float>(m_config.beta2);
@@ -134,10 +140,11 @@ void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
             // One pass over p, g, m, v, a cache-sized chunk at a time (three whole-array passes
             // would stream m and v twice); large blocks (full fine-tuning) split over threads.
             const float stepScale = lr / bc1, invBc2 = 1.0f / bc2;
-            const Index n = p.size(), chunks = (n + kChunk - 1) / kChunk;
-            float* pp = p.data();
-            float* mp = m.data();
-            float* vp = v.data();
+            const Index chunks = (n + kChunk - 1) / kChunk;
+            const float* mIn = from.m[block].data();
+            const float* vIn = from.v[block].data();
+            float* mOut = to.m[block].data();
+            float* vOut = to.v[block].data();
             const float* gp = g.data();
             int threads = 1;
 #if defined(_OPENMP)
@@ -147,12 +154,14 @@ void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
                 const auto [c0, c1] = detail::share(chunks, t, team, 1);
                 for (Index c = c0; c < c1; ++c) {
                     const Index at = c * kChunk, len = std::min(kChunk, n - at);
-                    Eigen::Map<Eigen::ArrayXf> pc(pp + at, len), mc(mp + at, len),
-                        vc(vp + at, len);
-                    const Eigen::Map<const Eigen::ArrayXf> gc(gp + at, len);
-                    mc = b1 * mc + omb1 * gc;
-                    vc = b2 * vc + omb2 * gc.square();
-                    pc -= stepScale * mc / ((invBc2 * vc).sqrt() + eps);
+                    using In = Eigen::Map<const Eigen::ArrayXf>;
+                    using Out = Eigen::Map<Eigen::ArrayXf>;
+                    const In gc(gp + at, len), mc(mIn + at, len), vc(vIn + at, len),
+                        pc(p + at, len);
+                    Out mo(mOut + at, len), vo(vOut + at, len), po(pOut + at, len);
+                    mo = b1 * mc + omb1 * gc;
+                    vo = b2 * vc + omb2 * gc.square();
+                    po = pc - stepScale * mo / ((invBc2 * vo).sqrt() + eps);
                 }
             });
             break;
@@ -162,12 +171,12 @@ void Optimizer::apply(std::size_t block, Matrix& p, const Matrix& g) {
 
 void Optimizer::update(std::size_t block, Matrix& p, const Matrix& g) {
     check(block, p, g);
-    apply(block, p, g);
+    m_canUndo = false;
+    apply(block, p.data(), g, p.data(), m_state, m_state);
 }
 
-void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matrix& g1) {
-    check(0, p0, g0);  // throws here, never inside the team
-    check(1, p1, g1);
+void Optimizer::applyPair(const Matrix& p0, const Matrix& g0, Matrix& out0, const Matrix& p1,
+                          const Matrix& g1, Matrix& out1, State& from, State& to) {
     const Index n0 = p0.size(), n1 = p1.size();
     // Side by side on whichever team is awake: after a fit step's pass over T on the spinning
     // team, an OpenMP fork would park its worker and then wait for libgomp's to wake. A
@@ -179,11 +188,55 @@ void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matri
     sideBySide = sideBySide && omp_get_max_threads() > 1 && !omp_in_parallel();
 #endif
     auto body = [&](int t, int team) {
-        if (t == 0) apply(0, p0, g0);
-        if (t == 1 || team == 1) apply(1, p1, g1);
+        if (t == 0) apply(0, p0.data(), g0, out0.data(), from, to);
+        if (t == 1 || team == 1) apply(1, p1.data(), g1, out1.data(), from, to);
     };
     if (sideBySide && spinning) detail::onSpinTeam(2, body);
     else detail::onTeam(sideBySide ? 2 : 1, body);
+}
+
+void Optimizer::updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matrix& g1) {
+    check(0, p0, g0);  // throws here, never inside the team
+    check(1, p1, g1);
+    m_canUndo = false;
+    applyPair(p0, g0, p0, p1, g1, p1, m_state, m_state);
+}
+
+void Optimizer::reserveUndo() {
+    m_previous.m.resize(m_state.m.size());
+    m_previous.v.resize(m_state.v.size());
+    for (std::size_t i = 0; i < m_state.m.size(); ++i)
+        if (m_previous.m[i].rows() != m_state.m[i].rows() ||
+            m_previous.m[i].cols() != m_state.m[i].cols())
+            m_previous.m[i] = hugeZeros(m_state.m[i].rows(), m_state.m[i].cols());
+    for (std::size_t i = 0; i < m_state.v.size(); ++i)
+        if (m_previous.v[i].rows() != m_state.v[i].rows() ||
+            m_previous.v[i].cols() != m_state.v[i].cols())
+            m_previous.v[i] = hugeZeros(m_state.v[i].rows(), m_state.v[i].cols());
+}
+
+void Optimizer::updatePairInto(const Matrix& p0, const Matrix& g0, Matrix& out0,
+                               const Matrix& p1, const Matrix& g1, Matrix& out1) {
+    check(0, p0, g0);
+    check(1, p1, g1);
+    if (&out0 == &p0 || &out1 == &p1 || &out0 == &out1 || &out0 == &p1 || &out1 == &p0)
+        require(false, "Optimizer::updatePairInto",
+                "out0 and out1 must be matrices of their own (use updatePair in place)");
+    reserveUndo();
+    out0.resize(p0.rows(), p0.cols());
+    out1.resize(p1.rows(), p1.cols());
+    applyPair(p0, g0, out0, p1, g1, out1, m_state, m_previous);
+    m_previous.t = m_state.t;
+    m_state.t -= 1;  // the step before beginStep()
+    std::swap(m_state, m_previous);
+    m_canUndo = true;
+}
+
+void Optimizer::undoStep() {
+    if (!m_canUndo)
+        require(false, "Optimizer::undoStep", "no step to undo since the last updatePairInto");
+    std::swap(m_state, m_previous);
+    m_canUndo = false;
 }
 
 void Optimizer::resizeBlock(std::size_t block, Index rows, Index cols, double scale) {
@@ -194,6 +247,7 @@ void Optimizer::resizeBlock(std::size_t block, Index rows, Index cols, double sc
             "shape " + shapeStr(rows, cols) + "; both sizes must be >= 1");
     requireFinite(scale, "scale");
     m_shapes[block] = {rows, cols};
+    m_canUndo = false;
     if (block < m_state.m.size()) m_state.m[block] = resized(m_state.m[block], rows, cols, scale);
     if (block < m_state.v.size())
         m_state.v[block] = resized(m_state.v[block], rows, cols, scale * scale);
@@ -219,6 +273,7 @@ void Optimizer::setState(const State& s) {
         require(s.v[i].rows() == m_shapes[i].first && s.v[i].cols() == m_shapes[i].second,
                 "Optimizer::setState", "block " + std::to_string(i) + " has the wrong shape");
     require(s.t >= 0, "Optimizer::setState", "t = " + std::to_string(s.t) + "; must be >= 0");
+    m_canUndo = false;
     m_state.t = s.t;
     for (std::size_t i = 0; i < s.m.size(); ++i) m_state.m[i] = s.m[i];
     for (std::size_t i = 0; i < s.v.size(); ++i) m_state.v[i] = s.v[i];

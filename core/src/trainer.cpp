@@ -53,7 +53,7 @@ Trainer::Trainer(const Trainer& o)
       m_opt(o.m_opt), m_objective(o.m_objective), m_dB(o.m_dB), m_dA(o.m_dA),
       m_step(o.m_step), m_history(o.m_history), m_rankChanges(o.m_rankChanges),
       m_historyStride(o.m_historyStride), m_lastDivergence(o.m_lastDivergence),
-      m_good(o.m_good), m_goodOpt(o.m_goodOpt), m_goodStep(o.m_goodStep),
+      m_nextB(o.m_nextB), m_nextA(o.m_nextA),
       m_evalValid(o.m_evalValid), m_evalLoss(o.m_evalLoss) {
     rebindObjective();
 }
@@ -65,7 +65,7 @@ Trainer::Trainer(Trainer&& o) noexcept
       m_dB(std::move(o.m_dB)), m_dA(std::move(o.m_dA)), m_step(o.m_step),
       m_history(std::move(o.m_history)), m_rankChanges(std::move(o.m_rankChanges)),
       m_historyStride(o.m_historyStride), m_lastDivergence(o.m_lastDivergence),
-      m_good(std::move(o.m_good)), m_goodOpt(std::move(o.m_goodOpt)), m_goodStep(o.m_goodStep),
+      m_nextB(std::move(o.m_nextB)), m_nextA(std::move(o.m_nextA)),
       m_evalValid(o.m_evalValid), m_evalLoss(o.m_evalLoss) {
     rebindObjective();
 }
@@ -93,9 +93,8 @@ Trainer& Trainer::operator=(Trainer&& o) noexcept {
         m_rankChanges = std::move(o.m_rankChanges);
         m_historyStride = o.m_historyStride;
         m_lastDivergence = o.m_lastDivergence;
-        m_good = std::move(o.m_good);
-        m_goodOpt = std::move(o.m_goodOpt);
-        m_goodStep = o.m_goodStep;
+        m_nextB = std::move(o.m_nextB);
+        m_nextA = std::move(o.m_nextA);
         m_evalValid = o.m_evalValid;
         m_evalLoss = o.m_evalLoss;
         rebindObjective();
@@ -133,20 +132,13 @@ void Trainer::initFactors(std::uint64_t seed) {
     m_historyStride = 1;
     m_lastDivergence.reset();
     m_evalValid = false;
-    snapshot();
+    reserveStepBuffers();
 }
 
-void Trainer::snapshot() {
-    m_good = m_factors;  // same shapes after the first call: no allocation
-    m_goodOpt = m_opt.state();
-    m_goodStep = m_step;
-}
-
-void Trainer::restore() {
-    m_evalValid = false;
-    m_factors = m_good;
-    m_opt.setState(m_goodOpt);
-    m_step = m_goodStep;
+void Trainer::reserveStepBuffers() {
+    m_nextB.resize(d(), rank());  // no allocation when the shapes are unchanged
+    m_nextA.resize(rank(), k());
+    m_opt.reserveUndo();
 }
 
 void Trainer::record(double loss) {
@@ -192,16 +184,20 @@ StepReport Trainer::step(long long n) {
         return report;
     }
     for (long long i = 0; i < n; ++i) {
-        snapshot();
         record(m_evalLoss);
         m_opt.beginStep();
-        m_opt.updatePair(m_factors.B, m_dB, m_factors.A, m_dA);
+        m_opt.updatePairInto(m_factors.B, m_dB, m_nextB, m_factors.A, m_dA, m_nextA);
+        m_factors.B.swap(m_nextB);  // m_nextB, m_nextA: the state before this update
+        m_factors.A.swap(m_nextA);
         ++m_step;
         if (!evaluateCurrent()) {
             report.diverged = true;
             report.divergedAtStep = m_step;
             m_lastDivergence = m_step;
-            restore();
+            m_factors.B.swap(m_nextB);
+            m_factors.A.swap(m_nextA);
+            m_opt.undoStep();
+            --m_step;
             evaluateCurrent();  // finite: this state was evaluated before its update
             break;
         }
@@ -260,7 +256,7 @@ void Trainer::setRank(Index newRank) {
     m_dA = Matrix::Zero(newRank, k());
     if (m_rankChanges.empty() || m_rankChanges.back() != m_step) m_rankChanges.push_back(m_step);
     m_evalValid = false;
-    snapshot();
+    reserveStepBuffers();
 }
 
 void Trainer::setLearningRate(double lr) {
@@ -272,7 +268,7 @@ void Trainer::setOptimizer(const OptimizerConfig& opt) {
     validate(opt);
     m_opt = Optimizer(opt, blockShapes());
     m_config.optimizer = opt;
-    snapshot();
+    reserveStepBuffers();
 }
 
 void Trainer::setAlpha(double alpha, bool rslora) {
@@ -285,9 +281,8 @@ void Trainer::setAlpha(double alpha, bool rslora) {
     m_factors.rslora = rslora;
     m_config.alpha = alpha;
     m_config.rslora = rslora;
-    m_opt.resizeBlock(0, d(), rank(), 1.0 / c);
+    m_opt.resizeBlock(0, d(), rank(), 1.0 / c);  // same shapes: the step buffers still fit
     m_evalValid = false;
-    snapshot();
 }
 
 double Trainer::currentLoss() {

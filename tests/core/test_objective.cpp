@@ -227,6 +227,16 @@ TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
                   }),
                   0)
             << "optimizer " << d << "x" << k << " r=" << r;
+        // The trainer's out-of-place update (it reserves the second buffers beforehand).
+        Matrix nextB(d, r), nextA(r, k);
+        opt.reserveUndo();
+        EXPECT_EQ(test::allocationsDuring([&] {
+                      opt.beginStep();
+                      opt.updatePairInto(B, dB, nextB, A, dA, nextA);
+                      opt.undoStep();
+                  }),
+                  0)
+            << "optimizer out of place " << d << "x" << k << " r=" << r;
 
         obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
         double tiny = 0.0;

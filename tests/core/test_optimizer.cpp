@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <stdexcept>
+#include <string>
 #include <tuple>
+#include <vector>
 
 using namespace loralab;
 
@@ -237,4 +241,90 @@ TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
     Optimizer adam(OptimizerConfig{OptimizerKind::Adam, 1e-2}, {{4, 2}, {2, 5}});
     EXPECT_THROW(adam.updatePair(B, Matrix::Ones(4, 2), A, Matrix::Ones(2, 5)),
                  std::invalid_argument);  // Adam without beginStep()
+}
+
+TEST(Optimizer, UpdatePairIntoEqualsUpdatePairAndUndoesToTheStateBefore) {
+    // Out of place, on one thread and side by side, every kind: the same bits as updatePair,
+    // the inputs untouched, and undoStep() back to the state before, bit for bit.
+    test::OmpThreads team(1);
+    auto sameBits = [](const Matrix& a, const Matrix& b) {
+        return a.rows() == b.rows() && a.cols() == b.cols() &&
+               std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+    };
+    auto sameState = [&](const Optimizer::State& a, const Optimizer::State& b) {
+        if (a.t != b.t || a.m.size() != b.m.size() || a.v.size() != b.v.size()) return false;
+        for (std::size_t i = 0; i < a.m.size(); ++i)
+            if (!sameBits(a.m[i], b.m[i])) return false;
+        for (std::size_t i = 0; i < a.v.size(); ++i)
+            if (!sameBits(a.v[i], b.v[i])) return false;
+        return true;
+    };
+    for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam})
+        for (auto [d, k, r] : {std::tuple<Index, Index, Index>{9, 7, 2}, {2048, 2100, 16}})
+            for (int threads : {1, 2}) {
+                team.set(threads);
+                const std::string what = std::string(optimizerName(kind)) + " " +
+                                         std::to_string(d) + "x" + std::to_string(k) +
+                                         " threads " + std::to_string(threads);
+                const OptimizerConfig config{kind, 1e-2};
+                Optimizer inPlace(config, {{d, r}, {r, k}}), outOfPlace(config, {{d, r}, {r, k}});
+                outOfPlace.reserveUndo();
+                Matrix B1 = Matrix::Random(d, r), A1 = Matrix::Random(r, k);
+                Matrix B2 = B1, A2 = A1, nextB, nextA;
+                for (int step = 0; step < 3; ++step) {
+                    const Matrix dB = Matrix::Random(d, r), dA = Matrix::Random(r, k);
+                    inPlace.beginStep();
+                    inPlace.updatePair(B1, dB, A1, dA);
+                    const Matrix B2before = B2, A2before = A2;
+                    const Optimizer::State before = outOfPlace.state();
+                    outOfPlace.beginStep();
+                    outOfPlace.updatePairInto(B2, dB, nextB, A2, dA, nextA);
+                    EXPECT_TRUE(sameBits(B2, B2before) && sameBits(A2, A2before)) << what;
+                    EXPECT_TRUE(sameBits(nextB, B1) && sameBits(nextA, A1)) << what;
+                    EXPECT_TRUE(sameState(outOfPlace.state(), inPlace.state())) << what;
+                    if (step == 1) {  // take it back, then take the same step again
+                        outOfPlace.undoStep();
+                        EXPECT_TRUE(sameState(outOfPlace.state(), before)) << what;
+                        EXPECT_THROW(outOfPlace.undoStep(), std::invalid_argument) << what;
+                        outOfPlace.beginStep();
+                        outOfPlace.updatePairInto(B2, dB, nextB, A2, dA, nextA);
+                        EXPECT_TRUE(sameState(outOfPlace.state(), inPlace.state())) << what;
+                    }
+                    B2.swap(nextB);
+                    A2.swap(nextA);
+                }
+                EXPECT_TRUE(sameBits(B1, B2) && sameBits(A1, A2)) << what;
+            }
+}
+
+TEST(Optimizer, UndoStepOnlyRightAfterUpdatePairInto) {
+    const OptimizerConfig config{OptimizerKind::Adam, 1e-2};
+    Optimizer opt(config, {{4, 2}, {2, 5}});
+    Matrix B = Matrix::Ones(4, 2), A = Matrix::Ones(2, 5), nextB, nextA;
+    const Matrix dB = Matrix::Ones(4, 2), dA = Matrix::Ones(2, 5);
+    EXPECT_THROW(opt.undoStep(), std::invalid_argument);  // nothing to undo yet
+    // Anything that sets the state after the step leaves nothing to undo.
+    const std::vector<std::function<void()>> setters = {
+        [&] { opt.update(0, B, dB); },
+        [&] { opt.updatePair(B, dB, A, dA); },
+        [&] { opt.setState(opt.state()); },
+        [&] { opt.resetState(); },
+        [&] { opt.resizeBlock(1, 2, 5); },
+    };
+    for (const auto& set : setters) {
+        opt.beginStep();
+        opt.updatePairInto(B, dB, nextB, A, dA, nextA);
+        if (opt.stepCount() == 0) opt.beginStep();  // after resetState(): Adam needs t >= 1
+        set();
+        EXPECT_THROW(opt.undoStep(), std::invalid_argument);
+    }
+    // The outputs must be matrices of their own; nothing changes when they are not.
+    opt.beginStep();
+    const Matrix B0 = B, A0 = A;
+    const Optimizer::State state0 = opt.state();
+    EXPECT_THROW(opt.updatePairInto(B, dB, B, A, dA, nextA), std::invalid_argument);
+    EXPECT_THROW(opt.updatePairInto(B, dB, nextB, A, dA, nextB), std::invalid_argument);
+    EXPECT_THROW(opt.updatePairInto(B, dB, A, A, dA, nextA), std::invalid_argument);
+    EXPECT_TRUE(B == B0 && A == A0);
+    EXPECT_TRUE(opt.state().m[0] == state0.m[0] && opt.state().v[1] == state0.v[1]);
 }

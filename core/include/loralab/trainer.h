@@ -106,8 +106,7 @@ private:
     void build(Matrix target);
     void initFactors(std::uint64_t seed);
     void record(double loss);
-    void snapshot();
-    void restore();
+    void reserveStepBuffers();  // sizes m_nextB, m_nextA and the optimizer's undo buffers
     void rebindObjective();
     bool evaluateCurrent();  // loss and gradients at the current factors; false if non-finite
     std::vector<std::pair<Index, Index>> blockShapes() const;
@@ -125,10 +124,10 @@ private:
     long long m_historyStride = 1;
     std::optional<long long> m_lastDivergence;
 
-    // Last state whose loss was finite (divergence guard).
-    Factors m_good;
-    Optimizer::State m_goodOpt;
-    long long m_goodStep = 0;
+    // Where an update writes the next B and A (the optimizer's updatePairInto). They swap
+    // with the factors' after it, and hold the state before it until the next update: the
+    // divergence guard swaps back instead of copying the state before every step.
+    Matrix m_nextB, m_nextA;
 
     // Loss and gradients (m_dB, m_dA) at the current factors, valid until the factors change.
     bool m_evalValid = false;
