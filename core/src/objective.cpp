@@ -1,6 +1,7 @@
 // L = ‖s·B·A − T‖²_F/(dk): the naive oracle (forms R, in double) and the Gram production path.
 #include "loralab/objective.h"
 
+#include "small_products.h"
 #include "team.h"
 
 #include <algorithm>
@@ -106,6 +107,32 @@ bool withSmallRank(Index r, F&& f) {
     }
 }
 
+// AAᵀ over A's columns [j0, j0 + w) into out (r×r): the fixed ranks above, the SIMD kernels
+// (small_products.h) or Eigen's product, whichever this rank has.
+void gramOfColumns(const Matrix& A, Index j0, Index w, Matrix& out) {
+    const Index r = A.rows();
+    const float* columns = A.data() + j0 * r;
+    if (withSmallRank(r, [&](auto fixed) { fixed.gramOfColumns(columns, w, out); })) return;
+    if (detail::simdSmallProducts(r)) {
+        detail::gramOfColumns(columns, r, w, out.data());
+        return;
+    }
+    const auto Ac = A.middleCols(j0, w);
+    out.noalias() = Ac * Ac.transpose();
+}
+
+// BᵀB over B's rows [i0, i0 + h) into out (r×r), the same way.
+void gramOfRows(const Matrix& B, Index i0, Index h, Matrix& out) {
+    const Index r = B.cols();
+    if (withSmallRank(r, [&](auto fixed) { fixed.gramOfRows(B, i0, h, out); })) return;
+    if (detail::simdSmallProducts(r)) {
+        detail::gramOfRows(B.data() + i0, B.rows(), h, r, out.data());
+        return;
+    }
+    const auto Br = B.middleRows(i0, h);
+    out.noalias() = Br.transpose() * Br;
+}
+
 }  // namespace
 
 // ---- naive reference ---------------------------------------------------------------------------
@@ -166,21 +193,15 @@ public:
         const Index r = m_A.rows(), w = cols.second - cols.first, h = rows.second - rows.first;
         if (t == 0) m_o.m_teamUsed = n;
         if (w > 0) {
-            const auto Ac = m_A.middleCols(cols.first, w);
-            if (!withSmallRank(r, [&](auto fixed) { fixed.gramOfColumns(Ac.data(), w, g.AAt); }))
-                g.AAt.noalias() = Ac * Ac.transpose();
-            g.cross = dotDouble(m_o.m_BtT.data() + cols.first * r, Ac.data(), r * w);
+            gramOfColumns(m_A, cols.first, w, g.AAt);
+            g.cross = dotDouble(m_o.m_BtT.data() + cols.first * r, m_A.data() + cols.first * r,
+                                r * w);
         } else {
             g.AAt.setZero();
             g.cross = 0.0;
         }
         if (h > 0) {
-            const bool fixedRank = withSmallRank(
-                r, [&](auto fixed) { fixed.gramOfRows(m_B, rows.first, h, g.BtB); });
-            if (!fixedRank) {
-                const auto Br = m_B.middleRows(rows.first, h);
-                g.BtB.noalias() = Br.transpose() * Br;
-            }
+            gramOfRows(m_B, rows.first, h, g.BtB);
         } else {
             g.BtB.setZero();
         }
@@ -208,6 +229,12 @@ public:
             dB.noalias() -= m_c * m_o.m_TAt.middleRows(rows.first, h);
         }
         if (w > 0 && m_dA != nullptr) {
+            const Index r = m_A.rows(), at = cols.first * r;
+            if (detail::simdSmallProducts(r)) {
+                detail::gradientOfColumns(BtB.data(), m_A.data() + at, m_o.m_BtT.data() + at, r,
+                                          w, m_c, m_cs, m_dA->data() + at);
+                return;
+            }
             auto dA = m_dA->middleCols(cols.first, w);
             dA.noalias() = m_cs * (BtB * m_A.middleCols(cols.first, w));
             dA.noalias() -= m_c * m_o.m_BtT.middleCols(cols.first, w);

@@ -101,13 +101,14 @@ TEST(Objective, NaiveAndGramAgree) {
 // thread its columns of dA and rows of dB): the naive oracle's gradients on teams of 1-3, odd
 // r, a partial last row vector, a thread without rows (d = 20), on the spinning team (r = 5
 // and 1: Grams too small for Eigen to fork) and on OpenMP's (r = 27 and 60); the fixed-rank
-// loops of r = 1, 2 and 4; and a pass over T too small for a team with Grams large enough for
-// their own (100×120, r = 64). loss() gives evaluate()'s loss to the bit.
+// loops of r = 1, 2 and 4; the SIMD kernels' ranks (small_products.h: r = 8, 16 and 32, a
+// multiple of the vector width); and a pass over T too small for a team with Grams large
+// enough for their own (100×120, r = 64). loss() gives evaluate()'s loss to the bit.
 TEST(Objective, GramPathMatchesNaiveOnEveryTeam) {
     test::OmpThreads team(1);
     for (auto [d, k, r] : {std::tuple<Index, Index, Index>{300, 700, 5}, {20, 53000, 1},
                            {301, 900, 4}, {300, 1801, 2}, {300, 260, 27}, {20, 2000, 60},
-                           {100, 120, 64}})
+                           {257, 300, 16}, {300, 260, 8}, {40, 1500, 32}, {100, 120, 64}})
         for (int threads : {1, 2, 3}) {
             team.set(threads);
             const Matrix T = makeTarget({TargetKind::Decay, d, k, 1, 1.0, 31});

@@ -1,0 +1,158 @@
+// SIMD kernels for the r×r products of the Gram form (see small_products.h).
+#include "small_products.h"
+
+#include "simd.h"
+
+#include <cstdlib>
+#include <type_traits>
+
+namespace loralab::detail {
+
+#if defined(LORALAB_SIMD_KERNEL)
+
+namespace {
+
+constexpr int W = Simd::W;
+using V = Simd::V;
+
+// Register blocks: 8 accumulators on AVX2 (16 registers: the rest hold the loads and one
+// broadcast), 16 on AVX-512 (32 registers).
+#if defined(__AVX512F__)
+constexpr int kGramVectors = 2, kGramColumns = 8;  // gramOfColumns: vectors × out columns
+constexpr int kRowsP = 4, kRowsQ = 4;              // gramOfRows: P × Q dot products
+constexpr int kGradVectors = 2, kGradColumns = 8;  // gradientOfColumns: vectors × columns
+#else
+constexpr int kGramVectors = 2, kGramColumns = 4;
+constexpr int kRowsP = 2, kRowsQ = 4;
+constexpr int kGradVectors = 2, kGradColumns = 4;
+#endif
+
+// out(p, q) for p < q from out(q, p): the kernels below fill the lower triangle (and parts of
+// the upper one, overwritten here so that the result is exactly symmetric).
+void mirrorLower(Index r, float* out) {
+    for (Index q = 1; q < r; ++q)
+        for (Index p = 0; p < q; ++p) out[p + q * r] = out[q + p * r];
+}
+
+// out[p0 .. p0 + PV·W, q0 .. q0 + Q) of Σ a_j·a_jᵀ: PV vectors down each column of A times Q
+// broadcasts of its values.
+template <int PV, int Q>
+void gramOfColumnsBlock(const float* A, Index r, Index w, Index p0, Index q0, float* out) {
+    V acc[PV][Q];
+    for (auto& row : acc)
+        for (V& a : row) a = Simd::zero();
+    for (Index j = 0; j < w; ++j) {
+        const float* column = A + j * r;
+        V a[PV];
+        for (int i = 0; i < PV; ++i) a[i] = Simd::load(column + p0 + i * W);
+        for (int q = 0; q < Q; ++q) {
+            const V b = Simd::broadcast(column[q0 + q]);
+            for (int i = 0; i < PV; ++i) acc[i][q] = Simd::fma(a[i], b, acc[i][q]);
+        }
+    }
+    for (int q = 0; q < Q; ++q)
+        for (int i = 0; i < PV; ++i) Simd::store(out + (q0 + q) * r + p0 + i * W, acc[i][q]);
+}
+
+// P × Q dot products of B's columns p0.. and q0.. over h rows, a vector of rows at a time; the
+// last, partial vector is read masked (zeros past h).
+template <int P, int Q>
+void gramOfRowsBlock(const float* B, Index ldB, Index h, Index r, Index p0, Index q0,
+                     float* out) {
+    V acc[P][Q];
+    for (auto& row : acc)
+        for (V& a : row) a = Simd::zero();
+    auto rowVector = [&](Index at, auto load) {
+        V a[P];
+        for (int i = 0; i < P; ++i) a[i] = load(B + (p0 + i) * ldB + at);
+        for (int q = 0; q < Q; ++q) {
+            const V b = load(B + (q0 + q) * ldB + at);
+            for (int i = 0; i < P; ++i) acc[i][q] = Simd::fma(a[i], b, acc[i][q]);
+        }
+    };
+    const Index full = h / W;
+    const int tail = static_cast<int>(h % W);
+    for (Index v = 0; v < full; ++v)
+        rowVector(v * W, [](const float* p) { return Simd::load(p); });
+    if (tail != 0)
+        rowVector(full * W, [tail](const float* p) { return Simd::loadFirst(p, tail); });
+    for (int q = 0; q < Q; ++q)
+        for (int i = 0; i < P; ++i) out[p0 + i + (q0 + q) * r] = Simd::sum(acc[i][q]);
+}
+
+// out[p0 .. p0 + PV·W, j0 .. j0 + J) = cs·Σ_p G[:, p]·A[p, j] − c·C[:, j].
+template <int PV, int J>
+void gradientBlock(const float* G, const float* A, const float* C, Index r, Index p0, Index j0,
+                   float c, float cs, float* out) {
+    V acc[PV][J];
+    for (auto& row : acc)
+        for (V& a : row) a = Simd::zero();
+    for (Index p = 0; p < r; ++p) {
+        V g[PV];
+        for (int i = 0; i < PV; ++i) g[i] = Simd::load(G + p * r + p0 + i * W);
+        for (int j = 0; j < J; ++j) {
+            const V a = Simd::broadcast(A[p + (j0 + j) * r]);
+            for (int i = 0; i < PV; ++i) acc[i][j] = Simd::fma(g[i], a, acc[i][j]);
+        }
+    }
+    const V negC = Simd::broadcast(-c), vcs = Simd::broadcast(cs);
+    for (int j = 0; j < J; ++j)
+        for (int i = 0; i < PV; ++i) {
+            const Index at = (j0 + j) * r + p0 + i * W;
+            Simd::store(out + at, Simd::fma(vcs, acc[i][j], Simd::mul(negC, Simd::load(C + at))));
+        }
+}
+
+}  // namespace
+
+bool simdSmallProducts(Index r) { return r >= W && r <= kMaxSmallRank && r % W == 0; }
+
+void gramOfColumns(const float* A, Index r, Index w, float* out) {
+    constexpr int PV = kGramVectors, Q = kGramColumns;
+    static_assert(W % Q == 0, "a block of output columns must not straddle a vector");
+    const Index vectors = r / W;
+    for (Index q0 = 0; q0 < r; q0 += Q) {
+        Index v = q0 / W;  // the first vector with rows at or below the diagonal
+        for (; v + PV <= vectors; v += PV) gramOfColumnsBlock<PV, Q>(A, r, w, v * W, q0, out);
+        for (; v < vectors; ++v) gramOfColumnsBlock<1, Q>(A, r, w, v * W, q0, out);
+    }
+    mirrorLower(r, out);
+}
+
+void gramOfRows(const float* B, Index ldB, Index h, Index r, float* out) {
+    constexpr int P = kRowsP, Q = kRowsQ;
+    static_assert(W % P == 0 && W % Q == 0, "r, a multiple of W, must split into blocks");
+    for (Index q0 = 0; q0 < r; q0 += Q)
+        for (Index p0 = q0 / P * P; p0 < r; p0 += P)
+            gramOfRowsBlock<P, Q>(B, ldB, h, r, p0, q0, out);
+    mirrorLower(r, out);
+}
+
+void gradientOfColumns(const float* G, const float* A, const float* C, Index r, Index w,
+                       float c, float cs, float* out) {
+    constexpr int PV = kGradVectors, J = kGradColumns;
+    const Index vectors = r / W;
+    auto columns = [&](auto pv, Index p0) {
+        constexpr int kPV = decltype(pv)::value;
+        Index j = 0;
+        for (; j + J <= w; j += J) gradientBlock<kPV, J>(G, A, C, r, p0, j, c, cs, out);
+        for (; j < w; ++j) gradientBlock<kPV, 1>(G, A, C, r, p0, j, c, cs, out);
+    };
+    Index v = 0;
+    for (; v + PV <= vectors; v += PV) columns(std::integral_constant<int, PV>{}, v * W);
+    for (; v < vectors; ++v) columns(std::integral_constant<int, 1>{}, v * W);
+}
+
+#else  // no SIMD in this build: callers take Eigen's products
+
+bool simdSmallProducts(Index) { return false; }
+void gramOfColumns(const float*, Index, Index, float*) { std::abort(); }
+void gramOfRows(const float*, Index, Index, Index, float*) { std::abort(); }
+void gradientOfColumns(const float*, const float*, const float*, Index, Index, float, float,
+                       float*) {
+    std::abort();
+}
+
+#endif
+
+}  // namespace loralab::detail

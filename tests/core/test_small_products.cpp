@@ -1,0 +1,110 @@
+// The SIMD kernels for the Gram form's r×r products (core/src/small_products.h, internal):
+// every entry against sums in double, within the worst-case float rounding of its terms, for
+// the ranks they take and shares of rows and columns of every length class (empty, shorter
+// than a vector, a partial last vector, several blocks and a rest).
+#include "small_products.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace loralab;
+using namespace loralab::detail;
+
+namespace {
+
+// The ranks this build's kernels take (none without SIMD).
+std::vector<Index> kernelRanks() {
+    std::vector<Index> ranks;
+    for (Index r = 1; r <= 80; ++r)
+        if (simdSmallProducts(r)) ranks.push_back(r);
+    return ranks;
+}
+
+// |got − want| within the worst case of n float roundings on terms whose magnitudes sum to
+// `magnitude` (Higham's γ_n bound, n·u/(1 − n·u) with u = 2⁻²⁴), plus the last rounding.
+bool within(double got, double want, double magnitude, Index n) {
+    const double u = std::ldexp(1.0, -24), gamma = (n + 2) * u / (1.0 - (n + 2) * u);
+    return std::abs(got - want) <= gamma * magnitude + u * std::abs(want) + 1e-30;
+}
+
+const std::vector<Index> kLengths = {0, 1, 3, 7, 8, 9, 16, 17, 37, 128, 131};
+
+}  // namespace
+
+TEST(SmallProducts, TakeMultiplesOfTheVectorWidthUpToTheLimit) {
+    const std::vector<Index> ranks = kernelRanks();
+    if (ranks.empty()) GTEST_SKIP() << "built without SIMD kernels";
+    const Index width = ranks.front();  // the vector width: 8 or 16
+    EXPECT_TRUE(width == 8 || width == 16) << width;
+    for (Index r = 1; r <= 80; ++r)
+        EXPECT_EQ(simdSmallProducts(r), r % width == 0 && r <= kMaxSmallRank) << r;
+}
+
+TEST(SmallProducts, GramOfColumnsMatchesDoubleAndIsSymmetric) {
+    if (kernelRanks().empty()) GTEST_SKIP() << "built without SIMD kernels";
+    for (Index r : kernelRanks())
+        for (Index w : kLengths) {
+            const Matrix A = Matrix::Random(r, w + 2);  // the product takes columns 1 .. w
+            Matrix out = Matrix::Constant(r, r, 99.0f);
+            gramOfColumns(A.data() + r, r, w, out.data());
+            const MatrixD Ad = A.middleCols(1, w).cast<double>();
+            const MatrixD want = Ad * Ad.transpose();
+            const MatrixD magnitude = Ad.cwiseAbs() * Ad.cwiseAbs().transpose();
+            for (Index q = 0; q < r; ++q)
+                for (Index p = 0; p < r; ++p) {
+                    ASSERT_TRUE(within(out(p, q), want(p, q), magnitude(p, q), w))
+                        << "r=" << r << " w=" << w << " (" << p << "," << q << "): " << out(p, q)
+                        << " vs " << want(p, q);
+                    ASSERT_EQ(out(p, q), out(q, p)) << "r=" << r << " w=" << w;
+                }
+        }
+}
+
+TEST(SmallProducts, GramOfRowsMatchesDoubleAndIsSymmetric) {
+    if (kernelRanks().empty()) GTEST_SKIP() << "built without SIMD kernels";
+    for (Index r : kernelRanks())
+        for (Index h : kLengths) {
+            // Rows 3 .. 3 + h of a taller B, so that the columns are ldB apart, not h.
+            const Index ld = h + 11;
+            const Matrix B = Matrix::Random(ld, r);
+            Matrix out = Matrix::Constant(r, r, 99.0f);
+            gramOfRows(B.data() + 3, ld, h, r, out.data());
+            const MatrixD Bd = B.middleRows(3, h).cast<double>();
+            const MatrixD want = Bd.transpose() * Bd;
+            const MatrixD magnitude = Bd.cwiseAbs().transpose() * Bd.cwiseAbs();
+            for (Index q = 0; q < r; ++q)
+                for (Index p = 0; p < r; ++p) {
+                    ASSERT_TRUE(within(out(p, q), want(p, q), magnitude(p, q), h))
+                        << "r=" << r << " h=" << h << " (" << p << "," << q << "): " << out(p, q)
+                        << " vs " << want(p, q);
+                    ASSERT_EQ(out(p, q), out(q, p)) << "r=" << r << " h=" << h;
+                }
+        }
+}
+
+TEST(SmallProducts, GradientOfColumnsMatchesDouble) {
+    if (kernelRanks().empty()) GTEST_SKIP() << "built without SIMD kernels";
+    const float c = 0.375f, cs = -1.625f;
+    for (Index r : kernelRanks())
+        for (Index w : kLengths) {
+            const Matrix G = Matrix::Random(r, r), A = Matrix::Random(r, w + 1),
+                         C = Matrix::Random(r, w + 1);
+            // Columns 1 .. w of A and C into columns 1 .. w of out; column 0 stays untouched.
+            Matrix out = Matrix::Constant(r, w + 1, 99.0f);
+            gradientOfColumns(G.data(), A.data() + r, C.data() + r, r, w, c, cs,
+                              out.data() + r);
+            const MatrixD Gd = G.cast<double>(), Ad = A.cast<double>(), Cd = C.cast<double>();
+            const MatrixD want = cs * (Gd * Ad) - c * Cd;
+            const MatrixD magnitude =
+                std::abs(cs) * (Gd.cwiseAbs() * Ad.cwiseAbs()) + std::abs(c) * Cd.cwiseAbs();
+            for (Index p = 0; p < r; ++p) ASSERT_EQ(out(p, 0), 99.0f) << "r=" << r;
+            for (Index j = 1; j <= w; ++j)
+                for (Index p = 0; p < r; ++p)
+                    ASSERT_TRUE(within(out(p, j), want(p, j), magnitude(p, j), r + 1))
+                        << "r=" << r << " w=" << w << " (" << p << "," << j << "): " << out(p, j)
+                        << " vs " << want(p, j);
+        }
+}
