@@ -249,7 +249,7 @@ TEST(Optimizer, UpdatePairIntoEqualsUpdatePairAndUndoesToTheStateBefore) {
     test::OmpThreads team(1);
     auto sameBits = [](const Matrix& a, const Matrix& b) {
         return a.rows() == b.rows() && a.cols() == b.cols() &&
-               std::memcmp(a.data(), b.data(), sizeof(float) * a.size()) == 0;
+               std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0;
     };
     auto sameState = [&](const Optimizer::State& a, const Optimizer::State& b) {
         if (a.t != b.t || a.m.size() != b.m.size() || a.v.size() != b.v.size()) return false;

@@ -26,7 +26,8 @@ std::vector<Index> kernelRanks() {
 // |got − want| within the worst case of n float roundings on terms whose magnitudes sum to
 // `magnitude` (Higham's γ_n bound, n·u/(1 − n·u) with u = 2⁻²⁴), plus the last rounding.
 bool within(double got, double want, double magnitude, Index n) {
-    const double u = std::ldexp(1.0, -24), gamma = (n + 2) * u / (1.0 - (n + 2) * u);
+    const double u = std::ldexp(1.0, -24), nu = static_cast<double>(n + 2) * u;
+    const double gamma = nu / (1.0 - nu);
     return std::abs(got - want) <= gamma * magnitude + u * std::abs(want) + 1e-30;
 }
 
