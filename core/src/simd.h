@@ -30,6 +30,7 @@ struct Simd {
     static V zero() { return _mm512_setzero_ps(); }
     static V broadcast(float x) { return _mm512_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+    static V fms(V a, V b, V c) { return _mm512_fmsub_ps(a, b, c); }  // a·b − c, one rounding
     static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
     static V add(V a, V b) { return _mm512_add_ps(a, b); }
     static void prefetch(const float* p) {
@@ -79,6 +80,7 @@ struct Simd {
     static V zero() { return _mm256_setzero_ps(); }
     static V broadcast(float x) { return _mm256_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static V fms(V a, V b, V c) { return _mm256_fmsub_ps(a, b, c); }  // a·b − c, one rounding
     static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
     static V add(V a, V b) { return _mm256_add_ps(a, b); }
     static void prefetch(const float* p) {

@@ -38,4 +38,20 @@ void gramOfRows(const float* B, Index ldB, Index h, Index r, float* out);
 void gradientOfColumns(const float* G, const float* A, const float* C, Index r, Index w,
                        float c, float cs, float* out);
 
+// ---- the residual's sum of squares (the loss near an exact fit) ------------------------------
+// Any r ≥ 1 when simdResidual() is true (a SIMD build).
+bool simdResidual();
+
+// B (d×r, columns ldB apart) packed for residualSquares: row vector v's r runs of W lanes one
+// after another, at out + (v·r + p)·W; zeros past row d. out holds packedRowsSize(d, r) floats.
+Index packedRowsSize(Index d, Index r);
+void packRows(const float* B, Index ldB, Index d, Index r, float* out);
+
+// Σ (s·(B·A)(i, j) − T(i, j))² over all d rows and w columns: each residual in float (products
+// accumulated in float by FMAs, one rounding for s·acc − T), the squares summed in float a
+// block of 8-16 at a time and the blocks in double. Bp from packRows; A's w columns of r floats
+// from A.data() + j0·r; T's w columns from T.data() + j0·ldT.
+double residualSquares(const float* Bp, Index d, Index r, const float* A, const float* T,
+                       Index ldT, Index w, float s);
+
 }  // namespace loralab::detail

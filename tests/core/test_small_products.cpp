@@ -109,3 +109,44 @@ TEST(SmallProducts, GradientOfColumnsMatchesDouble) {
                         << " vs " << want(p, j);
         }
 }
+
+TEST(SmallProducts, ResidualSquaresWithinTheFloatResidualBound) {
+    // Near an exact fit (T = s·B·A plus a little noise, so the residual is tiny next to T, where
+    // the loss needs this path): Σ over the block of (s·B·A − T)², against the sum in double,
+    // within the bound of its float arithmetic. An entry's residual: the FMAs over r ranks err
+    // by at most γ_r·|s|·(|B|·|A|)(i, j), and s·acc − T rounds once more (u·|residual|); the
+    // squares are summed in float a block at a time (at most γ_32 of their sum).
+    if (!simdResidual()) GTEST_SKIP() << "built without SIMD kernels";
+    const double u = std::ldexp(1.0, -24);
+    auto gamma = [u](Index n) {
+        const double nu = static_cast<double>(n) * u;
+        return nu / (1.0 - nu);
+    };
+    const float s = 0.625f;
+    for (Index r : {1, 3, 16, 37})
+        for (Index d : {1, 7, 8, 9, 130})
+            for (Index w : {0, 1, 5, 6, 7, 13}) {
+                const Matrix B = Matrix::Random(d, r), A = Matrix::Random(r, w + 1);
+                const MatrixD exact = s * (B.cast<double>() * A.cast<double>());
+                const Matrix noise = 1e-4f * Matrix::Random(d, w + 1);
+                const Index ldT = d + 3;  // T's columns ldT apart
+                Matrix Tfull = Matrix::Random(ldT, w + 1);
+                Tfull.topRows(d) = exact.cast<float>() + noise;
+                std::vector<float> packed(static_cast<std::size_t>(packedRowsSize(d, r)));
+                packRows(B.data(), d, d, r, packed.data());
+                // Columns 1 .. w of A and T.
+                const double got = residualSquares(packed.data(), d, r, A.data() + r,
+                                                   Tfull.data() + ldT, ldT, w, s);
+                const MatrixD R = exact.middleCols(1, w) - Tfull.block(0, 1, d, w).cast<double>();
+                const MatrixD M =
+                    std::abs(s) * (B.cast<double>().cwiseAbs() * A.cast<double>().cwiseAbs())
+                                      .middleCols(1, w);
+                const MatrixD E = gamma(r) * (1.0 + u) * M + u * R.cwiseAbs();
+                const double want = R.squaredNorm();
+                const double spread = (2.0 * R.cwiseAbs().cwiseProduct(E) + E.cwiseAbs2()).sum();
+                const double bound = spread + gamma(32) * (want + spread);
+                EXPECT_LE(std::abs(got - want), bound + 1e-300)
+                    << "r=" << r << " d=" << d << " w=" << w << ": " << got << " vs " << want;
+                if (w == 0) EXPECT_EQ(got, 0.0);
+            }
+}

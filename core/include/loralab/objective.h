@@ -10,8 +10,9 @@
 //            this is a difference of large numbers)
 //   The float products BᵀT carry a relative error of ~1e-7, so that difference cannot resolve
 //   a loss below ~1e-7·‖T‖²/(dk). When the Gram loss falls under kExactBelow·‖T‖²/(dk), the
-//   loss is re-measured from the residual in double, a block of columns at a time (still no
-//   d×k temporary; 2·d·k·r more flops, only near an exact fit).
+//   loss is re-measured from the residual itself, each entry in float and their squares summed
+//   in double, a block of columns at a time (still no d×k temporary; 2·d·k·r more flops, only
+//   near an exact fit). That resolves it to ~1e-13·‖T‖²/(dk), where float factors stop.
 #pragma once
 
 #include "loralab/thin_products.h"
@@ -79,8 +80,8 @@ private:
     std::vector<ThreadGrams> m_team;
     int m_teamUsed = 1;
     ThinProducts m_thin;             // the one-pass kernel and its workspaces
-    MatrixD m_Bd, m_Ad;              // exactLoss: d×r, r×k in double
-    std::vector<MatrixD> m_blocks;   // exactLoss: one tile per thread
+    std::vector<float> m_packedB;    // exactLoss: B packed for the SIMD kernel
+    std::vector<Matrix> m_blocks;    // exactLoss without it: one tile per thread
     std::vector<double> m_blockSums; // exactLoss: one partial sum per thread
 
     static constexpr Index kTileRows = 256;  // exactLoss walks the residual in tiles of at
