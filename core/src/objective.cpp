@@ -233,11 +233,11 @@ public:
             if (detail::simdSmallProducts(r)) {
                 detail::gradientOfColumns(BtB.data(), m_A.data() + at, m_o.m_BtT.data() + at, r,
                                           w, m_c, m_cs, m_dA->data() + at);
-                return;
+            } else {
+                auto dA = m_dA->middleCols(cols.first, w);
+                dA.noalias() = m_cs * (BtB * m_A.middleCols(cols.first, w));
+                dA.noalias() -= m_c * m_o.m_BtT.middleCols(cols.first, w);
             }
-            auto dA = m_dA->middleCols(cols.first, w);
-            dA.noalias() = m_cs * (BtB * m_A.middleCols(cols.first, w));
-            dA.noalias() -= m_c * m_o.m_BtT.middleCols(cols.first, w);
         }
     }
 
@@ -425,7 +425,8 @@ double GramObjective::exactLoss(const Matrix& B, const Matrix& A, double s) {
     m_blockSums.assign(static_cast<std::size_t>(threads), 0.0);  // no allocation once sized
     auto columnsOf = [&](int t, int n) {
         const auto [jb0, jb1] = detail::share(colBlocks, t, n, 1);
-        return std::pair<Index, Index>{jb0 * kTileCols, std::min(k, jb1 * kTileCols)};
+        return std::pair<Index, Index>{std::min(k, jb0 * kTileCols),
+                                       std::min(k, jb1 * kTileCols)};
     };
     if (detail::simdResidual()) {
         m_packedB.resize(static_cast<std::size_t>(detail::packedRowsSize(d, r)));

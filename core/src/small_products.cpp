@@ -149,7 +149,8 @@ void packRows(const float* B, Index ldB, Index d, Index r, float* out) {
     const int tail = static_cast<int>(d % W);
     for (Index p = 0; p < r; ++p) {
         const float* column = B + p * ldB;
-        for (Index v = 0; v < full; ++v) Simd::store(out + (v * r + p) * W, Simd::load(column + v * W));
+        for (Index v = 0; v < full; ++v)
+            Simd::store(out + (v * r + p) * W, Simd::load(column + v * W));
         if (tail != 0)
             Simd::store(out + (full * r + p) * W, Simd::loadFirst(column + full * W, tail));
     }

@@ -48,8 +48,8 @@ Index packedRowsSize(Index d, Index r);
 void packRows(const float* B, Index ldB, Index d, Index r, float* out);
 
 // Σ (s·(B·A)(i, j) − T(i, j))² over all d rows and w columns: each residual in float (products
-// accumulated in float by FMAs, one rounding for s·acc − T), the squares summed in float a
-// block of 8-16 at a time and the blocks in double. Bp from packRows; A's w columns of r floats
+// accumulated in float by FMAs, one rounding for s·acc − T), the squares of a block of 2 row
+// vectors × 6 or 8 columns summed in float and the blocks' sums in double. Bp from packRows; A's w columns of r floats
 // from A.data() + j0·r; T's w columns from T.data() + j0·ldT.
 double residualSquares(const float* Bp, Index d, Index r, const float* A, const float* T,
                        Index ldT, Index w, float s);
