@@ -33,6 +33,20 @@ bool within(double got, double want, double magnitude, Index n) {
 
 const std::vector<Index> kLengths = {0, 1, 3, 7, 8, 9, 16, 17, 37, 128, 131};
 
+// A Gram over n rows or columns, X's (in double): every entry of `out` within the rounding bound
+// of XᵀX's (magnitudes |X|ᵀ|X|), and `out` exactly symmetric. X is n×r.
+void expectGramOf(const MatrixD& X, const Matrix& out, const std::string& what) {
+    const Index r = X.cols(), n = X.rows();
+    const MatrixD want = X.transpose() * X;
+    const MatrixD magnitude = X.cwiseAbs().transpose() * X.cwiseAbs();
+    for (Index q = 0; q < r; ++q)
+        for (Index p = 0; p < r; ++p) {
+            ASSERT_TRUE(within(out(p, q), want(p, q), magnitude(p, q), n))
+                << what << " (" << p << "," << q << "): " << out(p, q) << " vs " << want(p, q);
+            ASSERT_EQ(out(p, q), out(q, p)) << what;
+        }
+}
+
 }  // namespace
 
 TEST(SmallProducts, TakeMultiplesOfTheVectorWidthUpToTheLimit) {
@@ -51,16 +65,8 @@ TEST(SmallProducts, GramOfColumnsMatchesDoubleAndIsSymmetric) {
             const Matrix A = Matrix::Random(r, w + 2);  // the product takes columns 1 .. w
             Matrix out = Matrix::Constant(r, r, 99.0f);
             gramOfColumns(A.data() + r, r, w, out.data());
-            const MatrixD Ad = A.middleCols(1, w).cast<double>();
-            const MatrixD want = Ad * Ad.transpose();
-            const MatrixD magnitude = Ad.cwiseAbs() * Ad.cwiseAbs().transpose();
-            for (Index q = 0; q < r; ++q)
-                for (Index p = 0; p < r; ++p) {
-                    ASSERT_TRUE(within(out(p, q), want(p, q), magnitude(p, q), w))
-                        << "r=" << r << " w=" << w << " (" << p << "," << q << "): " << out(p, q)
-                        << " vs " << want(p, q);
-                    ASSERT_EQ(out(p, q), out(q, p)) << "r=" << r << " w=" << w;
-                }
+            expectGramOf(A.middleCols(1, w).transpose().cast<double>(), out,
+                         "r=" + std::to_string(r) + " w=" + std::to_string(w));
         }
 }
 
@@ -73,16 +79,8 @@ TEST(SmallProducts, GramOfRowsMatchesDoubleAndIsSymmetric) {
             const Matrix B = Matrix::Random(ld, r);
             Matrix out = Matrix::Constant(r, r, 99.0f);
             gramOfRows(B.data() + 3, ld, h, r, out.data());
-            const MatrixD Bd = B.middleRows(3, h).cast<double>();
-            const MatrixD want = Bd.transpose() * Bd;
-            const MatrixD magnitude = Bd.cwiseAbs().transpose() * Bd.cwiseAbs();
-            for (Index q = 0; q < r; ++q)
-                for (Index p = 0; p < r; ++p) {
-                    ASSERT_TRUE(within(out(p, q), want(p, q), magnitude(p, q), h))
-                        << "r=" << r << " h=" << h << " (" << p << "," << q << "): " << out(p, q)
-                        << " vs " << want(p, q);
-                    ASSERT_EQ(out(p, q), out(q, p)) << "r=" << r << " h=" << h;
-                }
+            expectGramOf(B.middleRows(3, h).cast<double>(), out,
+                         "r=" + std::to_string(r) + " h=" + std::to_string(h));
         }
 }
 
