@@ -145,6 +145,8 @@ TEST(SmallProducts, ResidualSquaresWithinTheFloatResidualBound) {
                 const double bound = spread + gamma(32) * (want + spread);
                 EXPECT_LE(std::abs(got - want), bound + 1e-300)
                     << "r=" << r << " d=" << d << " w=" << w << ": " << got << " vs " << want;
-                if (w == 0) EXPECT_EQ(got, 0.0);
+                if (w == 0) {
+                    EXPECT_EQ(got, 0.0);
+                }
             }
 }
