@@ -100,11 +100,11 @@ void gradientBlock(const float* G, const float* A, const float* C, Index r, Inde
             for (int i = 0; i < PV; ++i) acc[i][j] = Simd::fma(g[i], a, acc[i][j]);
         }
     }
-    const V negC = Simd::broadcast(-c), vcs = Simd::broadcast(cs);
+    const V vc = Simd::broadcast(c), vcs = Simd::broadcast(cs);
     for (int j = 0; j < J; ++j)
         for (int i = 0; i < PV; ++i) {
             const Index at = (j0 + j) * r + p0 + i * W;
-            Simd::store(out + at, Simd::fma(vcs, acc[i][j], Simd::mul(negC, Simd::load(C + at))));
+            Simd::store(out + at, Simd::fms(vcs, acc[i][j], Simd::mul(vc, Simd::load(C + at))));
         }
 }
 
