@@ -5,6 +5,7 @@
 #include "team.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace loralab {
 
@@ -108,6 +109,7 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
     // changed nothing (4096², r = 16 and 4, three padded builds each, interleaved: ratios to
     // the library 0.99-1.01 both ways).
     constexpr bool kARegisters = ARegisters && P * J <= 12;
+    constexpr bool kBRegister = kARegisters && W == 8;  // AVX2 (see body below)
     V acc[P][J];
     V a[kARegisters ? P : 1][kARegisters ? J : 1];
     alignas(64) float aMem[kARegisters ? 1 : P * J];
@@ -120,12 +122,23 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
                 aMem[p * J + j] = WithC ? A[p + j * ldA] : 0.0f;
             }
         }
-    auto body = [&](Index v, const V* t) {
+    // With A in registers on AVX2 (kBRegister), B's vector for a rank is loaded once into a
+    // register wherever the loop asks for it (bRegister): the empty asm makes the value
+    // opaque, so that GCC cannot fold the load into each of the J FMAs instead. Otherwise GCC
+    // uses B as the memory operand of every FMA that needs it, 11 loads a row vector for 2 × 3
+    // where 8 do (it then keeps one of A's 6 broadcasts on the stack). Kernel alone, Zen 3,
+    // interleaved, the same bits: 2 threads, 1024², r = 8/16/32 4.4/5.1/1.8 % faster, 512²
+    // and 256², r = 16 5 %, 256², r = 4 1 % slower; one thread, 1024², r = 16 847 -> 803 µs;
+    // 4096² (T from memory) within the noise. The loop that asks for the next columns (r ≤ 4,
+    // streaming) keeps the memory operands: there the register was 1-2 % slower (4096², r = 2
+    // and 4, faster in 3 of 16 rounds).
+    auto body = [&](Index v, const V* t, auto bRegister) {
         const float* bp = Bp + v * P * W;
         const float* am = aMem;
         if constexpr (!kARegisters) asm("" : "+r"(am));
         for (int p = 0; p < P; ++p) {
-            const V b = Simd::load(bp + p * W);
+            V b = Simd::load(bp + p * W);
+            if constexpr (kBRegister && decltype(bRegister)::value) asm("" : "+x"(b));
             for (int j = 0; j < J; ++j) acc[p][j] = Simd::fma(b, t[j], acc[p][j]);
             if constexpr (WithC) {
                 auto aOf = [&](int j) {
@@ -161,7 +174,7 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
                 if ((nextCols >> j) & 1) Simd::prefetch(next + j * ldT + v0 * W);
                 t[j] = Simd::load(T + j * ldT + v0 * W);
             }
-            body(v0, t);
+            body(v0, t, std::false_type{});
         }
         prefetch = 0;  // only the tail is left, below
         next = nullptr;
@@ -174,7 +187,7 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
             Simd::prefetch(T + j * ldT + (v + prefetch) * W);
             t[j] = Simd::load(T + j * ldT + v * W);
         }
-        body(v, t);
+        body(v, t, std::true_type{});
     }
     Index v = prefetchEnd;
     if (next != nullptr && prefetch > 0) {  // (a loop of its own: the plain one stays branch-free)
@@ -184,18 +197,18 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
                 if (j < nextCols) Simd::prefetch(next + j * ldT + (v + prefetch - full) * W);
                 t[j] = Simd::load(T + j * ldT + v * W);
             }
-            body(v, t);
+            body(v, t, std::true_type{});
         }
     }
     for (; v < full; ++v) {
         V t[J];
         for (int j = 0; j < J; ++j) t[j] = Simd::load(T + j * ldT + v * W);
-        body(v, t);
+        body(v, t, std::true_type{});
     }
     if (tail != 0) {
         V t[J];
         for (int j = 0; j < J; ++j) t[j] = Simd::loadFirst(T + j * ldT + full * W, tail);
-        body(full, t);
+        body(full, t, std::true_type{});
     }
 #if defined(__AVX512F__)
     if constexpr (P * J >= 6) {  // 16 lane sums at a time (a last, partial group pads with zeros)
@@ -220,18 +233,19 @@ using MicroKernel = void (*)(const float*, Index, const float*, float*, const fl
 
 // Register blocking (AVX-512, 32 registers): blocks of 1, 2 or 4 ranks × 3 to 8 columns, by
 // where T comes from. AVX2 (16 registers, and no broadcast folded into an FMA): 2 × 3 with
-// A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors; B comes as the
-// FMAs' memory operand), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts in registers too and
-// spilled 5 of them, 19 loads for 16 FMAs a row vector. Kernel alone, Zen 3 (2 vCPUs, 512 KiB
-// L2, 32 MiB L3 shared), interleaved, 2 × 4 against 2 × 3: one thread 256², r = 16 79 against
-// 69 µs; 1024², r = 4 300 against 261 µs, r = 16 1.34-1.65 against 0.93-1.46 ms; two threads
-// 1024², r = 2 77 against 62 µs, r = 4 201 against 153; 4096², r = 16 12.8-13.4 against
-// 12.2-12.4 ms. 2 × 2, 3 × 2, 4 × 2, 3 × 3, 1 × 6 and 1 × 8 (A from memory) were slower. When
-// T streams from memory and one or two blocks take every rank (r = 2-4), the first block would
-// wait for memory while the second runs from L2 with memory idle: every block asks for some of
-// the next block's columns at the rows it reads (kAskNextColumns), so that memory works during
-// both. 4096², two threads: r = 2 1.50 against 1.80 ms, r = 4 2.40 against 2.62 (3.87 against
-// 4.81 in a slow minute); r = 8 and 16 lost 4-5 %, and 2048² (T in L3) r = 4 lost 19 %.
+// A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors + B's vector; one
+// broadcast waits on the stack, see microKernel), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts
+// in registers too and spilled 5 of them, 19 loads for 16 FMAs a row vector. Kernel alone,
+// Zen 3 (2 vCPUs, 512 KiB L2, 32 MiB L3 shared), interleaved, 2 × 4 against 2 × 3: one
+// thread 256², r = 16 79 against 69 µs; 1024², r = 4 300 against 261 µs, r = 16 1.34-1.65
+// against 0.93-1.46 ms; two threads 1024², r = 2 77 against 62 µs, r = 4 201 against 153;
+// 4096², r = 16 12.8-13.4 against 12.2-12.4 ms (both before B's register). 2 × 2, 3 × 2,
+// 4 × 2, 3 × 3, 1 × 6 and 1 × 8 (A from memory) were slower. When T streams from memory and
+// one or two blocks take every rank (r = 2-4), the first block would wait for memory while the
+// second runs from L2 with memory idle: every block asks for some of the next block's columns
+// at the rows it reads (kAskNextColumns), so that memory works during both. 4096², two
+// threads: r = 2 1.50 against 1.80 ms, r = 4 2.40 against 2.62 (3.87 against 4.81 in a slow
+// minute); r = 8 and 16 lost 4-5 %, and 2048² (T in L3) r = 4 lost 19 %.
 //   * 2 × 6: 12 accumulators + 6 T vectors + 12 broadcasts, nothing spills. 2 × 8 spilled ten
 //     of A's broadcasts, 22 loads for 32 FMAs a row vector; 2 × 6 measured 20-27 % faster
 //     (one thread, 256² and 1024², r = 4 and 16). With A's values read from memory as for
