@@ -231,6 +231,34 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
 using MicroKernel = void (*)(const float*, Index, const float*, float*, const float*, Index,
                              float*, Index, Index, Index, int, Index, const float*, int);
 
+// `blocks` blocks of P ranks over the same J columns and row vectors, one after the other, in
+// one call: microKernel for ranks [b·P, b·P + P) with Bp and Cp `blockStride` floats further on
+// for each b (PackedLayout), A and BtT P rows further; no prefetching. `flatten` inlines the
+// kernel into the loop. A call per block cost about 15 ns (45-50 cycles) on Zen 3, measured as
+// the kernel's time at equal work and equal numbers of row vectors against the number of
+// calls (one thread, r = 16: 64 × 1024 89 µs, 256² 60 µs, 512 × 128 58 µs), 17 % at 256².
+// Kernel alone, interleaved, the same bits: one thread 256², r = 16 57.5 -> 51.1 µs, 64 × 1024
+// 89.4 -> 60.1; two threads 256², r = 4/8/16/64 14.0/16.5/30.8/132.5 -> 11.7/14.6/27.5/116.5
+// µs, 1024², r = 4/16/64 123/424/1952 -> 119/399/1788 µs, 2048², r = 8 1.29 -> 1.14 ms,
+// 4096², r = 16 9.25 -> 8.96 ms (faster in 4 of 5 rounds). AVX2 builds only: the AVX-512
+// kernels keep a call per block, as they were measured (on Zen 5 their speed depended on where
+// each function started, and this has not run there).
+template <int P, int J, bool WithC, bool ARegisters>
+__attribute__((flatten, aligned(64))) void rankBlocks(const float* T, Index ldT, const float* Bp,
+                                                      float* Cp, const float* A, Index ldA,
+                                                      float* BtT, Index ldBtT, Index v0,
+                                                      Index v1, int tail, int blocks,
+                                                      Index blockStride) {
+    for (int b = 0; b < blocks; ++b)
+        microKernel<P, J, WithC, ARegisters>(T, ldT, Bp + b * blockStride,
+                                             WithC ? Cp + b * blockStride : nullptr, A + b * P,
+                                             ldA, BtT + b * P, ldBtT, v0, v1, tail, 0, nullptr,
+                                             0);
+}
+
+using RankBlocks = void (*)(const float*, Index, const float*, float*, const float*, Index,
+                            float*, Index, Index, Index, int, int, Index);
+
 // Register blocking (AVX-512, 32 registers): blocks of 1, 2 or 4 ranks × 3 to 8 columns, by
 // where T comes from. AVX2 (16 registers, and no broadcast folded into an FMA): 2 × 3 with
 // A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors + B's vector; one
@@ -349,14 +377,21 @@ Plan planFor(Index d, Index k, Index r, int threads) {
 #endif
 }
 
-template <bool WithC>
-MicroKernel pickKernel(int P, int J, bool aRegisters) {
+template <int P, int J, bool WithC, bool ARegisters, bool Blocks>
+auto kernelOf() {
+    if constexpr (Blocks) return &rankBlocks<P, J, WithC, ARegisters>;
+    else return &microKernel<P, J, WithC, ARegisters>;
+}
+
+// The micro-kernel of a P × J block, or with Blocks its loop over blocks of ranks.
+template <bool WithC, bool Blocks = false>
+std::conditional_t<Blocks, RankBlocks, MicroKernel> pickKernel(int P, int J, bool aRegisters) {
     // Each shape whose P·J values fit in registers comes in both kinds; the others read A
     // from memory either way.
 #define LORALAB_K(p, j)                                                   \
     if (P == p && J == j)                                                 \
-        return aRegisters ? &microKernel<p, j, WithC, (p * j <= 12)>      \
-                          : &microKernel<p, j, WithC, false>;
+        return aRegisters ? kernelOf<p, j, WithC, (p * j <= 12), Blocks>() \
+                          : kernelOf<p, j, WithC, false, Blocks>();
     // P is the plan's, or fewer for the last block of ranks; J is the plan's, or fewer for the
     // last columns of a panel.
     LORALAB_K(1, 1) LORALAB_K(2, 1) LORALAB_K(1, 2) LORALAB_K(2, 2) LORALAB_K(1, 3)
@@ -458,7 +493,22 @@ void ThinProducts::computeSimd(const Matrix& T, const Matrix& B, const Matrix& A
                         next = T.data() + nj * d + v0 * W;
                         nextCols = static_cast<int>(std::min<Index>(plan.J, streamEnd - nj));
                     }
-                    for (Index p0 = 0; p0 < r; p0 += plan.P) {
+                    // Without prefetching, every full block of ranks in one call (see
+                    // rankBlocks); the rest, a call per block.
+                    Index p0 = 0;
+#if !defined(__AVX512F__)
+                    if (plan.prefetch == 0 && !plan.askNextColumns && r >= plan.P) {
+                        const int blocks = static_cast<int>(r / plan.P);
+                        const RankBlocks run =
+                            withTAt ? pickKernel<true, true>(plan.P, J, plan.aRegisters)
+                                    : pickKernel<false, true>(plan.P, J, plan.aRegisters);
+                        run(T.data() + j * d, d, packedB, C, A.data() + j * r, r,
+                            BtT.data() + j * r, r, v0, v1, stretchTail, blocks,
+                            layout.blockStart(plan.P));
+                        p0 = blocks * plan.P;
+                    }
+#endif
+                    for (; p0 < r; p0 += plan.P) {
                         const int P = static_cast<int>(std::min<Index>(plan.P, r - p0));
                         const MicroKernel kernel =
                             withTAt ? pickKernel<true>(P, J, plan.aRegisters)
