@@ -126,12 +126,13 @@ __attribute__((aligned(64))) void microKernel(const float* T, Index ldT, const f
     // register wherever the loop asks for it (bRegister): the empty asm makes the value
     // opaque, so that GCC cannot fold the load into each of the J FMAs instead. Otherwise GCC
     // uses B as the memory operand of every FMA that needs it, 11 loads a row vector for 2 × 3
-    // where 8 do (it then keeps one of A's 6 broadcasts on the stack). Kernel alone, Zen 3,
-    // interleaved, the same bits: 2 threads, 1024², r = 8/16/32 4.4/5.1/1.8 % faster, 512²
-    // and 256², r = 16 5 %, 256², r = 4 1 % slower; one thread, 1024², r = 16 847 -> 803 µs;
-    // 4096² (T from memory) within the noise. The loop that asks for the next columns (r ≤ 4,
-    // streaming) keeps the memory operands: there the register was 1-2 % slower (4096², r = 2
-    // and 4, faster in 3 of 16 rounds).
+    // where 7 do (called on its own, the kernel then keeps one of A's 6 broadcasts on the
+    // stack; inlined into rankBlocks, without the prefetching loops, nothing spills). Zen 3,
+    // kernel alone, interleaved, the same bits: 2 threads, 1024², r = 8/16/32 4.4/5.1/1.8 %
+    // faster, 512² and 256², r = 16 5 %, 256², r = 4 1 % slower; one thread, 1024², r = 16
+    // 847 -> 803 µs; 4096² (T from memory) within the noise. The loop that asks for the next
+    // columns (r ≤ 4, streaming) keeps the memory operands: there the register was 1-2 %
+    // slower (4096², r = 2 and 4, faster in 3 of 16 rounds).
     auto body = [&](Index v, const V* t, auto bRegister) {
         const float* bp = Bp + v * P * W;
         const float* am = aMem;
@@ -261,8 +262,8 @@ using RankBlocks = void (*)(const float*, Index, const float*, float*, const flo
 
 // Register blocking (AVX-512, 32 registers): blocks of 1, 2 or 4 ranks × 3 to 8 columns, by
 // where T comes from. AVX2 (16 registers, and no broadcast folded into an FMA): 2 × 3 with
-// A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors + B's vector; one
-// broadcast waits on the stack, see microKernel), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts
+// A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors + B's vector, see
+// microKernel), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts
 // in registers too and spilled 5 of them, 19 loads for 16 FMAs a row vector. Kernel alone,
 // Zen 3 (2 vCPUs, 512 KiB L2, 32 MiB L3 shared), interleaved, 2 × 4 against 2 × 3: one
 // thread 256², r = 16 79 against 69 µs; 1024², r = 4 300 against 261 µs, r = 16 1.34-1.65
