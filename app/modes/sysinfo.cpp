@@ -93,17 +93,21 @@ BuildInfo buildInfo() {
     std::string flags;
 #if defined(__OPTIMIZE__)
     const bool optimize = true;
-    flags += "-O";
 #else
     const bool optimize = false;
-    flags += "-O0";
 #endif
 #if defined(NDEBUG)
     const bool ndebug = true;
-    flags += " -DNDEBUG";
 #else
     const bool ndebug = false;
 #endif
+#if defined(LORALAB_OPT_FLAGS)
+    flags = LORALAB_OPT_FLAGS;  // the configuration's, as CMake passed them
+#endif
+    if (flags.empty()) {
+        flags = optimize ? "-O" : "-O0";  // which -O, the preprocessor does not tell
+        if (ndebug) flags += " -DNDEBUG";
+    }
 #if defined(__AVX512F__)
     flags += " avx512f";
 #elif defined(__AVX2__)

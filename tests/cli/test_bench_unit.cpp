@@ -63,6 +63,15 @@ TEST(BenchUnit, JsonSchemaAndValues) {
     EXPECT_GE(j["machine"]["cores"].get<int>(), 1);
     EXPECT_TRUE(j["build"]["type"].is_string());
     EXPECT_EQ(j["build"]["optimized"].get<bool>(), buildInfo().optimized);
+    // The flags name the optimization level CMake gave (-O2, -O3, ...), not just "-O".
+    const std::string flags = j["build"]["flags"].get<std::string>();
+    EXPECT_EQ(flags, buildInfo().flags);
+#if defined(__OPTIMIZE__)
+    const std::size_t level = flags.find("-O");
+    ASSERT_NE(level, std::string::npos) << flags;
+    ASSERT_LT(level + 2, flags.size()) << flags;
+    EXPECT_NE(flags[level + 2], ' ') << flags;
+#endif
     const std::string kernel = j["build"]["fit_kernel"].get<std::string>();
     EXPECT_TRUE(kernel == "avx512" || kernel == "avx2" || kernel == "eigen") << kernel;
     const std::string gemm = j["build"]["gemm"].get<std::string>();
