@@ -263,8 +263,8 @@ using RankBlocks = void (*)(const float*, Index, const float*, float*, const flo
 // Register blocking (AVX-512, 32 registers): blocks of 1, 2 or 4 ranks × 3 to 8 columns, by
 // where T comes from. AVX2 (16 registers, and no broadcast folded into an FMA): 2 × 3 with
 // A's 6 values in registers (6 accumulators + 6 broadcasts + 3 T vectors + B's vector, see
-// microKernel), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts
-// in registers too and spilled 5 of them, 19 loads for 16 FMAs a row vector. Kernel alone,
+// microKernel), 1 × 4 at r = 1. 2 × 4 kept A's 8 broadcasts in registers too and spilled 5
+// of them, 19 loads for 16 FMAs a row vector. Kernel alone,
 // Zen 3 (2 vCPUs, 512 KiB L2, 32 MiB L3 shared), interleaved, 2 × 4 against 2 × 3: one
 // thread 256², r = 16 79 against 69 µs; 1024², r = 4 300 against 261 µs, r = 16 1.34-1.65
 // against 0.93-1.46 ms; two threads 1024², r = 2 77 against 62 µs, r = 4 201 against 153;
