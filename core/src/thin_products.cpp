@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <type_traits>
 
+#if defined(__unix__)
+#include <unistd.h>  // sysconf: the L2's size
+#endif
+
 namespace loralab {
 
 namespace {
@@ -347,25 +351,61 @@ constexpr Index kStreamingBytes = Index(32) << 20;
 constexpr Index kPrefetchShareBytes = Index(14) << 20;  // a thread's share of T
 constexpr Index kPrefetchVectors = 16;
 
+#if defined(__AVX512F__)
+// This core's L2 as the C library reads it from the CPU (glibc: cpuid), else kL2Bytes. Read
+// once: under a hypervisor each cpuid is a trip to it.
+Index machineL2Bytes() {
+    static const Index bytes = [] {
+        long b = -1;
+#if defined(_SC_LEVEL2_CACHE_SIZE)
+        b = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+        return b > 0 ? static_cast<Index>(b) : kL2Bytes;
+    }();
+    return bytes;
+}
+
+// Whether T that does not fit in L2 comes from an L3 that one core reads about as slowly as
+// memory. Measured so on an Intel Xeon VM (2026-12-07; 2 MiB L2 a core, a mesh L3 shared with
+// the host's other tenants): one thread's read stream gave 28-30 GB/s at 4, 16 and 64 MiB
+// alike, against 155-164 within L2. There, at r = 2-4, the software prefetch that pays from
+// memory pays from L3 as well. Kernel alone, interleaved in one process, time with it /
+// without: two threads, 1024², r = 2/3/4 0.92/0.89/0.89, 1536², r = 4 0.95, 2048², r = 2/4
+// 0.97/0.95; one thread, 1024², r = 2/3/4 0.98/0.99/0.88. Not at r = 1 (1024²: 1.02), nor at
+// r ≥ 5 (1024², r = 5-64: 0.99-1.01), nor where T fits in L2 beside B and the partial (768²,
+// two threads: 1.01). Built in, against the previous build, alternating: 1024², r = 4 72-74
+// -> 67-68 µs, r = 2 46 -> 40-43 µs, 2048², r = 4 339-340 -> 326-333 µs. On Zen 5 a prefetch
+// from its L3 lost (8-10 MiB a thread, r = 4: 2-6 % slower, see above): AMD keeps the rule
+// by size alone.
+bool slowL3() {
+    static const bool slow = __builtin_cpu_is("intel");
+    return slow;
+}
+#endif
+
 Plan planFor(Index d, Index k, Index r, int threads) {
     const Index vectors = (d + W - 1) / W;
 #if defined(__AVX512F__)
     const Index bytesOfT = d * k * static_cast<Index>(sizeof(float));
+    const Index share = bytesOfT / threads;
     const bool streams = bytesOfT >= kStreamingBytes;
-    const bool fromL3 = !streams && bytesOfT / threads > kL2Bytes;
+    const bool fromL3 = !streams && share > kL2Bytes;
     if (r == 1) {
         const int J = streams ? 8 : 4;
         return {1, J, 0, blockingFor(r, J, vectors)};
     }
     const Index factorBytes = 2 * vectors * W * r * static_cast<Index>(sizeof(float));
+    const bool prefetchFromL3 =
+        r <= 4 && !streams && share + factorBytes > machineL2Bytes() && slowL3();
+    const Index l3Prefetch = prefetchFromL3 ? kPrefetchVectors : 0;
     if (fromL3 && r >= 3 && r <= 4 && factorBytes <= kSmallFactorBytes)
-        return {static_cast<int>(r), 3, 0, blockingFor(r, 3, vectors)};
+        return {static_cast<int>(r), 3, l3Prefetch, blockingFor(r, 3, vectors)};
     constexpr int J = 6;
     const Blocking blocking = blockingFor(r, J, vectors);
     const Index tileBytes = J * blocking.stretch * W * static_cast<Index>(sizeof(float));
-    if (tileBytes <= kL1TileBytes) return {2, J, 0, blocking};
+    if (tileBytes <= kL1TileBytes) return {2, J, l3Prefetch, blocking};
     const Index prefetch =
-        streams || bytesOfT / threads >= kPrefetchShareBytes ? kPrefetchVectors : 0;
+        streams || share >= kPrefetchShareBytes ? kPrefetchVectors : l3Prefetch;
     if (r == 2) return {2, J, prefetch, blocking, !streams};
     return {4, J, prefetch, blocking};
 #else
