@@ -368,7 +368,7 @@ Index machineL2Bytes() {
 // Whether T that does not fit in L2 comes from an L3 that one core reads about as slowly as
 // memory. Measured so on an Intel Xeon VM (2026-12-07; 2 MiB L2 a core, a mesh L3 shared with
 // the host's other tenants): one thread's read stream gave 28-30 GB/s at 4, 16 and 64 MiB
-// alike, against 155-164 within L2. There, at r = 2-4, the software prefetch that pays from
+// alike, against 146-164 within L2. There, at r = 2-4, the software prefetch that pays from
 // memory pays from L3 as well. Kernel alone, interleaved in one process, time with it /
 // without: two threads, 1024², r = 2/3/4 0.92/0.89/0.89, 1536², r = 4 0.95, 2048², r = 2/4
 // 0.97/0.95; one thread, 1024², r = 2/3/4 0.98/0.99/0.88. Not at r = 1 (1024²: 1.02), nor at
