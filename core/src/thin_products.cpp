@@ -327,7 +327,7 @@ using RankBlocks = void (*)(const float*, Index, const float*, float*, const flo
 //     0.87-0.88/0.91; two threads, 4096 × 2000 (15.6 MiB each) r = 4 0.83, 4096 × 1792 (14 MiB
 //     each) r = 2/4/8/16/32 0.97/0.97/0.85/0.96/0.97. Below that it does not (8-10 MiB a
 //     thread, r = 4: 1.02-1.06 on two threads, 1.02-1.03 on one), though r = 16 gains a
-//     little there. r = 64 runs the L1-tile plan, without prefetch, at every size.
+//     little there. r = 64 runs the L1-tile plan, prefetched where T streams (see planFor).
 //   * Streaming at r = 2 (one 2 × 6 block, 24 FMAs a row vector: memory is the limit), A's
 //     values come from memory too. With them in registers the same machine code took 0.9 or
 //     1.3-1.5 ms at 4096² (2 threads) by where the linker happened to place it: six builds
@@ -403,9 +403,14 @@ Plan planFor(Index d, Index k, Index r, int threads) {
     constexpr int J = 6;
     const Blocking blocking = blockingFor(r, J, vectors);
     const Index tileBytes = J * blocking.stretch * W * static_cast<Index>(sizeof(float));
-    if (tileBytes <= kL1TileBytes) return {2, J, l3Prefetch, blocking};
     const Index prefetch =
         streams || share >= kPrefetchShareBytes ? kPrefetchVectors : l3Prefetch;
+    // The short stretches of r ≥ 48 at 4096 rows keep the tile in L1 and T still streams from
+    // memory: prefetched like the rest (Intel VM, kernel alone, interleaved, with / without:
+    // two threads, 4096², r = 48/64/128 0.96/0.94-0.97/0.98, 3000², r = 64 0.96, 8192 × 4096,
+    // r = 64 0.99; one thread 4096², r = 64 0.97, 2048², r = 64 0.99). At r ≤ 4 (d ≤ 1024)
+    // this plan keeps what it measured: no prefetch but from a slow L3.
+    if (tileBytes <= kL1TileBytes) return {2, J, r > 4 ? prefetch : l3Prefetch, blocking};
     if (r == 2) return {2, J, prefetch, blocking, !streams};
     return {4, J, prefetch, blocking};
 #else

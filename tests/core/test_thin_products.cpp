@@ -125,13 +125,14 @@ TEST(ThinProducts, LargeProblemsMatchDoubleAcrossStretchesAndPanels) {
 
 // T past 32 MiB streams from memory: the kernel prefetches it during the first block of ranks
 // (r = 2: blocks of 2 that read A's values from memory, the last column block narrower; r = 3
-// and 4: one block of every rank; r = 7: blocks of 4 ending in one of 3), on one thread and
-// two. r = 1 takes 8 columns spread over each thread's share at a time, and the share's last
+// and 4: one block of every rank; r = 7: blocks of 4 ending in one of 3; r = 48: blocks of 2
+// down stretches of 61 row vectors, the last one 60, whose tiles stay in L1), on one thread
+// and two. r = 1 takes 8 columns spread over each thread's share at a time, and the share's last
 // (width mod 8) columns side by side. With AVX2 (2 × 3 blocks), r = 2-4 ask for the next
 // block's columns while they read the current one (r = 3: two blocks of ranks, the second
 // one rank wide, each asking for its own columns), r = 7 does not.
 TEST(ThinProducts, MemorySizedProblemsMatchDouble) {
-    for (const Index r : {Index{1}, Index{2}, Index{3}, Index{4}, Index{7}})
+    for (const Index r : {Index{1}, Index{2}, Index{3}, Index{4}, Index{7}, Index{48}})
         for (const int threads : {1, 2}) expectLargeProductsMatch(2900, 2900, r, threads);
 }
 
