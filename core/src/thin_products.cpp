@@ -408,8 +408,9 @@ Plan planFor(Index d, Index k, Index r, int threads) {
     // The short stretches of r ≥ 48 at 4096 rows keep the tile in L1 and T still streams from
     // memory: prefetched like the rest (Intel VM, kernel alone, interleaved, with / without:
     // two threads, 4096², r = 48/64/128 0.96/0.94-0.97/0.98, 3000², r = 64 0.96, 8192 × 4096,
-    // r = 64 0.99; one thread 4096², r = 64 0.97, 2048², r = 64 0.99). At r ≤ 4 (d ≤ 1024)
-    // this plan keeps what it measured: no prefetch but from a slow L3.
+    // r = 64 0.99; one thread 4096², r = 64 0.97, 2048², r = 64 0.99). At r ≤ 4, which this
+    // plan takes only for d ≤ 1024, it keeps the rule it was measured with: a prefetch only
+    // from a slow L3.
     if (tileBytes <= kL1TileBytes) return {2, J, r > 4 ? prefetch : l3Prefetch, blocking};
     if (r == 2) return {2, J, prefetch, blocking, !streams};
     return {4, J, prefetch, blocking};

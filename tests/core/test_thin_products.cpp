@@ -148,7 +148,8 @@ TEST(ThinProducts, LargeSharesOfCachedProblemsMatchDouble) {
 // a time (B and the partial of d = 1000 stay in L1), the last block of columns 1 wide
 // somewhere in each thread's share; r = 2 in 2 × 6 blocks whose tile stays in L1; r = 1 in 4
 // columns. Teams of 1-3. On Intel with AVX-512, where such a T comes from an L3 about as slow
-// as memory, r = 2-4 prefetch it on 1 and 2 threads (4.2 and 2.1 MiB shares), not on 3.
+// as memory, r = 2-4 prefetch it where a thread's share outgrows L2 (with 2 MiB of L2: on 1
+// and 2 threads, 4.2 and 2.1 MiB shares, not on 3).
 TEST(ThinProducts, L3SizedProblemsMatchDouble) {
     for (const Index r : {Index{1}, Index{2}, Index{3}, Index{4}})
         for (const int threads : {1, 2, 3}) expectLargeProductsMatch(1000, 1100, r, threads);
