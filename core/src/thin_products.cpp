@@ -345,7 +345,9 @@ struct Plan {
 };
 
 constexpr Index kL1TileBytes = 24 << 10;
-constexpr Index kL2Bytes = Index(1) << 20;         // per core
+// Zen 5's L2 a core: the size the plans' thresholds (fromL3 below) were measured with, kept
+// as such on other machines; machineL2Bytes() reads the actual one where a rule needs it.
+constexpr Index kL2Bytes = Index(1) << 20;
 constexpr Index kSmallFactorBytes = 32 << 10;      // packed B + TAt partial that stay in L1
 constexpr Index kStreamingBytes = Index(32) << 20;
 constexpr Index kPrefetchShareBytes = Index(14) << 20;  // a thread's share of T
