@@ -13,6 +13,7 @@ packages=(
   xvfb xauth
   fonts-dejavu-core
   clang libclang-rt-14-dev
+  ccache
 )
 
 missing=()
