@@ -7,5 +7,5 @@
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    return loralab::cli::run(args, std::cout, std::cerr);
+    return loralab::cli::run(args, std::cout, std::cerr, loralab::guiEntry());
 }

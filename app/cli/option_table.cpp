@@ -1,7 +1,7 @@
 #include "cli/option_table.h"
 
 #include "cli/value_parse.h"
-#include "gui/presets.h"
+#include "scenario/presets.h"
 #include "loralab/factors.h"
 #include "loralab/params.h"
 #include "loralab/target.h"
@@ -107,7 +107,7 @@ std::vector<std::string> optimizerChoices() {
 }
 std::vector<std::string> presetChoices() {
     std::vector<std::string> names;
-    for (const gui::Preset& p : gui::builtinPresets()) names.push_back(p.name);
+    for (const Preset& p : builtinPresets()) names.push_back(p.name);
     return names;
 }
 std::vector<std::string> workloadChoices() { return {"fit", "layer", "full", "all"}; }

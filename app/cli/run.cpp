@@ -1,16 +1,16 @@
 #include "cli/run.h"
 
 #include "cli/parse.h"
-#include "gui/gui.h"
 #include "io/atomic_file.h"
 #include "io/target_file.h"
 #include "loralab/csv.h"
-#include "modes/bench.h"
-#include "modes/headless.h"
-#include "modes/params_mode.h"
+#include "bench/bench.h"
+#include "headless/headless.h"
+#include "params/params_mode.h"
 
 #include <algorithm>
 #include <new>
+#include <stdexcept>
 #include <ostream>
 #include <unistd.h>
 
@@ -24,17 +24,27 @@ std::string oneLine(std::string text) {
     return text;
 }
 
-int runMode(CliOptions& o, std::ostream& out, std::ostream& err) {
+// Asking a build without the window for it is a usage error, found before any work starts.
+void requireWindow(GuiRunner runner, bool screenshot) {
+    if (runner) return;
+    const std::string why = "the window is not part of this build (LORALAB_BUILD_GUI=OFF)";
+    throw std::invalid_argument(screenshot ? "--screenshot: " + why + ", so there is nothing to render"
+                                           : why + "; use --headless, --bench or --params");
+}
+
+int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry& gui) {
     switch (o.mode) {
     case Mode::Gui:
+        requireWindow(gui.runWindow, !o.gui.screenshotPath.empty());
         // A bad target file is bad input (exit 2 with path:line:column), as in --headless,
         // rather than a message inside a window.
         if (o.gui.scenario.target == TargetKind::File && o.gui.preset.empty())
             loadTargetFile(o.gui.scenario.targetFile);
-        return runGui(o.gui);
+        return gui.runWindow(o.gui);
     case Mode::Headless:
+        if (!o.headless.screenshotPath.empty()) requireWindow(gui.renderOffscreen, true);
         o.headless.progressTty = ::isatty(STDERR_FILENO) == 1;
-        return runHeadless(o.headless, out, err);
+        return runHeadless(o.headless, out, err, gui.renderOffscreen);
     case Mode::Params:
         return runParams(o.params, out, err);
     case Mode::Bench:
@@ -45,11 +55,12 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+        const GuiEntry& gui) {
     ParseResult parsed = parseCommandLine(args, out, err);
     if (!parsed.options) return parsed.exitCode;
     try {
-        const int code = runMode(*parsed.options, out, err);
+        const int code = runMode(*parsed.options, out, err, gui);
         out.flush();
         if (!out) {  // e.g. stdout redirected to a full disk: the results were lost
             err << "loralab: cannot write the results to standard output\n";

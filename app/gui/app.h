@@ -14,7 +14,7 @@
 #include "gui.h"
 #include "fonts.h"
 #include "heatmap_renderer.h"
-#include "presets.h"
+#include "scenario/presets.h"
 #include "settings.h"
 #include "ui_state.h"
 

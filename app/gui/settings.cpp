@@ -1,6 +1,6 @@
 #include "settings.h"
 
-#include "scenario_json.h"
+#include "scenario/scenario_json.h"
 
 #include <nlohmann/json.hpp>
 

@@ -3,7 +3,7 @@
 // A missing file gives the defaults; a corrupt one is ignored with a warning.
 #pragma once
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #include <optional>
 #include <string>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "loss_curve.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #include <string>
 

@@ -1,11 +1,11 @@
 // The bench called directly (runBench): the JSON schema and values that follow from the case
 // (never the times themselves), the markdown table, the memory refusal before allocating, option
 // validation, and the statistics, roofline and peak-RSS helpers against closed forms.
-#include "modes/bench.h"
-#include "modes/bench_report.h"
-#include "modes/bench_roofline.h"
-#include "modes/bench_workloads.h"
-#include "modes/sysinfo.h"
+#include "bench/bench.h"
+#include "bench/bench_report.h"
+#include "bench/bench_roofline.h"
+#include "bench/bench_workloads.h"
+#include "bench/sysinfo.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

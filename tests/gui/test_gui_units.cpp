@@ -1,9 +1,9 @@
 // GUI logic without a window: the savings counter against the core and closed forms, the
 // teaching presets, the settings file, scenario JSON, and PNG writing (flip, atomic, errors).
 #include "png_checks.h"
-#include "presets.h"
+#include "scenario/presets.h"
 #include "savings.h"
-#include "scenario_json.h"
+#include "scenario/scenario_json.h"
 #include "screenshot.h"
 #include "settings.h"
 

@@ -1,7 +1,7 @@
 // Bench output: the field table, the markdown printer and the JSON printer.
-#include "modes/bench_report.h"
+#include "bench/bench_report.h"
 
-#include "modes/bench.h"
+#include "bench/bench.h"
 
 #include <nlohmann/json.hpp>
 

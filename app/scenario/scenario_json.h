@@ -2,13 +2,13 @@
 // ...). Used by the teaching presets (assets/presets.json) and the settings file.
 #pragma once
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #include <nlohmann/json.hpp>
 
 #include <string>
 
-namespace loralab::gui {
+namespace loralab {
 
 // Sets the fields present in `j` (an object); other fields keep their values. Unknown keys
 // starting with '_' are ignored, other unknown keys throw. Throws std::invalid_argument naming
@@ -18,4 +18,4 @@ void scenarioFromJson(const nlohmann::json& j, Scenario& s, const std::string& w
 
 nlohmann::json scenarioToJson(const Scenario& s);
 
-}  // namespace loralab::gui
+}  // namespace loralab

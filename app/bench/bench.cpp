@@ -2,12 +2,12 @@
 // anything), measure the machine's limits, time each case (warm-up, then reps) and measure the
 // limits its roofline uses again right after it, print the table or JSON. Progress goes to
 // `err`, one line per case.
-#include "modes/bench.h"
+#include "bench/bench.h"
 
-#include "modes/bench_report.h"
-#include "modes/bench_roofline.h"
-#include "modes/bench_workloads.h"
-#include "modes/sysinfo.h"
+#include "bench/bench_report.h"
+#include "bench/bench_roofline.h"
+#include "bench/bench_workloads.h"
+#include "bench/sysinfo.h"
 
 #include <chrono>
 #include <cmath>

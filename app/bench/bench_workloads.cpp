@@ -1,5 +1,5 @@
 // The bench's cases: planning, cost model and the step runners (see bench_workloads.h).
-#include "modes/bench_workloads.h"
+#include "bench/bench_workloads.h"
 
 #include "loralab/factors.h"
 #include "loralab/objective.h"

@@ -9,7 +9,8 @@
 // I/O failure; 2 bad input (a bad target file, an invalid scenario).
 #pragma once
 
-#include "scenario.h"
+#include "cli/gui_entry.h"
+#include "scenario/scenario.h"
 
 #include <iosfwd>
 #include <string>
@@ -34,6 +35,9 @@ struct HeadlessOptions {
     }
 };
 
-int runHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err);
+// `renderOffscreen` draws the --screenshot (GuiEntry::renderOffscreen); it must be set when
+// options.screenshotPath is.
+int runHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err,
+                GuiRunner renderOffscreen);
 
 }  // namespace loralab

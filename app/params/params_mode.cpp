@@ -1,4 +1,4 @@
-#include "modes/params_mode.h"
+#include "params/params_mode.h"
 
 #include "loralab/params.h"
 

@@ -1,5 +1,5 @@
 // Machine and build facts for the bench header.
-#include "modes/sysinfo.h"
+#include "bench/sysinfo.h"
 
 #include "loralab/gemm.h"
 #include "loralab/thin_products.h"

@@ -1,7 +1,6 @@
-#include "modes/headless.h"
+#include "headless/headless.h"
 
 #include "cli/progress.h"
-#include "gui/gui.h"
 #include "io/atomic_file.h"
 #include "io/curve_csv.h"
 #include "io/safetensors.h"
@@ -98,7 +97,8 @@ void refuseOverwritingTarget(const Scenario& s, const std::string& output, const
 
 }  // namespace
 
-int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) {
+int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
+                GuiRunner renderOffscreen) {
     const Scenario& s = o.scenario;
     if (s.threads > 0) {
         Eigen::setNbThreads(s.threads);
@@ -114,7 +114,10 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) 
     std::optional<CurveCsvWriter> curve;
     if (!o.curvePath.empty()) curve.emplace(o.curvePath);
     if (!o.exportDir.empty()) ensureDirectory(o.exportDir);
-    if (!o.screenshotPath.empty()) checkParentFolder(o.screenshotPath);
+    if (!o.screenshotPath.empty()) {
+        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
+        checkParentFolder(o.screenshotPath);
+    }
 
     // One step at a time: the trainer evaluates the loss of each new state as part of the step
     // (cached, so currentLoss() is free), which gives the curve every step without depending

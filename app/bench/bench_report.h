@@ -3,9 +3,9 @@
 // formatted; the markdown table and the JSON "results" array are both generated from it.
 #pragma once
 
-#include "modes/bench_roofline.h"
-#include "modes/bench_workloads.h"
-#include "modes/sysinfo.h"
+#include "bench/bench_roofline.h"
+#include "bench/bench_workloads.h"
+#include "bench/sysinfo.h"
 
 #include <iosfwd>
 #include <string>

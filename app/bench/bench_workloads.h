@@ -15,7 +15,7 @@
 #include "loralab/layer.h"
 #include "loralab/optimizer.h"
 #include "loralab/types.h"
-#include "modes/bench.h"
+#include "bench/bench.h"
 
 #include <cstdint>
 #include <memory>

@@ -1,13 +1,13 @@
-#include "presets.h"
+#include "scenario/presets.h"
 
 #include "presets_json.h"  // generated: kPresetsJson
-#include "scenario_json.h"
+#include "scenario/scenario_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include <stdexcept>
 
-namespace loralab::gui {
+namespace loralab {
 namespace {
 
 using json = nlohmann::json;
@@ -93,4 +93,4 @@ const std::vector<Preset>& builtinPresets() {
     return presets;
 }
 
-}  // namespace loralab::gui
+}  // namespace loralab

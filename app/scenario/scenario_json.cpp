@@ -1,10 +1,10 @@
-#include "scenario_json.h"
+#include "scenario/scenario_json.h"
 
 #include <functional>
 #include <stdexcept>
 #include <vector>
 
-namespace loralab::gui {
+namespace loralab {
 namespace {
 
 using json = nlohmann::json;
@@ -89,4 +89,4 @@ json scenarioToJson(const Scenario& s) {
     return j;
 }
 
-}  // namespace loralab::gui
+}  // namespace loralab

@@ -1,13 +1,13 @@
 // Teaching presets: scenarios defined as data (assets/presets.json, embedded at build time).
 #pragma once
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace loralab::gui {
+namespace loralab {
 
 struct Preset {
     std::string name;   // shown in the Presets menu
@@ -25,4 +25,4 @@ std::vector<Preset> parsePresets(const std::string& text, const std::string& sou
 // The presets embedded from assets/presets.json.
 const std::vector<Preset>& builtinPresets();
 
-}  // namespace loralab::gui
+}  // namespace loralab

@@ -1,7 +1,7 @@
 // Peak GEMM rate, triad and read-stream bandwidth. The GEMM and the triad count the best of a
 // few repetitions after a warm-up (a limit is what the machine can reach); the read stream the
 // median sweep, as the bench counts the median step (see readBandwidth).
-#include "modes/bench_roofline.h"
+#include "bench/bench_roofline.h"
 
 #include "loralab/huge_pages.h"
 #include "loralab/types.h"

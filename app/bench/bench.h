@@ -1,4 +1,4 @@
-// `loralab --bench`: times training steps on model-sized layers (owned by app/modes/bench.cpp).
+// `loralab --bench`: times training steps on model-sized layers.
 #pragma once
 
 #include "loralab/optimizer.h"
