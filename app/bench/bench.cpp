@@ -5,9 +5,11 @@
 #include "bench/bench.h"
 
 #include "bench/bench_report.h"
-#include "bench/bench_roofline.h"
 #include "bench/bench_workloads.h"
+#include "bench/isolated_measurement.h"
+#include "bench/machine_limits.h"
 #include "bench/sysinfo.h"
+#include "bench/thread_control.h"
 
 #include <chrono>
 #include <cmath>
@@ -41,12 +43,10 @@ std::string caseName(const BenchCase& c) {
 
 // Warm-up, then the timed steps; a non-finite loss fails the case. The warm-up runs at least
 // `warmup` steps and, unless that is 0, at least kBenchMinWarmupSeconds: a short case's first
-// few steps still pay for cold caches, first-touched workspaces and the thread team waking. At
-// 1024², r = 1 (35 µs a step) the first case of a run measured 0.042-0.043 ms after 2 warm-up
-// steps, and the same case run again right after it 0.033-0.037 ms. The timed steps are at
-// least `reps` and at least kBenchMinTimedSeconds of them (at most kBenchMaxReps): on a shared
-// machine a median of 10 steps of 35 µs moved by 30 % when a few of them met the neighbours'
-// load (1024², r = 1: median 0.048 ms, mean 0.059 ± 0.027, fastest 0.037).
+// steps still pay for cold caches, first-touched workspaces and the thread team waking, and
+// would slow the median. The timed steps are at least `reps` and at least
+// kBenchMinTimedSeconds of them (at most kBenchMaxReps): on a shared machine the median of a
+// handful of very short steps moves with whatever the neighbours happen to do in that instant.
 void timeCase(StepRunner& runner, const BenchOptions& o, BenchResult& r) {
     double loss = 0.0;
     int warm = 0;

@@ -3,7 +3,7 @@
 // formatted; the markdown table and the JSON "results" array are both generated from it.
 #pragma once
 
-#include "bench/bench_roofline.h"
+#include "bench/machine_limits.h"
 #include "bench/bench_workloads.h"
 #include "bench/sysinfo.h"
 

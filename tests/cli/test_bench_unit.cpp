@@ -3,7 +3,9 @@
 // validation, and the statistics, roofline and peak-RSS helpers against closed forms.
 #include "bench/bench.h"
 #include "bench/bench_report.h"
-#include "bench/bench_roofline.h"
+#include "bench/isolated_measurement.h"
+#include "bench/machine_limits.h"
+#include "bench/thread_control.h"
 #include "bench/bench_workloads.h"
 #include "bench/sysinfo.h"
 

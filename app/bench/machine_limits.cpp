@@ -1,7 +1,9 @@
 // Peak GEMM rate, triad and read-stream bandwidth. The GEMM and the triad count the best of a
 // few repetitions after a warm-up (a limit is what the machine can reach); the read stream the
 // median sweep, as the bench counts the median step (see readBandwidth).
-#include "bench/bench_roofline.h"
+#include "bench/machine_limits.h"
+
+#include "bench/thread_control.h"
 
 #include "loralab/huge_pages.h"
 #include "loralab/types.h"
@@ -9,8 +11,6 @@
 #include <Eigen/Dense>
 #include <dlfcn.h>
 #include <omp.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,7 +19,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -68,26 +67,14 @@ double medianSecondsFor(double budget, int reps, F f) {
     return *mid;
 }
 
-// cblas_sgemm from an OpenBLAS that is already linked into the process (looked up, never loaded).
-struct OpenBlas {
-    using Sgemm = void (*)(int, int, int, int, int, int, float, const float*, int, const float*,
-                           int, float, float*, int);
-    using SetThreads = void (*)(int);
-    using GetThreads = int (*)();
-    Sgemm sgemm = nullptr;
-    SetThreads setThreads = nullptr;
-    GetThreads getThreads = nullptr;
-
-    static OpenBlas find() {
-        OpenBlas b;
-        if (!dlsym(RTLD_DEFAULT, "openblas_get_corename")) return b;  // some other BLAS, or none
-        b.sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "cblas_sgemm"));
-        b.setThreads = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-        b.getThreads = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-        if (!b.setThreads || !b.getThreads) return OpenBlas{};
-        return b;
-    }
-};
+// cblas_sgemm from an OpenBLAS that is already linked into the process (looked up, never
+// loaded); nullptr when it is not.
+using Sgemm = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int,
+                       float, float*, int);
+Sgemm linkedSgemm() {
+    if (!dlsym(RTLD_DEFAULT, "openblas_get_corename")) return nullptr;  // another BLAS, or none
+    return reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "cblas_sgemm"));
+}
 
 constexpr int kCblasColMajor = 102, kCblasNoTrans = 111;
 
@@ -134,19 +121,14 @@ float streamSum(const float* p, std::size_t n) {
 // Read bandwidth over one buffer of `bytes`, each thread summing its own part (first touched
 // by that thread), repeated so that one timing reads at least 64 MiB: the median of as many
 // timings as fit in kReadSeconds (at least 6), the statistic the bench reports for steps. A
-// training step re-reads its target every step, and a buffer about the size of the last-level
-// caches (64 MiB here: two cores with 32 MiB of L3 each) is then partly read from them: the
-// best of only 6 sweeps after one warm-up missed that steady state (88-169 GB/s, typically
-// 90, while a 4096², r = 1 fit step read its 64 MiB target at 93-97 GB/s: efficiency 1.13 in
-// one run). Over 100 sweeps: median 123-132 GB/s, best 146-151 (a lucky sweep, where the
-// steps' medians are typical ones).
+// training step re-reads its target every step, so a buffer about the size of the last-level
+// caches is partly read from them once the sweeps settle; a few sweeps after one warm-up miss
+// that steady state and set the limit below what the steps themselves reach.
 //
 // Each thread reads its part as one stream and, separately timed, as four side by side; the
-// faster counts. Four streams keep more lines in flight from memory: medians of 100
-// interleaved sweeps, 64 MiB, 2 threads 123-126 GB/s against 103-104 with one (1 thread 43-48
-// against 36-41); in the bench 256 MiB read 11-17 % faster. From L2 one stream is faster
-// (1 MiB: 343-367 against 272-332 GB/s). The fit kernel reads several columns of T at once,
-// and a limit below what it can reach would put its efficiency above 1 (1.24 in one run).
+// faster counts. Four streams keep more lines in flight from memory, one is faster from L2.
+// The fit kernel reads several columns of T at once, and a limit below what it can reach
+// would put its efficiency above 1.
 constexpr int kReadParts = 4;
 
 double readBandwidth(std::int64_t bytes, int threads) {
@@ -195,18 +177,18 @@ double eigenGemmFlops(int n) {
 
 // The same for a linked OpenBLAS's cblas_sgemm on `threads` threads; 0 when it is not linked.
 double openBlasGemmFlops(int n, int threads) {
-    const OpenBlas blas = OpenBlas::find();
-    if (!blas.sgemm) return 0.0;
-    const int before = blas.getThreads();
-    blas.setThreads(threads);
+    const Sgemm sgemm = linkedSgemm();
+    if (!sgemm) return 0.0;
+    const int before = setOpenBlasThreads(threads);
+    if (before == 0) return 0.0;  // no thread control: not the OpenBLAS this build links
     Matrix A = Matrix::Random(n, n), B = Matrix::Random(n, n), C(n, n);
     auto gemm = [&] {
-        blas.sgemm(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, n, n, n, 1.0f, A.data(), n,
-                   B.data(), n, 0.0f, C.data(), n);
+        sgemm(kCblasColMajor, kCblasNoTrans, kCblasNoTrans, n, n, n, 1.0f, A.data(), n, B.data(), n,
+              0.0f, C.data(), n);
     };
     gemm();  // warm-up (starts its thread pool)
     const double flops = 2.0 * n * static_cast<double>(n) * n / bestSeconds(kTimedReps, gemm);
-    blas.setThreads(before);
+    setOpenBlasThreads(before);
     return flops;
 }
 
@@ -250,27 +232,6 @@ std::int64_t limitsMemoryBytes() {
     const std::int64_t gemm = 3LL * kMaxGemm * kMaxGemm * static_cast<std::int64_t>(sizeof(float));
     const std::int64_t triad = 3LL * static_cast<std::int64_t>(kTriadFloats * sizeof(float));
     return std::max({gemm, triad, kReadMax});
-}
-
-ThreadScope::ThreadScope(int threads, bool openBlasToo)
-    : m_eigen(Eigen::nbThreads()), m_omp(omp_get_max_threads()) {
-    Eigen::setNbThreads(threads);
-    omp_set_num_threads(threads);
-    if (openBlasToo) m_blas = setOpenBlasThreads(threads);
-}
-
-ThreadScope::~ThreadScope() {
-    Eigen::setNbThreads(m_eigen);
-    omp_set_num_threads(m_omp);
-    if (m_blas > 0) setOpenBlasThreads(m_blas);
-}
-
-int setOpenBlasThreads(int threads) {
-    const OpenBlas blas = OpenBlas::find();
-    if (!blas.setThreads || !blas.getThreads) return 0;
-    const int before = blas.getThreads();
-    blas.setThreads(threads);
-    return before;
 }
 
 MachineLimits measureLimits(int threads) {
@@ -340,110 +301,6 @@ MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double fo
         lim.peakSource = "eigen";
     }
     return lim;
-}
-
-namespace {
-
-// The limits as one line of text (hex floats: exact), and back.
-std::string encodeLimits(const MachineLimits& l) {
-    std::ostringstream out;
-    char buf[64];
-    auto num = [&](double x) {
-        std::snprintf(buf, sizeof buf, "%a ", x);
-        out << buf;
-    };
-    num(l.peakFlops);
-    num(l.eigenFlops);
-    num(l.openblasFlops);
-    num(l.bandwidth);
-    num(l.triadBandwidth);
-    out << l.gemmSize << ' ' << l.triadBytes << ' ' << l.readCurve.size() << ' ';
-    for (const auto& [bytes, bw] : l.readCurve) {
-        out << bytes << ' ';
-        num(bw);
-    }
-    out << l.peakSource << '\n';
-    return out.str();
-}
-
-bool decodeLimits(const std::string& text, MachineLimits& l) {
-    std::istringstream in(text);
-    std::string field;
-    auto num = [&](double& x) {
-        if (!(in >> field)) return false;
-        char* end = nullptr;
-        x = std::strtod(field.c_str(), &end);
-        return end != field.c_str() && *end == '\0';
-    };
-    std::size_t points = 0;
-    if (!num(l.peakFlops) || !num(l.eigenFlops) || !num(l.openblasFlops) || !num(l.bandwidth) ||
-        !num(l.triadBandwidth) || !(in >> l.gemmSize >> l.triadBytes >> points) || points > 64)
-        return false;
-    l.readCurve.clear();
-    for (std::size_t i = 0; i < points; ++i) {
-        std::int64_t bytes = 0;
-        double bw = 0.0;
-        if (!(in >> bytes) || !num(bw)) return false;
-        l.readCurve.emplace_back(bytes, bw);
-    }
-    return static_cast<bool>(in >> l.peakSource) && l.peakFlops > 0.0 && l.bandwidth > 0.0;
-}
-
-// measure() in a forked child process (see measureLimitsIsolated in the header); measure() in
-// this process when that cannot be done.
-template <class Measure>
-MachineLimits isolated(Measure measure) {
-    // A forked child has only the forking thread: an OpenMP thread pool inherited from the
-    // parent would wait forever for its missing workers. Release the pool first (OpenMP 5.0);
-    // the parent's next parallel region starts a fresh one.
-    if (omp_pause_resource_all(omp_pause_hard) != 0) return measure();
-    int fds[2];
-    if (pipe(fds) != 0) return measure();
-    std::fflush(nullptr);  // nothing buffered may be written twice
-    const pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return measure();
-    }
-    if (pid == 0) {  // child: measure, write one line, leave without running atexit handlers
-        close(fds[0]);
-        alarm(600);  // a child that hangs is killed, and the parent measures by itself
-        int status = 1;
-        try {
-            const std::string line = encodeLimits(measure());
-            status = write(fds[1], line.data(), line.size()) == static_cast<ssize_t>(line.size()) ? 0 : 1;
-        } catch (...) {
-        }
-        _exit(status);
-    }
-    close(fds[1]);
-    std::string text;
-    char buf[512];
-    for (ssize_t got; (got = read(fds[0], buf, sizeof buf)) != 0;) {
-        if (got < 0) break;
-        text.append(buf, static_cast<std::size_t>(got));
-    }
-    close(fds[0]);
-    int status = 0;
-    const bool exited = waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-                        WEXITSTATUS(status) == 0;
-    MachineLimits lim;
-    if (!exited || !decodeLimits(text, lim)) return measure();
-    lim.isolated = true;
-    return lim;
-}
-
-}  // namespace
-
-MachineLimits measureLimitsIsolated(int threads) {
-    require(threads >= 1, "measureLimits", "threads = " + std::to_string(threads) + "; must be >= 1");
-    return isolated([threads] { return measureLimits(threads); });
-}
-
-MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, double footprint) {
-    requireCaseLimits(threads, run);
-    return isolated([&] { return measureCaseLimits(threads, run, footprint); });
 }
 
 }  // namespace loralab

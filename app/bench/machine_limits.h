@@ -28,7 +28,7 @@ struct MachineLimits {
     double triadBandwidth = 0.0;  // bytes/s of the triad
     std::int64_t triadBytes = 0;  // bytes of the three triad arrays
     std::vector<std::pair<std::int64_t, double>> readCurve;  // (buffer bytes, bytes/s), ascending
-    bool isolated = false;        // measured in a child process (see measureLimitsIsolated)
+    bool isolated = false;        // measured in a child process (isolated_measurement.h)
 
     // Bytes/s for a working set of `footprint` bytes: the read stream interpolated (linear in
     // log size) between the measured buffers; `bandwidth` beyond the largest. Never below
@@ -47,42 +47,17 @@ std::int64_t caseLimitsMemoryBytes();
 
 // `threads` >= 1; Eigen's and OpenMP's thread counts are restored afterwards. The GEMM size grows
 // from 256 to 2048 unless one product of the next size would take over a second (a debug build).
+// The bench calls it through measureLimitsIsolated (isolated_measurement.h).
 MachineLimits measureLimits(int threads);
 
-// measureLimits() in a forked child process, so that what it leaves behind (OpenBLAS's packing
-// buffers, ~20 MiB, stay resident once used; the freed GEMM and stream buffers) does not count
-// in the peak RSS of the cases measured afterwards. Releases OpenMP's thread pool before it
-// forks (omp_pause_resource_all), so it may run at any point of a single-threaded program;
-// falls back to measuring in this process when that, fork, the pipe or the child fails.
-MachineLimits measureLimitsIsolated(int threads);
-
 // The limits one case's roofline uses, measured again right after it: on a shared machine the
-// memory and the cores run 15-50 % slower for minutes at a time, and a case timed in such a
-// phase against limits measured outside it (or the other way round) shows an efficiency that
-// says more about the neighbours than about the code. Measures the peak GEMM rate with the
-// run's source and size (`run` from measureLimits) and the read stream over one buffer of the
-// case's working set (`footprint` bytes, clamped to the read curve's 256 KiB .. 256 MiB);
-// the result's readCurve holds that one point and its bandwidth is that point's, so its
-// rooflineMs() uses them at any footprint. Takes about half a second here.
+// memory and the cores slow down for minutes at a time, and a case timed in such a phase
+// against limits measured outside it (or the other way round) shows an efficiency that says
+// more about the neighbours than about the code. Measures the peak GEMM rate with the run's
+// source and size (`run` from measureLimits) and the read stream over one buffer of the case's
+// working set (`footprint` bytes, clamped to the read curve's 256 KiB .. 256 MiB); the result's
+// readCurve holds that one point and its bandwidth is that point's, so its rooflineMs() uses
+// them at any footprint.
 MachineLimits measureCaseLimits(int threads, const MachineLimits& run, double footprint);
-// measureCaseLimits() in a forked child process, as measureLimitsIsolated.
-MachineLimits measureCaseLimitsIsolated(int threads, const MachineLimits& run, double footprint);
-
-// When OpenBLAS is linked (e.g. under Eigen with EIGEN_USE_BLAS), sets its thread count and
-// returns the previous one; returns 0 and does nothing when it is not.
-int setOpenBlasThreads(int threads);
-
-// Sets Eigen's and OpenMP's thread counts (and, with `openBlasToo`, a linked OpenBLAS's) for a
-// bench run or a measurement, and restores them when the scope ends or throws.
-class ThreadScope {
-public:
-    ThreadScope(int threads, bool openBlasToo);
-    ~ThreadScope();
-    ThreadScope(const ThreadScope&) = delete;
-    ThreadScope& operator=(const ThreadScope&) = delete;
-
-private:
-    int m_eigen, m_omp, m_blas = 0;
-};
 
 }  // namespace loralab
