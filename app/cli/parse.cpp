@@ -1,6 +1,6 @@
 #include "cli/parse.h"
 
-#include "io/safetensors.h"
+#include "io/peft_adapter.h"
 
 #include <CLI/CLI.hpp>
 

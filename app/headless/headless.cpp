@@ -3,7 +3,7 @@
 #include "cli/progress.h"
 #include "io/atomic_file.h"
 #include "io/curve_csv.h"
-#include "io/safetensors.h"
+#include "io/peft_adapter.h"
 #include "loralab/params.h"
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
 // The app's file code and value parsing, without running the binary.
 #include "cli/value_parse.h"
 #include "io/atomic_file.h"
+#include "io/peft_adapter.h"
 #include "io/safetensors.h"
 #include "io/target_file.h"
 #include "loralab/csv.h"

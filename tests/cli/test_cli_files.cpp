@@ -2,6 +2,7 @@
 #include "run_binary.h"
 #include "svd_floor.h"
 
+#include "io/peft_adapter.h"
 #include "io/safetensors.h"
 
 #include <gtest/gtest.h>
