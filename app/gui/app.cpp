@@ -309,60 +309,23 @@ void App::train() {
 void App::updateDerived() {
     if (!m_trainer || m_derived.version == m_version) return;
     // While training, big layers (ΔW is d·k·r work, its SVD (d+k)·r²) refresh at most ~10% of
-    // the time; small ones every frame. A new shape always refreshes at once.
+    // the time, and the SVD on its own clock; small ones every frame. A new shape always
+    // refreshes at once.
     const auto start = Clock::now();
     const bool sameShape = m_derived.B.rows() == m_trainer->d() && m_derived.A.cols() == m_trainer->k() &&
                            m_derived.B.cols() == m_trainer->rank();
     const double sinceMs = std::chrono::duration<double, std::milli>(start - m_lastDerived).count();
     if (m_ui.playing && sameShape && !m_fixed && sinceMs < 10.0 * m_derivedCostMs) return;
+    const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
+    const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
     guarded("analysis", [&] {
-        Derived& d = m_derived;
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
-        d.B = f.B;
-        d.A = f.A;
-        d.scale = f.scale();
-        d.deltaW = f.deltaW();
-        d.residual = m_trainer->target() - d.deltaW;
-        auto maxAbs = [](const Matrix& m) {
-            float best = 0;
-            for (Index i = 0; i < m.size(); ++i) best = std::max(best, std::fabs(m.data()[i]));
-            return best;
-        };
-        d.maxAbs[SlotB] = maxAbs(d.B);
-        d.maxAbs[SlotA] = maxAbs(d.A);
-        d.maxAbs[SlotDeltaW] = maxAbs(d.deltaW);
-        d.maxAbs[SlotTarget] = maxAbs(m_trainer->target());
-        d.maxAbs[SlotResidual] = maxAbs(d.residual);
-        d.sharedMax = 0;
-        for (int i = 0; i < SlotColorbar; ++i) d.sharedMax = std::max(d.sharedMax, d.maxAbs[i]);
-        if (!(d.sharedMax > 0) || !std::isfinite(d.sharedMax)) d.sharedMax = 1;
-        // σ(ΔW) and φ: an r×r SVD. Skipped when ΔW = 0 (nothing to analyse) and above
-        // kMaxSpectrumRank (measured at d = k = 1024: 66 ms at r = 256, 0.24 s at r = 512), and
-        // refreshed at most ~10% of the time while training.
-        const bool zero = d.maxAbs[SlotDeltaW] == 0.0f;
-        d.spectrumSkipped = f.rank() > kMaxSpectrumRank;
-        const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
-        const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
-        if (zero || d.spectrumSkipped) {
-            d.deltaSigma = VectorD::Zero(zero && !d.spectrumSkipped ? f.rank() : 0);
-            d.similarity = -1.0;
-            d.similarityDim = 0;
-        } else if (svdDue) {
-            const auto svdStart = Clock::now();
-            const DeltaSvd svd = deltaSvd(f.B, f.A, d.scale);
-            d.deltaSigma = svd.sigma;
-            const Spectrum& spec = m_trainer->spectrum();
-            const Index i = std::min({f.rank(), numericalRank(svd.sigma), spec.U.cols()});
-            d.similarityDim = i;
-            d.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, spec.U, i) : -1.0;
+        updateFitMatrices(m_derived, f, *m_trainer);
+        const auto svdStart = Clock::now();
+        if (updateFitSpectrum(m_derived, f, m_trainer->spectrum(), svdDue)) {
             m_lastSpectrum = Clock::now();
             m_spectrumCostMs = std::chrono::duration<double, std::milli>(m_lastSpectrum - svdStart).count();
         }
-        d.loss = m_trainer->currentLoss();
-        d.floor = m_trainer->currentFloor();
-        const Matrix& T = m_trainer->target();
-        d.zeroLevel = 1e-12 * static_cast<double>(T.squaredNorm()) / static_cast<double>(std::max<Index>(1, T.size()));
-        d.version = m_version;
     });
     m_derived.version = m_version;  // a failed analysis is not retried every frame
     m_lastDerived = Clock::now();
