@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include "layout.h"
 #include "panels.h"
 #include "screenshot.h"
 
@@ -386,68 +387,28 @@ void App::buildLayout() {
     ImGui::Begin("LoRA Lab", nullptr, flags);
     ImGui::PopStyleVar(2);
 
-    if (ImGui::BeginMenuBar()) {
-        if (ImGui::BeginMenu("Presets")) {
-            for (int i = 0; i < static_cast<int>(m_presets.size()); ++i) {
-                const Preset& p = m_presets[static_cast<std::size_t>(i)];
-                if (ImGui::MenuItem(p.name.c_str(), nullptr, m_ui.presetIndex == i)) applyPreset(i);
-                if (ImGui::IsItemHovered() && !p.note.empty()) {
-                    ImGui::BeginTooltip();
-                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
-                    ImGui::TextUnformatted(p.note.c_str());
-                    ImGui::PopTextWrapPos();
-                    ImGui::EndTooltip();
-                }
-            }
-            ImGui::EndMenu();
-        }
-        if (ImGui::BeginMenu("View")) {
-            ImGui::MenuItem("One colour scale for all heatmaps", nullptr, &m_ui.sharedScale);
-            if (ImGui::MenuItem("Larger text")) m_ui.fontSize = std::min(40.0f, m_ui.fontSize + 2);
-            if (ImGui::MenuItem("Smaller text")) m_ui.fontSize = std::max(12.0f, m_ui.fontSize - 2);
-            ImGui::EndMenu();
-        }
-        if (ImGui::BeginMenu("Export")) {
-            if (ImGui::MenuItem("Screenshot of the window", "F12")) requestScreenshot();
-            if (ImGui::MenuItem("Loss curve only")) requestCurveExport();
-            ImGui::EndMenu();
-        }
-        if (m_ui.presetIndex >= 0 && m_ui.presetIndex < static_cast<int>(m_presets.size())) {
-            ImGui::TextDisabled("  %s", m_presets[static_cast<std::size_t>(m_ui.presetIndex)].name.c_str());
-        }
-        ImGui::EndMenuBar();
-    }
+    drawMenuBar(*this);
 
     const ImGuiStyle& style = ImGui::GetStyle();
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float statusH = ImGui::GetFrameHeight() + style.ItemSpacing.y;
-    const float bodyH = std::max(1.0f, avail.y - statusH);
-    const float rightW = std::clamp(avail.x * 0.29f, std::min(avail.x * 0.5f, 300.0f), 520.0f);
-    const float leftW = std::max(1.0f, avail.x - rightW - style.ItemSpacing.x);
-    const float heatH = std::max(1.0f, std::floor(bodyH * 0.62f));
-    const float lowH = std::max(1.0f, bodyH - heatH - style.ItemSpacing.y);
-    const float curveW = std::max(1.0f, std::floor(leftW * 0.60f));
-    const float specW = std::max(1.0f, leftW - curveW - style.ItemSpacing.x);
-    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.575f));
-    const float savingsH = std::max(1.0f, bodyH - controlsH - style.ItemSpacing.y);
-
+    const PanelLayout p = layoutPanels(ImGui::GetContentRegionAvail(),
+                                       ImGui::GetFrameHeight() + style.ItemSpacing.y, style.ItemSpacing);
     ImGui::BeginGroup();
-    if (ImGui::BeginChild("heatmaps", ImVec2(leftW, heatH), true, ImGuiWindowFlags_NoScrollbar))
+    if (ImGui::BeginChild("heatmaps", p.heatmaps, true, ImGuiWindowFlags_NoScrollbar))
         drawHeatmapsPanel(*this);
     ImGui::EndChild();
-    if (ImGui::BeginChild("losscurve", ImVec2(curveW, lowH), true, ImGuiWindowFlags_NoScrollbar))
+    if (ImGui::BeginChild("losscurve", p.lossCurve, true, ImGuiWindowFlags_NoScrollbar))
         drawLossCurvePanel(*this);
     ImGui::EndChild();
     ImGui::SameLine();
-    if (ImGui::BeginChild("spectrum", ImVec2(specW, lowH), true, ImGuiWindowFlags_NoScrollbar))
+    if (ImGui::BeginChild("spectrum", p.spectrum, true, ImGuiWindowFlags_NoScrollbar))
         drawSpectrumPanel(*this);
     ImGui::EndChild();
     ImGui::EndGroup();
     ImGui::SameLine();
     ImGui::BeginGroup();
-    if (ImGui::BeginChild("controls", ImVec2(rightW, controlsH), true)) drawControlsPanel(*this);
+    if (ImGui::BeginChild("controls", p.controls, true)) drawControlsPanel(*this);
     ImGui::EndChild();
-    if (ImGui::BeginChild("savings", ImVec2(rightW, savingsH), true)) drawSavingsPanel(*this);
+    if (ImGui::BeginChild("savings", p.savings, true)) drawSavingsPanel(*this);
     ImGui::EndChild();
     ImGui::EndGroup();
     drawStatusBar(*this);

@@ -167,12 +167,28 @@ TEST_F(AppTest, DivergencePausesWithAMessage) {
     EXPECT_TRUE(app.trainer()->factors().allFinite());
 }
 
-TEST_F(AppTest, TinyWindowsDoNotCrash) {
+// However small the window, the app keeps training and reports no error; while the window is
+// at least ImGui's smallest window size, the loss-curve panel (what "Export curve" saves) lies
+// inside it.
+TEST_F(AppTest, TinyWindowsKeepTrainingWithThePanelsInside) {
     App app(options(2, 2, 2));
+    app.togglePlay();
+    const ImVec2 minimum = ImGui::GetStyle().WindowMinSize;
     for (ImVec2 size : {ImVec2(1600, 1000), ImVec2(320, 200), ImVec2(60, 40), ImVec2(1, 1)}) {
         ImGui::GetIO().DisplaySize = size;
+        const long long before = app.trainer()->stepCount();
         frame(app);
         frame(app);
+        EXPECT_GT(app.trainer()->stepCount(), before) << size.x << "x" << size.y;
+        EXPECT_TRUE(app.ui().playing) << size.x << "x" << size.y;
+        EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+        const ScreenRect r = app.ui().curveRect;
+        ASSERT_TRUE(r.valid()) << size.x << "x" << size.y;
+        if (size.x < minimum.x || size.y < minimum.y) continue;
+        EXPECT_GE(r.min.x, 0.0f);
+        EXPECT_GE(r.min.y, 0.0f);
+        EXPECT_LE(r.max.x, size.x) << size.x << "x" << size.y;
+        EXPECT_LE(r.max.y, size.y) << size.x << "x" << size.y;
     }
 }
 

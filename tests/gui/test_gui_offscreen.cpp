@@ -62,7 +62,7 @@ TEST(Offscreen, UnwritablePathFailsWithExitCode1) {
     EXPECT_NE(log.find("/nonexistent-dir"), std::string::npos) << log;
 }
 
-TEST(Offscreen, EdgeShapesRenderWithoutCrashing) {
+TEST(Offscreen, EdgeShapesKeepTheShortSideVisible) {
     // d = k = 2 at rank 1 and rank 2 = min(d, k); a tall thin 512×2 layer.
     const fs::path dir = fs::temp_directory_path() / ("loralab_edges_" + std::to_string(::getpid()));
     fs::create_directories(dir);
@@ -85,7 +85,7 @@ TEST(Offscreen, EdgeShapesRenderWithoutCrashing) {
     fs::remove_all(dir);
 }
 
-TEST(Offscreen, TinyWindowsRender) {
+TEST(Offscreen, TinyWindowsSaveAPictureOfTheirOwnSize) {
     const fs::path dir = fs::temp_directory_path() / ("loralab_tiny_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     for (auto [w, h] : {std::pair<int, int>{640, 400}, {200, 120}, {8, 8}}) {
