@@ -13,10 +13,11 @@ ThreadScope::ThreadScope(int threads, bool openBlasToo)
     if (openBlasToo) m_blas = setOpenBlasThreads(threads);
 }
 
+// In the reverse order of the constructor: OpenBLAS's OpenMP build sets OpenMP's count too.
 ThreadScope::~ThreadScope() {
-    Eigen::setNbThreads(m_eigen);
-    omp_set_num_threads(m_omp);
     if (m_blas > 0) setOpenBlasThreads(m_blas);
+    omp_set_num_threads(m_omp);
+    Eigen::setNbThreads(m_eigen);
 }
 
 int setOpenBlasThreads(int threads) {

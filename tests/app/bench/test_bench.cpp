@@ -1,11 +1,8 @@
-// The bench called directly (runBench): the JSON schema and values that follow from the case
-// (never the times themselves), the markdown table, the memory refusal before allocating, option
-// validation, and the statistics, roofline and peak-RSS helpers against closed forms.
+// The bench called directly (app/bench/bench.h): the JSON schema and the values that follow
+// from each case (never the times themselves), the markdown table, the memory refusal before
+// allocating, option validation, and the warning for a forced OpenBLAS core.
 #include "bench/bench.h"
-#include "bench/bench_report.h"
-#include "bench/isolated_measurement.h"
-#include "bench/machine_limits.h"
-#include "bench/thread_control.h"
+
 #include "bench/bench_workloads.h"
 #include "bench/sysinfo.h"
 
@@ -14,8 +11,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -47,7 +42,7 @@ int countLines(const std::string& text) { return countOccurrences(text, "\n"); }
 
 }  // namespace
 
-TEST(BenchUnit, JsonSchemaAndValues) {
+TEST(Bench, JsonSchemaAndValues) {
     BenchOptions o = smallOptions();
     o.json = true;
     std::ostringstream out, err;
@@ -147,7 +142,7 @@ TEST(BenchUnit, JsonSchemaAndValues) {
     EXPECT_EQ(countOccurrences(err.str(), "bench ["), 3) << err.str();
 }
 
-TEST(BenchUnit, MarkdownTableUnderAHeader) {
+TEST(Bench, MarkdownTableUnderAHeader) {
     BenchOptions o = smallOptions();
     o.workload = "fit";
     o.ranks = {2, 8};
@@ -179,7 +174,7 @@ TEST(BenchUnit, MarkdownTableUnderAHeader) {
     EXPECT_EQ(rows, 4);  // header, rule, two cases
 }
 
-TEST(BenchUnit, RefusesWhatCannotFitBeforeAllocating) {
+TEST(Bench, RefusesWhatCannotFitBeforeAllocating) {
     BenchOptions o = smallOptions();
     o.workload = "fit";
     o.sizes = {Index{1} << 20};  // T alone would be 4 TiB
@@ -197,7 +192,7 @@ TEST(BenchUnit, RefusesWhatCannotFitBeforeAllocating) {
     EXPECT_LT(peakRssBytes() - rssBefore, std::int64_t{256} << 20);
 }
 
-TEST(BenchUnit, BadOptionsThrowNamingTheOption) {
+TEST(Bench, BadOptionsThrowNamingTheOption) {
     struct Case {
         void (*edit)(BenchOptions&);
         const char* says;
@@ -227,148 +222,7 @@ TEST(BenchUnit, BadOptionsThrowNamingTheOption) {
     }
 }
 
-TEST(BenchUnit, PlanGroupsCasesBySize) {
-    BenchOptions o = smallOptions();
-    o.sizes = {64, 128};
-    o.ranks = {1, 8};
-    const std::vector<BenchCase> cases = planCases(o);
-    ASSERT_EQ(cases.size(), 10u);  // per size: 2 fit + 2 layer + 1 full
-    EXPECT_EQ(cases[0].workload, Workload::Fit);
-    EXPECT_EQ(cases[0].batch, 0);
-    EXPECT_EQ(cases[2].workload, Workload::Layer);
-    EXPECT_EQ(cases[4].workload, Workload::Full);
-    EXPECT_EQ(cases[4].rank, 0);
-    EXPECT_EQ(cases[5].d, 128);
-    o.d = 96;
-    o.k = 32;  // explicit --d/--k replace --sizes
-    const std::vector<BenchCase> one = planCases(o);
-    ASSERT_EQ(one.size(), 5u);
-    EXPECT_EQ(one[0].d, 96);
-    EXPECT_EQ(one[0].k, 32);
-}
-
-TEST(BenchUnit, StatisticsClosedForm) {
-    BenchResult r;
-    summarizeTimes({3.0, 1.0, 2.0, 10.0}, r);
-    EXPECT_EQ(r.reps, 4);
-    EXPECT_DOUBLE_EQ(r.msMedian, 2.5);
-    EXPECT_DOUBLE_EQ(r.msMean, 4.0);
-    EXPECT_DOUBLE_EQ(r.msMin, 1.0);
-    EXPECT_NEAR(r.msSd, std::sqrt(50.0 / 3.0), 1e-12);
-    summarizeTimes({7.0}, r);
-    EXPECT_DOUBLE_EQ(r.msMedian, 7.0);
-    EXPECT_DOUBLE_EQ(r.msSd, 0.0);
-}
-
-TEST(BenchUnit, RooflineIsTheSlowerOfComputeAndMemory) {
-    MachineLimits l;
-    l.peakFlops = 100e9;
-    l.bandwidth = 50e9;
-    EXPECT_DOUBLE_EQ(l.rooflineMs(1e9, 1e6), 10.0);   // compute-bound: 1e9 / 1e11 s
-    EXPECT_DOUBLE_EQ(l.rooflineMs(1e6, 1e9), 20.0);   // memory-bound: 1e9 / 5e10 s
-}
-
-TEST(BenchUnit, BandwidthFollowsTheWorkingSet) {
-    MachineLimits l;
-    l.peakFlops = 100e9;
-    l.bandwidth = 20e9;  // main memory
-    l.readCurve = {{1 << 20, 100e9}, {4 << 20, 50e9}, {16 << 20, 10e9}};
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(1 << 19), 100e9);           // below the smallest buffer
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(1 << 20), 100e9);
-    EXPECT_NEAR(l.bandwidthFor(2 << 20), 75e9, 1e-3);           // halfway in log(size)
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(4 << 20), 50e9);
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(16 << 20), 20e9);           // never below main memory
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(1e12), 20e9);               // beyond the largest buffer
-    EXPECT_DOUBLE_EQ(l.rooflineMs(1e3, 2e6, 4 << 20), 0.04);    // 2e6 B / 5e10 B/s
-    EXPECT_DOUBLE_EQ(l.rooflineMs(1e3, 2e6), 0.1);              // main memory: 2e6 / 2e10
-}
-
-TEST(BenchUnit, LimitsAreMeasuredInAChildEvenAfterOpenMPHasRun) {
-    // A child forked with OpenMP's worker threads alive would hang in its first parallel
-    // region; measureLimitsIsolated releases the pool first.
-    int sum = 0;
-#pragma omp parallel num_threads(2) reduction(+ : sum)
-    sum += 1;
-    ASSERT_GE(sum, 1);
-    const MachineLimits l = measureLimitsIsolated(2);
-    EXPECT_TRUE(l.isolated);
-    EXPECT_GT(l.peakFlops, 0.0);
-    EXPECT_GT(l.bandwidth, 0.0);
-    EXPECT_FALSE(l.readCurve.empty());
-    // And this process's OpenMP still works afterwards.
-    sum = 0;
-#pragma omp parallel num_threads(2) reduction(+ : sum)
-    sum += 1;
-    EXPECT_GE(sum, 1);
-}
-
-TEST(BenchUnit, CaseLimitsRepeatTheRunsGemmAndReadTheCasesWorkingSet) {
-    MachineLimits run;  // what measureLimits found at the start of a run (a small GEMM here)
-    run.gemmSize = 256;
-    run.peakSource = "eigen";
-    const MachineLimits l = measureCaseLimitsIsolated(1, run, 3.0 * (1 << 20));
-    EXPECT_TRUE(l.isolated);
-    EXPECT_EQ(l.gemmSize, 256);
-    EXPECT_EQ(l.peakSource, "eigen");
-    EXPECT_GT(l.peakFlops, 0.0);
-    EXPECT_DOUBLE_EQ(l.peakFlops, l.eigenFlops);
-    ASSERT_EQ(l.readCurve.size(), 1u);
-    EXPECT_EQ(l.readCurve[0].first, 3 << 20);  // a buffer of the case's working set
-    EXPECT_GT(l.bandwidth, 0.0);
-    EXPECT_DOUBLE_EQ(l.bandwidth, l.readCurve[0].second);
-    // Its roofline uses that one bandwidth at any working set.
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(1.0), l.bandwidth);
-    EXPECT_DOUBLE_EQ(l.bandwidthFor(1e12), l.bandwidth);
-    EXPECT_DOUBLE_EQ(l.rooflineMs(0.0, 1e9, 1e9), 1e3 * 1e9 / l.bandwidth);
-
-    // Working sets outside the read curve's range are read at its ends.
-    EXPECT_EQ(measureCaseLimits(1, run, 1000.0).readCurve.at(0).first, 256 << 10);
-
-    MachineLimits unmeasured;
-    EXPECT_THROW(measureCaseLimitsIsolated(1, unmeasured, 1e6), std::invalid_argument);
-    EXPECT_THROW(measureCaseLimits(0, run, 1e6), std::invalid_argument);
-}
-
-TEST(BenchUnit, CostModelClosedForms) {
-    // Fit at d = k = 1024, r = 16 with SGD: T read once plus B, A read+written and their
-    // gradients written+read; the flop count is dominated by 4·d·k·r.
-    const BenchCase fit{Workload::Fit, 1024, 1024, 16, 0};
-    EXPECT_DOUBLE_EQ(caseBytesMoved(fit, OptimizerKind::Sgd), 4.0 * (1024.0 * 1024 + 4 * 16 * 2048));
-    const double flops = fitFlopsPerStep(1024, 1024, 16, OptimizerKind::Adam);
-    EXPECT_GT(flops, 4.0 * 1024 * 1024 * 16);
-    EXPECT_LT(flops, 1.1 * 4.0 * 1024 * 1024 * 16);
-    // Memory: full fine-tuning with Adam holds W0, W, dW, m, v (5·d·k floats) at least.
-    const BenchCase full{Workload::Full, 1024, 1024, 0, 8};
-    EXPECT_GE(sizeMemoryEstimate({full}, OptimizerKind::Adam), 4.0 * 5 * 1024 * 1024);
-    EXPECT_GE(sizeMemoryEstimate({fit}, OptimizerKind::Adam), 4.0 * 1024 * 1024);
-}
-
-TEST(BenchUnit, PeakRssFollowsAnAllocationAndResets) {
-#if defined(__SANITIZE_ADDRESS__)
-    GTEST_SKIP() << "AddressSanitizer keeps freed memory in quarantine: RSS does not fall";
-#endif
-    if (!resetPeakRss()) GTEST_SKIP() << "kernel does not allow resetting the peak RSS";
-    const std::int64_t before = peakRssBytes();
-    constexpr std::size_t bytes = std::size_t{96} << 20;
-    {
-        std::unique_ptr<char[]> block(new char[bytes]);
-        std::memset(block.get(), 1, bytes);  // touch every page
-        EXPECT_GE(peakRssBytes() - before, static_cast<std::int64_t>(bytes) * 9 / 10);
-        EXPECT_EQ(block[bytes / 2], 1);
-    }
-    ASSERT_TRUE(resetPeakRss());
-    EXPECT_LT(peakRssBytes() - before, static_cast<std::int64_t>(bytes) / 2);
-}
-
-TEST(BenchUnit, MachineInfoFromProc) {
-    const MachineInfo m = machineInfo();
-    EXPECT_GE(m.cores, 1);
-    EXPECT_GT(m.memTotal, 0);
-    EXPECT_GT(m.memAvailable, 0);
-    EXPECT_LE(m.memAvailable, m.memTotal);
-}
-
-TEST(BenchUnit, ForcedOpenBlasCoreTypeIsCalledOut) {
+TEST(Bench, ForcedOpenBlasCoreTypeIsCalledOut) {
     // Read when the bench starts (OpenBLAS itself chose its kernels when it was loaded).
     ASSERT_EQ(setenv("OPENBLAS_CORETYPE", "Haswell", 1), 0);
     BenchOptions o = smallOptions();

@@ -1,0 +1,53 @@
+// Target files (app/io/target_file.h): pictures become grayscale in [0, 1], oversized or unknown
+// pictures are refused before decoding. CSV targets are checked through the binary
+// (tests/cli/test_cli_files.cpp) and the core's CSV reader in tests/core.
+#include "io/target_file.h"
+
+#include "loralab/csv.h"
+
+#include <gtest/gtest.h>
+
+#include <stb_image_write.h>
+
+#include <string>
+
+namespace {
+
+void appendBytes(void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+}  // namespace
+
+TEST(TargetFile, PngPixelsBecomeUnitGray) {
+    const unsigned char gray[6] = {0, 51, 102, 153, 204, 255};  // 3 wide, 2 high
+    std::string png;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &png, 3, 2, 1, gray, 3), 0);
+    const loralab::Matrix T = loralab::decodePicture(png, "mem.png");
+    ASSERT_EQ(T.rows(), 2);
+    ASSERT_EQ(T.cols(), 3);
+    EXPECT_FLOAT_EQ(T(0, 0), 0.0f);
+    EXPECT_FLOAT_EQ(T(0, 1), 0.2f);
+    EXPECT_FLOAT_EQ(T(1, 0), 0.6f);
+    EXPECT_FLOAT_EQ(T(1, 2), 1.0f);
+
+    const unsigned char rgb[6] = {255, 255, 255, 0, 0, 0};  // white, black
+    std::string color;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &color, 2, 1, 3, rgb, 6), 0);
+    const loralab::Matrix C = loralab::decodePicture(color, "rgb.png");
+    EXPECT_FLOAT_EQ(C(0, 0), 1.0f);
+    EXPECT_FLOAT_EQ(C(0, 1), 0.0f);
+}
+
+TEST(TargetFile, OversizedPictureRefusedFromItsHeader) {
+    const unsigned char gray[40] = {};
+    std::string png;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &png, 20, 2, 1, gray, 20), 0);
+    try {
+        loralab::decodePicture(png, "wide.png", 16);
+        ADD_FAILURE() << "accepted a 20-pixel-wide picture with a limit of 16";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("20x2"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(loralab::decodePicture("GIF89a....", "x.gif"), loralab::InputError);
+}
