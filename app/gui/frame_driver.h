@@ -11,8 +11,8 @@ namespace loralab::gui {
 Fonts setupImGui(float fontSize);
 
 // Threads for training inside the GUI: `requested` (--threads) when > 0, else 1. The software
-// renderer (llvmpipe) needs the other cores; OpenMP workers spinning between small training
-// steps starve it (measured: 12 frames/s with 2 training threads against 29 with 1 under load).
+// renderer (llvmpipe) needs the other cores, and OpenMP workers spinning between the window's
+// small training steps starve it: the frame rate drops by more than the training gains.
 void setTrainingThreads(int requested);
 
 // Builds one frame (ImGui::NewFrame must have been called) and renders it into the currently

@@ -116,19 +116,22 @@ int listModels(bool json, std::ostream& out) {
     return 0;
 }
 
+// The JSON object of both forms: `j` says what was counted, the counts follow in one order.
+void printCountsJson(Json j, std::int64_t full, std::int64_t lora, double ratio, double percent,
+                     std::int64_t base, std::ostream& out) {
+    j["full_params"] = full;
+    j["lora_params"] = lora;
+    j["ratio"] = ratio;
+    j["trainable_percent"] = percent;
+    j["memory_bytes"] = memoryFigures(base, lora);
+    out << j.dump() << '\n';
+}
+
 int layerParams(const ParamsOptions& o, std::ostream& out) {
     const LayerCounts c = layerCounts(o.d, o.k, o.rank);
     if (o.json) {
-        Json j;
-        j["d"] = o.d;
-        j["k"] = o.k;
-        j["rank"] = o.rank;
-        j["full_params"] = c.full;
-        j["lora_params"] = c.lora;
-        j["ratio"] = c.ratio;
-        j["trainable_percent"] = c.trainablePercent;
-        j["memory_bytes"] = memoryFigures(c.full, c.lora);
-        out << j.dump() << '\n';
+        printCountsJson(Json{{"d", o.d}, {"k", o.k}, {"rank", o.rank}}, c.full, c.lora, c.ratio,
+                        c.trainablePercent, c.full, out);
         return 0;
     }
     out << "Layer " << o.d << " x " << o.k << ", LoRA rank " << o.rank << "\n\n";
@@ -167,18 +170,9 @@ int modelParams(const ParamsOptions& o, std::ostream& out) {
         list += (list.empty() ? "" : ",") + std::string(moduleName(m));
     }
     if (o.json) {
-        Json j;
-        j["model"] = model.name;
-        j["modules"] = names;
-        j["rank"] = o.rank;
-        j["base_params"] = c.base;
-        j["trainable_params"] = c.trainable;
-        j["full_params"] = c.fullTargeted;
-        j["lora_params"] = c.trainable;
-        j["ratio"] = c.ratio;
-        j["trainable_percent"] = c.trainablePercent;
-        j["memory_bytes"] = memoryFigures(c.base, c.trainable);
-        out << j.dump() << '\n';
+        const Json what{{"model", model.name}, {"modules", names}, {"rank", o.rank},
+                        {"base_params", c.base}, {"trainable_params", c.trainable}};
+        printCountsJson(what, c.fullTargeted, c.trainable, c.ratio, c.trainablePercent, c.base, out);
         return 0;
     }
     out << model.displayName << ": " << model.layers << " layers, hidden " << model.hidden << ", "

@@ -3,24 +3,20 @@
 // follows XDG_CONFIG_HOME.
 #include "settings.h"
 
+#include "temp_dir.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 namespace loralab::gui {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path tempDir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("loralab_gui_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using guitest::tempDir;
 
 TEST(Settings, SaveThenLoad) {
     const fs::path dir = tempDir("settings");

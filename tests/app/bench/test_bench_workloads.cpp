@@ -6,26 +6,11 @@
 
 using namespace loralab;
 
-namespace {
-
-BenchOptions smallOptions() {
-    BenchOptions o;
-    o.workload = "all";
-    o.sizes = {256};
-    o.ranks = {4};
-    o.batch = 64;
-    o.threads = 1;
-    o.warmup = 1;
-    o.reps = 2;
-    return o;
-}
-
-}  // namespace
-
 TEST(BenchWorkloads, PlanGroupsCasesBySize) {
-    BenchOptions o = smallOptions();
+    BenchOptions o;  // workload "all"
     o.sizes = {64, 128};
     o.ranks = {1, 8};
+    o.batch = 64;
     const std::vector<BenchCase> cases = planCases(o);
     ASSERT_EQ(cases.size(), 10u);  // per size: 2 fit + 2 layer + 1 full
     EXPECT_EQ(cases[0].workload, Workload::Fit);
@@ -33,6 +18,7 @@ TEST(BenchWorkloads, PlanGroupsCasesBySize) {
     EXPECT_EQ(cases[2].workload, Workload::Layer);
     EXPECT_EQ(cases[4].workload, Workload::Full);
     EXPECT_EQ(cases[4].rank, 0);
+    EXPECT_EQ(cases[4].batch, 64);
     EXPECT_EQ(cases[5].d, 128);
     o.d = 96;
     o.k = 32;  // explicit --d/--k replace --sizes

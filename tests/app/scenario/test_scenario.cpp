@@ -1,6 +1,8 @@
 // A scenario as the user states it, and the trainer it becomes (app/scenario/scenario.h).
 #include "scenario/scenario.h"
 
+#include "varied_scenario.h"
+
 #include "loralab/csv.h"
 
 #include <gtest/gtest.h>
@@ -15,32 +17,23 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(Scenario, ConfigCarriesEveryField) {
-    Scenario s;
-    s.d = 20;
-    s.k = 12;
-    s.rank = 5;
-    s.rslora = true;
-    s.init = Init::Gaussian;
-    s.target = TargetKind::Decay;
-    s.decayPower = 2.0;
-    s.optimizer = OptimizerKind::Sgd;
-    s.lr = 0.3;
-    s.seed = 99;
-    TrainerConfig c = toTrainerConfig(s);
-    EXPECT_EQ(c.target.d, 20);
-    EXPECT_EQ(c.target.k, 12);
+    Scenario s = test::variedScenario();
+    const TrainerConfig c = toTrainerConfig(s);
+    EXPECT_EQ(c.target.d, 48);
+    EXPECT_EQ(c.target.k, 20);
     EXPECT_EQ(c.target.kind, TargetKind::Decay);
-    EXPECT_EQ(c.target.decayPower, 2.0);
-    EXPECT_EQ(c.target.seed, 99u);
-    EXPECT_EQ(c.seed, 99u);
+    EXPECT_EQ(c.target.targetRank, 7);
+    EXPECT_EQ(c.target.decayPower, 1.5);
+    EXPECT_EQ(c.target.seed, 77u);
+    EXPECT_EQ(c.seed, 77u);
     EXPECT_EQ(c.rank, 5);
-    EXPECT_EQ(c.alpha, 5.0);  // unset α is the rank: s = 1 (α/√r with rsLoRA)
+    EXPECT_EQ(c.alpha, 16.0);
     EXPECT_TRUE(c.rslora);
     EXPECT_EQ(c.init, Init::Gaussian);
-    EXPECT_EQ(c.optimizer.kind, OptimizerKind::Sgd);
-    EXPECT_EQ(c.optimizer.lr, 0.3);
-    s.alpha = 16.0;
-    EXPECT_EQ(toTrainerConfig(s).alpha, 16.0);
+    EXPECT_EQ(c.optimizer.kind, OptimizerKind::Momentum);
+    EXPECT_EQ(c.optimizer.lr, 0.003);
+    s.alpha.reset();  // unset α is the rank: s = 1 (α/√r with rsLoRA)
+    EXPECT_EQ(toTrainerConfig(s).alpha, 5.0);
 }
 
 TEST(Scenario, ATargetFileGivesTheShapeAndBoundsTheRank) {

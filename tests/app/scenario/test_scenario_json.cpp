@@ -1,24 +1,15 @@
 // Scenario <-> JSON (app/scenario/scenario_json.h), the format of presets and saved settings.
 #include "scenario/scenario_json.h"
 
+#include "varied_scenario.h"
+
 #include <gtest/gtest.h>
 
 namespace loralab {
 namespace {
 
 TEST(ScenarioJson, RoundTrip) {
-    Scenario s;
-    s.d = 48;
-    s.k = 20;
-    s.rank = 5;
-    s.alpha = 16.0;
-    s.rslora = true;
-    s.init = Init::Gaussian;
-    s.target = TargetKind::Decay;
-    s.decayPower = 1.5;
-    s.optimizer = OptimizerKind::Momentum;
-    s.lr = 0.003;
-    s.seed = 77;
+    const Scenario s = test::variedScenario();
     Scenario back;
     scenarioFromJson(scenarioToJson(s), back, "test");
     EXPECT_EQ(back.d, 48);
@@ -33,6 +24,8 @@ TEST(ScenarioJson, RoundTrip) {
     EXPECT_EQ(back.optimizer, OptimizerKind::Momentum);
     EXPECT_DOUBLE_EQ(back.lr, 0.003);
     EXPECT_EQ(back.seed, 77u);
+    EXPECT_EQ(back.targetRank, 7);
+    EXPECT_EQ(back.steps, 40);
     EXPECT_THROW(scenarioFromJson(nlohmann::json{{"rnak", 3}}, back, "test"), std::invalid_argument);
     EXPECT_THROW(scenarioFromJson(nlohmann::json{{"d", "big"}}, back, "test"), std::invalid_argument);
 }
