@@ -1,17 +1,14 @@
 #include "io/target_file.h"
 
+#include "io/input_file.h"
 #include "loralab/csv.h"
 
 #include <stb_image.h>
 
 #include <cctype>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <sstream>
 
 namespace loralab {
 
@@ -37,22 +34,6 @@ std::string lowerExtension(const std::string& path) {
 // Larger files cannot hold a kMaxTargetFileDim² target in any sensible encoding.
 constexpr std::uintmax_t kMaxTargetFileBytes = std::uintmax_t(1) << 30;
 
-std::string readWholeFile(const std::string& path) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (std::filesystem::is_directory(status))
-        throw InputError(path + ": is a folder; --target-file needs a CSV, PNG or JPEG file");
-    if (std::filesystem::is_regular_file(status) &&
-        std::filesystem::file_size(path, ec) > kMaxTargetFileBytes)
-        throw InputError(path + ": file is larger than 1 GiB; not a target this program can fit");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open target file: " + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) throw InputError(path + ": cannot read target file: " + std::strerror(errno));
-    return buffer.str();
-}
-
 }  // namespace
 
 Matrix decodePicture(const std::string& bytes, const std::string& source, Index maxDim) {
@@ -60,6 +41,9 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
         throw InputError(source + ": picture file too large");
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
     const int size = static_cast<int>(bytes.size());
+    // stb_image knows many formats; only the two this program promises reach its decoders.
+    if (!looksLikePicture(bytes))
+        throw InputError(source + ": not a PNG or JPEG picture (its first bytes are neither)");
     int width = 0, height = 0, channels = 0;
     // Check the dimensions before decoding, so an absurd header is refused before allocating.
     if (!stbi_info_from_memory(data, size, &width, &height, &channels))
@@ -83,14 +67,16 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
 }
 
 Matrix loadTargetFile(const std::string& path, Index maxDim) {
-    const std::string bytes = readWholeFile(path);
+    const std::string bytes =
+        readInputFile(path, kMaxTargetFileBytes, "--target-file to be a CSV, PNG or JPEG file");
+    const std::string name = inputName(path);
     const std::string ext = lowerExtension(path);
     const bool pictureName = ext == "png" || ext == "jpg" || ext == "jpeg";
-    if (looksLikePicture(bytes) || pictureName) return decodePicture(bytes, path, maxDim);
+    if (looksLikePicture(bytes) || pictureName) return decodePicture(bytes, name, maxDim);
     CsvLimits limits;
     limits.maxRows = maxDim;
     limits.maxCols = maxDim;
-    return parseCsvMatrix(bytes, path, limits);
+    return parseCsvMatrix(bytes, name, limits);
 }
 
 }  // namespace loralab

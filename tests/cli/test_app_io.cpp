@@ -155,16 +155,18 @@ TEST(AtomicFile, CommitWritesUncommittedLeavesNothing) {
     ScratchDir dir;
     const fs::path target = dir.path / "out.txt";
     {
-        loralab::AtomicFile f(target.string());
-        f.stream() << "hello";
+        loralab::OutputFile f(target.string());
+        f.write("hello");
+        f.flush();
         EXPECT_FALSE(fs::exists(target));  // not visible before commit
         EXPECT_EQ(dir.count(), 1u);        // only the temporary
         f.commit();
     }
     EXPECT_EQ(slurp(target), "hello");
     {
-        loralab::AtomicFile f(target.string());
-        f.stream() << "half of a new versi";
+        loralab::OutputFile f(target.string());
+        f.write("half of a new versi");
+        f.flush();
     }  // abandoned: the old file stays, the temporary is gone
     EXPECT_EQ(slurp(target), "hello");
     EXPECT_EQ(dir.count(), 1u);
@@ -174,12 +176,12 @@ TEST(AtomicFile, ErrorsNameThePath) {
     ScratchDir dir;
     const std::string missing = (dir.path / "nope" / "x.csv").string();
     try {
-        loralab::AtomicFile f(missing);
+        loralab::OutputFile f(missing);
         ADD_FAILURE() << "opened a file in a missing folder";
     } catch (const loralab::IoError& e) {
         EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
     }
-    EXPECT_THROW(loralab::writeFileAtomic(dir.path.string(), "x"), loralab::IoError);
+    EXPECT_THROW(loralab::writeFileAtomic(dir.path.string(), "x"), loralab::OutputPathError);
     EXPECT_EQ(dir.count(), 0u);
     EXPECT_THROW(loralab::ensureDirectory(""), loralab::IoError);
     loralab::writeFileAtomic((dir.path / "file").string(), "x");
