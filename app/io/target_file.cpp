@@ -5,6 +5,7 @@
 
 #include <stb_image.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <limits>
@@ -31,6 +32,43 @@ std::string lowerExtension(const std::string& path) {
     return ext;
 }
 
+std::size_t be16(const std::string& b, std::size_t at) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(b[at])) << 8 |
+           static_cast<unsigned char>(b[at + 1]);
+}
+
+// stb_image 2.27 (Debian 12) trusts the code counts of a JPEG Huffman table: more than 256
+// codes in one table overrun its arrays (fixed upstream in 2.28). Such tables are refused here,
+// before stb sees them. Walks every marker segment, also those between progressive scans.
+void checkJpegHuffmanTables(const std::string& b, const std::string& source) {
+    std::size_t at = 2;  // after SOI
+    while (at + 4 <= b.size()) {
+        const auto marker = static_cast<unsigned char>(b[at + 1]);
+        if (static_cast<unsigned char>(b[at]) != 0xFF || marker == 0xFF) {
+            ++at;  // entropy-coded data, or fill bytes before a marker
+            continue;
+        }
+        if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+            at += 2;  // stuffed 0xFF, TEM, RSTn: no length follows
+            continue;
+        }
+        if (marker == 0xD9) return;  // EOI
+        const std::size_t length = be16(b, at + 2);
+        if (marker == 0xC4) {
+            const std::size_t end = std::min(b.size(), at + 2 + length);
+            for (std::size_t table = at + 4; table + 17 <= end;) {
+                std::size_t codes = 0;
+                for (std::size_t i = 1; i <= 16; ++i) codes += static_cast<unsigned char>(b[table + i]);
+                if (codes > 256)
+                    throw InputError(source + ": corrupt JPEG (a Huffman table with " +
+                                     std::to_string(codes) + " codes; at most 256)");
+                table += 17 + codes;
+            }
+        }
+        at += 2 + length;
+    }
+}
+
 // Larger files cannot hold a kMaxTargetFileDim² target in any sensible encoding.
 constexpr std::uintmax_t kMaxTargetFileBytes = std::uintmax_t(1) << 30;
 
@@ -44,6 +82,7 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
     // stb_image knows many formats; only the two this program promises reach its decoders.
     if (!looksLikePicture(bytes))
         throw InputError(source + ": not a PNG or JPEG picture (its first bytes are neither)");
+    if (startsWith(bytes, "\xff\xd8\xff", 3)) checkJpegHuffmanTables(bytes, source);
     int width = 0, height = 0, channels = 0;
     // Check the dimensions before decoding, so an absurd header is refused before allocating.
     if (!stbi_info_from_memory(data, size, &width, &height, &channels))

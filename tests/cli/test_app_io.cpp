@@ -231,6 +231,24 @@ TEST(TargetFile, OversizedPictureRefusedFromItsHeader) {
     EXPECT_THROW(loralab::decodePicture("GIF89a....", "x.gif"), loralab::InputError);
 }
 
+TEST(TargetFile, JpegWithAnOverfullHuffmanTableIsRefusedBeforeStbReadsIt) {
+    const unsigned char gray[64] = {10, 200, 30, 40};
+    std::string jpeg;
+    ASSERT_NE(stbi_write_jpg_to_func(appendBytes, &jpeg, 8, 8, 1, gray, 90), 0);
+    EXPECT_NO_THROW(loralab::decodePicture(jpeg, "good.jpg"));
+    // stb_image 2.27 writes past its tables when one table declares more than 256 codes.
+    const auto dht = jpeg.find("\xff\xc4");
+    ASSERT_NE(dht, std::string::npos);
+    for (std::size_t i = 0; i < 16; ++i) jpeg[dht + 5 + i] = '\x20';  // 16 × 32 = 512 codes
+    try {
+        loralab::decodePicture(jpeg, "evil.jpg");
+        ADD_FAILURE() << "accepted a Huffman table of 512 codes";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("evil.jpg: corrupt JPEG (a Huffman table with 512 codes"),
+                  std::string::npos) << e.what();
+    }
+}
+
 // ---- command-line values ------------------------------------------------------------------------
 
 TEST(ValueParse, IntegersAreStrict) {
