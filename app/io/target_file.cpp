@@ -5,7 +5,6 @@
 
 #include <stb_image.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <limits>
@@ -55,10 +54,11 @@ void checkJpegHuffmanTables(const std::string& b, const std::string& source) {
         if (marker == 0xD9) return;  // EOI
         const std::size_t length = be16(b, at + 2);
         if (marker == 0xC4) {
-            const std::size_t end = std::min(b.size(), at + 2 + length);
-            for (std::size_t table = at + 4; table + 17 <= end;) {
+            // As stb reads: tables while the declared length lasts, zeros past the file's end.
+            auto byteAt = [&](std::size_t i) { return i < b.size() ? static_cast<unsigned char>(b[i]) : 0u; };
+            for (std::size_t table = at + 4; table < at + 2 + length && table < b.size();) {
                 std::size_t codes = 0;
-                for (std::size_t i = 1; i <= 16; ++i) codes += static_cast<unsigned char>(b[table + i]);
+                for (std::size_t i = 1; i <= 16; ++i) codes += byteAt(table + i);
                 if (codes > 256)
                     throw InputError(source + ": corrupt JPEG (a Huffman table with " +
                                      std::to_string(codes) + " codes; at most 256)");

@@ -247,6 +247,15 @@ TEST(TargetFile, JpegWithAnOverfullHuffmanTableIsRefusedBeforeStbReadsIt) {
         EXPECT_NE(std::string(e.what()).find("evil.jpg: corrupt JPEG (a Huffman table with 512 codes"),
                   std::string::npos) << e.what();
     }
+    // A table cut by the end of the file: stb reads the missing counts as zeros, and so must
+    // the check (255 + 255 = 510 codes).
+    const std::string cut("\xff\xd8\xff\xc4\x01\x00\x00\xff\xff", 9);
+    try {
+        loralab::decodePicture(cut, "cut.jpg");
+        ADD_FAILURE() << "accepted a cut Huffman table of 510 codes";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("510 codes"), std::string::npos) << e.what();
+    }
 }
 
 // ---- command-line values ------------------------------------------------------------------------
