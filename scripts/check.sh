@@ -2,7 +2,8 @@
 # Extra CI checks beyond the README's test command (which .ci/run runs first):
 #   scripts/check.sh sanitize   build everything with ASan + UBSan and run the whole suite
 #   scripts/check.sh fuzz [S]   build the libFuzzer targets with clang and run each for S seconds
-#                               (default 60); any crash or sanitizer report fails
+#                               (default 60): CSV reader, command line, picture loader; any
+#                               crash or sanitizer report fails
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
@@ -24,10 +25,14 @@ case "${1:-}" in
     seconds=${2:-60}
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DLORALAB_FUZZ=ON -DLORALAB_NATIVE=OFF -DLORALAB_BUILD_TESTS=OFF >/dev/null
-    cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_cli
-    for target in csv cli; do
+    cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_cli fuzz_picture make_picture_corpus
+    for target in csv cli picture; do
       work=$(mktemp -d)
-      cp tests/fuzz/corpus_"$target"/* "$work"/
+      if [ "$target" = picture ]; then
+        build-fuzz/tests/fuzz/make_picture_corpus "$work"  # tiny real PNG/JPEG files, made here
+      else
+        cp tests/fuzz/corpus_"$target"/* "$work"/
+      fi
       echo "fuzz_$target: ${seconds}s"
       status=0
       ASAN_OPTIONS=detect_leaks=1 build-fuzz/tests/fuzz/fuzz_"$target" -max_total_time="$seconds" \

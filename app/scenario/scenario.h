@@ -22,6 +22,9 @@ struct Scenario {
     Index targetRank = 3;          // r* for --target lowrank
     double decayPower = 1.0;       // p for --target decay
     std::string targetFile;        // for --target file (CSV, PNG or JPEG); d, k come from it
+    // The target file's matrix once read; makeTrainer uses it instead of reading targetFile
+    // again (standard input, "-", can be read once only). Not saved with the scenario.
+    std::shared_ptr<const Matrix> targetData;
     OptimizerKind optimizer = OptimizerKind::Adam;
     double lr = 1e-2;
     long long steps = 0;           // steps to train (headless), or to pre-train (screenshot)
@@ -35,7 +38,7 @@ struct Scenario {
 TrainerConfig toTrainerConfig(const Scenario& s);
 
 // Builds the trainer, reading the target file when target == File (d and k then come from
-// the file). Throws loralab::InputError (bad file, with path/line) or std::invalid_argument.
+// the file; targetData when set). Throws loralab::InputError (bad file, with path/line) or std::invalid_argument.
 std::unique_ptr<Trainer> makeTrainer(const Scenario& s);
 
 }  // namespace loralab
