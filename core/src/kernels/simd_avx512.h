@@ -1,38 +1,38 @@
-// The core's SIMD vocabulary (internal to core/src): one vector of floats and the few
-// operations its hand-written kernels use, for AVX-512 (16 lanes) or AVX2 with FMA (8 lanes),
-// whichever the build targets (-march). LORALAB_SIMD_KERNEL is defined when there is one;
-// without it the callers take their portable (Eigen) paths.
+// AVX-512 vocabulary of the kernels (16 floats a vector). Included only by kernels_avx512.cpp,
+// the one file compiled for x86-64-v4; everything here lives in loralab::avx512 and is inline,
+// so no other file can end up calling an AVX-512 copy of it.
 #pragma once
 
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #if defined(__GNUC__) && !defined(__clang__)
-// GCC 12's own AVX-512 shuffle intrinsics start from _mm512_undefined_ps() and then trip its
-// -Wuninitialized once inlined into a kernel (a known false positive); clang checks these
-// files cleanly. The pragma holds for the rest of each file that includes this header.
+// GCC 12's AVX-512 shuffle intrinsics start from _mm512_undefined_ps() and trip -Wuninitialized
+// once inlined (GCC bug 105593, a false positive fixed in 13).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
-#define LORALAB_SIMD_KERNEL 1
 
-namespace loralab::detail {
+#include <cstddef>
 
-#if defined(__AVX512F__)
+namespace loralab::avx512 {
+
 struct Simd {
     using V = __m512;
     static constexpr int W = 16;
-    static constexpr const char* kName = "avx512";
+    static constexpr bool kSum16 = true;  // sum16() below: 16 lane sums in one
     static V load(const float* p) { return _mm512_loadu_ps(p); }
+    static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
     // The first n (< W) lanes from p, zeros after; never touches memory past p + n.
-    static V loadFirst(const float* p, int n) {
-        return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
-    }
+    static V loadFirst(const float* p, int n) { return _mm512_maskz_loadu_ps(mask(n), p); }
     static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
+    static void storeFirst(float* p, V v, int n) { _mm512_mask_storeu_ps(p, mask(n), v); }
     static V zero() { return _mm512_setzero_ps(); }
     static V broadcast(float x) { return _mm512_set1_ps(x); }
     static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
     static V fms(V a, V b, V c) { return _mm512_fmsub_ps(a, b, c); }  // a·b − c, one rounding
     static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
     static V add(V a, V b) { return _mm512_add_ps(a, b); }
+    static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+    static V div(V a, V b) { return _mm512_div_ps(a, b); }
+    static V sqrt(V a) { return _mm512_sqrt_ps(a); }
     static void prefetch(const float* p) {
         _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
     }
@@ -44,9 +44,8 @@ struct Simd {
         return _mm512_cvtss_f32(v);
     }
     // The lane sums of 16 vectors in one: out[i] = Σ lanes of v[i]. A transpose-and-add tree
-    // halves the lanes per vector at each level (30 shuffles, 15 adds and a final permute, where
-    // 16 butterflies take 128 instructions); at d = 256 a micro-kernel call has only 16 rows
-    // of work per accumulator, so these sums are a real share of it.
+    // halves the lanes per vector at each level (45 instructions where 16 butterflies take 128):
+    // on short columns these sums are a real share of a micro-kernel call.
     static V sum16(const V (&v)[16]) {
         V a[8], b[4], c[2];
         for (int i = 0; i < 8; ++i)  // lanes 0-7 hold partials of v[2i], lanes 8-15 of v[2i + 1]
@@ -65,36 +64,20 @@ struct Simd {
             _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
         return _mm512_permutexvar_ps(order, t);
     }
-};
-#else
-struct Simd {
-    using V = __m256;
-    static constexpr int W = 8;
-    static constexpr const char* kName = "avx2";
-    static V load(const float* p) { return _mm256_loadu_ps(p); }
-    static V loadFirst(const float* p, int n) {
-        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        return _mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lanes));
-    }
-    static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-    static V zero() { return _mm256_setzero_ps(); }
-    static V broadcast(float x) { return _mm256_set1_ps(x); }
-    static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-    static V fms(V a, V b, V c) { return _mm256_fmsub_ps(a, b, c); }  // a·b − c, one rounding
-    static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-    static V add(V a, V b) { return _mm256_add_ps(a, b); }
-    static void prefetch(const float* p) {
-        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
-    }
-    static float sum(V v) {
-        __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-        x = _mm_add_ss(x, _mm_movehdup_ps(x));
-        return _mm_cvtss_f32(x);
+    // Σ a[i]·b[i] over n floats, products and sums in double.
+    static double dotDouble(const float* a, const float* b, std::ptrdiff_t n) {
+        __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+        std::ptrdiff_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            s0 = _mm512_fmadd_pd(_mm512_cvtps_pd(_mm256_loadu_ps(a + i)),
+                                 _mm512_cvtps_pd(_mm256_loadu_ps(b + i)), s0);
+            s1 = _mm512_fmadd_pd(_mm512_cvtps_pd(_mm256_loadu_ps(a + i + 8)),
+                                 _mm512_cvtps_pd(_mm256_loadu_ps(b + i + 8)), s1);
+        }
+        double sum = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+        for (; i < n; ++i) sum += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+        return sum;
     }
 };
-#endif
 
-}  // namespace loralab::detail
-
-#endif
+}  // namespace loralab::avx512
