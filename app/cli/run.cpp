@@ -4,7 +4,8 @@
 #include "gui/gui.h"
 #include "io/atomic_file.h"
 #include "io/target_file.h"
-#include "loralab/csv.h"
+#include "loralab/input_error.h"
+#include "loralab/isa.h"
 #include "modes/bench.h"
 #include "modes/headless.h"
 #include "modes/params_mode.h"
@@ -49,6 +50,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     ParseResult parsed = parseCommandLine(args, out, err);
     if (!parsed.options) return parsed.exitCode;
     try {
+        (void)activeIsa();  // a LORALAB_KERNEL this machine cannot run is a usage error
         const int code = runMode(*parsed.options, out, err);
         out.flush();
         if (!out) {  // e.g. stdout redirected to a full disk: the results were lost

@@ -3,7 +3,7 @@
 // median sweep, as the bench counts the median step (see readBandwidth).
 #include "modes/bench_roofline.h"
 
-#include "loralab/huge_pages.h"
+#include "huge_pages.h"
 #include "loralab/types.h"
 
 #include <Eigen/Dense>
