@@ -1,4 +1,9 @@
 // The layer workload: LoRA on a frozen W0 and full fine-tuning of the same layer.
+//
+//   checks, squaredNormDouble, makeLayerProblem
+//   naive reference (double)        the tests' oracle
+//   LoRA                            two passes through ThinProducts and three gemm() calls
+//   full fine-tuning                two gemm() calls
 #include "loralab/layer.h"
 
 #include "loralab/format.h"

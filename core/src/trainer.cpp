@@ -1,4 +1,9 @@
 // The trainer: target, spectrum, factors, optimizer, history, rank changes, divergence guard.
+//
+//   construction, copies and moves (which re-bind the objective to their own target)
+//   build, initFactors, record       the state and its history
+//   step                             updates with the divergence guard
+//   reset, reconfigure, setRank, setLearningRate, setOptimizer, setAlpha
 #include "loralab/trainer.h"
 
 #include "loralab/rng.h"

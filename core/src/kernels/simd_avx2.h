@@ -2,7 +2,7 @@
 // the one file compiled for x86-64-v3; everything here lives in loralab::avx2 and is inline.
 #pragma once
 
-#include <immintrin.h>
+#include "kernels/simd_x86.h"
 
 #include <cstddef>
 
@@ -11,26 +11,13 @@ namespace loralab::avx2 {
 struct Simd {
     using V = __m256;
     static constexpr int W = 8;
+    LORALAB_X86_SIMD_OPS(_mm256)
     static constexpr bool kSum16 = false;
-    static V load(const float* p) { return _mm256_loadu_ps(p); }
     static __m256i mask(int n) {
         return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     }
     static V loadFirst(const float* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
-    static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
     static void storeFirst(float* p, V v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
-    static V zero() { return _mm256_setzero_ps(); }
-    static V broadcast(float x) { return _mm256_set1_ps(x); }
-    static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-    static V fms(V a, V b, V c) { return _mm256_fmsub_ps(a, b, c); }  // a·b − c, one rounding
-    static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-    static V add(V a, V b) { return _mm256_add_ps(a, b); }
-    static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
-    static V div(V a, V b) { return _mm256_div_ps(a, b); }
-    static V sqrt(V a) { return _mm256_sqrt_ps(a); }
-    static void prefetch(const float* p) {
-        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
-    }
     static float sum(V v) {
         __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         x = _mm_add_ps(x, _mm_movehl_ps(x, x));

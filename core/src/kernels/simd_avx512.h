@@ -8,7 +8,7 @@
 // once inlined (GCC bug 105593, a false positive fixed in 13).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
-#include <immintrin.h>
+#include "kernels/simd_x86.h"
 
 #include <cstddef>
 
@@ -17,25 +17,12 @@ namespace loralab::avx512 {
 struct Simd {
     using V = __m512;
     static constexpr int W = 16;
+    LORALAB_X86_SIMD_OPS(_mm512)
     static constexpr bool kSum16 = true;  // sum16() below: 16 lane sums in one
-    static V load(const float* p) { return _mm512_loadu_ps(p); }
     static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
     // The first n (< W) lanes from p, zeros after; never touches memory past p + n.
     static V loadFirst(const float* p, int n) { return _mm512_maskz_loadu_ps(mask(n), p); }
-    static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
     static void storeFirst(float* p, V v, int n) { _mm512_mask_storeu_ps(p, mask(n), v); }
-    static V zero() { return _mm512_setzero_ps(); }
-    static V broadcast(float x) { return _mm512_set1_ps(x); }
-    static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-    static V fms(V a, V b, V c) { return _mm512_fmsub_ps(a, b, c); }  // a·b − c, one rounding
-    static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-    static V add(V a, V b) { return _mm512_add_ps(a, b); }
-    static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
-    static V div(V a, V b) { return _mm512_div_ps(a, b); }
-    static V sqrt(V a) { return _mm512_sqrt_ps(a); }
-    static void prefetch(const float* p) {
-        _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0);
-    }
     static float sum(V v) {  // butterfly: every lane ends up holding the total
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0x4E));  // swap 256-bit halves
         v = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, 0xB1));  // swap 128-bit quarters

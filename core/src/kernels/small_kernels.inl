@@ -29,7 +29,7 @@ void mirrorLower(Index r, float* out) {
 
 // out[p0 .. p0 + PV·W, q0 .. q0 + Q) of Σ a_j·a_jᵀ: PV vectors down each column of A (the last
 // with `tail` rows, 0 = full) times Q broadcasts of its values.
-template <int PV, int Q>
+template <int PV, int Q, bool Tail>
 void gramOfColumnsBlock(const float* A, Index r, Index w, Index p0, Index q0, int tail,
                         float* out) {
     V acc[PV][Q];
@@ -39,7 +39,8 @@ void gramOfColumnsBlock(const float* A, Index r, Index w, Index p0, Index q0, in
         const float* column = A + j * r;
         V a[PV];
         for (int i = 0; i < PV; ++i)
-            a[i] = loadLanes(column + p0 + i * W, i == PV - 1 ? tail : 0);
+            a[i] = Tail && i == PV - 1 ? Simd::loadFirst(column + p0 + i * W, tail)
+                                       : Simd::load(column + p0 + i * W);
         for (int q = 0; q < Q; ++q) {
             const V b = Simd::broadcast(column[q0 + q]);
             for (int i = 0; i < PV; ++i) acc[i][q] = Simd::fma(a[i], b, acc[i][q]);
@@ -47,7 +48,7 @@ void gramOfColumnsBlock(const float* A, Index r, Index w, Index p0, Index q0, in
     }
     for (int q = 0; q < Q; ++q)
         for (int i = 0; i < PV; ++i)
-            storeLanes(out + (q0 + q) * r + p0 + i * W, acc[i][q], i == PV - 1 ? tail : 0);
+            storeLanes(out + (q0 + q) * r + p0 + i * W, acc[i][q], Tail && i == PV - 1 ? tail : 0);
 }
 
 void gramOfColumns(const float* A, Index r, Index w, float* out) {
@@ -69,11 +70,18 @@ void gramOfColumns(const float* A, Index r, Index w, float* out) {
         withCount<Q>(static_cast<int>(lo(Q, r - q0)), [&](auto qn) {
             constexpr int kQ = decltype(qn)::value;
             Index v = q0 / W;  // the first vector with rows at or below the diagonal
-            for (; v + PV <= vectors; v += PV)
-                gramOfColumnsBlock<PV, kQ>(A, r, w, v * W, q0, v + PV == vectors ? tail : 0,
-                                           out);
-            for (; v < vectors; ++v)
-                gramOfColumnsBlock<1, kQ>(A, r, w, v * W, q0, v + 1 == vectors ? tail : 0, out);
+            for (; v + PV <= vectors; v += PV) {
+                if (tail != 0 && v + PV == vectors)
+                    gramOfColumnsBlock<PV, kQ, true>(A, r, w, v * W, q0, tail, out);
+                else
+                    gramOfColumnsBlock<PV, kQ, false>(A, r, w, v * W, q0, 0, out);
+            }
+            for (; v < vectors; ++v) {
+                if (tail != 0 && v + 1 == vectors)
+                    gramOfColumnsBlock<1, kQ, true>(A, r, w, v * W, q0, tail, out);
+                else
+                    gramOfColumnsBlock<1, kQ, false>(A, r, w, v * W, q0, 0, out);
+            }
         });
     }
     mirrorLower(r, out);
@@ -118,7 +126,7 @@ void gramOfRows(const float* B, Index ldB, Index h, Index r, float* out) {
 
 // out[p0 .. p0 + PV·W, j0 .. j0 + J) = cs·Σ_p G[:, p]·A[p, j] − c·C[:, j] (the last vector with
 // `tail` rows, 0 = full).
-template <int PV, int J>
+template <int PV, int J, bool Tail>
 void gradientBlock(const float* G, const float* A, const float* C, Index r, Index p0, Index j0,
                    int tail, float c, float cs, float* out) {
     V acc[PV][J];
@@ -126,7 +134,9 @@ void gradientBlock(const float* G, const float* A, const float* C, Index r, Inde
         for (V& a : row) a = Simd::zero();
     for (Index p = 0; p < r; ++p) {
         V g[PV];
-        for (int i = 0; i < PV; ++i) g[i] = loadLanes(G + p * r + p0 + i * W, i == PV - 1 ? tail : 0);
+        for (int i = 0; i < PV; ++i)
+            g[i] = Tail && i == PV - 1 ? Simd::loadFirst(G + p * r + p0 + i * W, tail)
+                                       : Simd::load(G + p * r + p0 + i * W);
         for (int j = 0; j < J; ++j) {
             const V a = Simd::broadcast(A[p + (j0 + j) * r]);
             for (int i = 0; i < PV; ++i) acc[i][j] = Simd::fma(g[i], a, acc[i][j]);
@@ -136,7 +146,7 @@ void gradientBlock(const float* G, const float* A, const float* C, Index r, Inde
     for (int j = 0; j < J; ++j)
         for (int i = 0; i < PV; ++i) {
             const Index at = (j0 + j) * r + p0 + i * W;
-            const int lanes = i == PV - 1 ? tail : 0;
+            const int lanes = Tail && i == PV - 1 ? tail : 0;
             storeLanes(out + at, Simd::fms(vcs, acc[i][j], Simd::mul(vc, loadLanes(C + at, lanes))),
                        lanes);
         }
@@ -160,9 +170,15 @@ void gradientOfColumns(const float* G, const float* A, const float* C, Index r, 
     auto columns = [&](auto pv, Index v) {
         constexpr int kPV = decltype(pv)::value;
         const int lanes = v + kPV == vectors ? tail : 0;
-        Index j = 0;
-        for (; j + J <= w; j += J) gradientBlock<kPV, J>(G, A, C, r, v * W, j, lanes, c, cs, out);
-        for (; j < w; ++j) gradientBlock<kPV, 1>(G, A, C, r, v * W, j, lanes, c, cs, out);
+        auto run = [&](auto hasTail) {
+            constexpr bool kTail = decltype(hasTail)::value;
+            Index j = 0;
+            for (; j + J <= w; j += J)
+                gradientBlock<kPV, J, kTail>(G, A, C, r, v * W, j, lanes, c, cs, out);
+            for (; j < w; ++j) gradientBlock<kPV, 1, kTail>(G, A, C, r, v * W, j, lanes, c, cs, out);
+        };
+        if (lanes != 0) run(Flag<true>{});
+        else run(Flag<false>{});
     };
     Index v = 0;
     for (; v + PV <= vectors; v += PV) columns(Int<PV>{}, v);
@@ -184,7 +200,7 @@ void packRows(const float* B, Index ldB, Index h, Index r, float* out) {
 // Rows of RV row vectors (from v; the last with `tail` rows, 0 = full) × Q columns from q0 of
 // cs·B·G − c·C. B packed by rows, so that its r columns are one stream, not r strides of ldB
 // that fall in the same L1 sets.
-template <int RV, int Q>
+template <int RV, int Q, bool Tail>
 void gradientOfRowsBlock(const float* Bp, const float* G, const float* C, Index ldC, Index r,
                          Index v, Index q0, int tail, float c, float cs, float* out,
                          Index ldOut) {
@@ -202,7 +218,7 @@ void gradientOfRowsBlock(const float* Bp, const float* G, const float* C, Index 
     const V vc = Simd::broadcast(c), vcs = Simd::broadcast(cs);
     for (int q = 0; q < Q; ++q)
         for (int i = 0; i < RV; ++i) {
-            const int lanes = i == RV - 1 ? tail : 0;
+            const int lanes = Tail && i == RV - 1 ? tail : 0;
             const V cv = loadLanes(C + (q0 + q) * ldC + (v + i) * W, lanes);
             storeLanes(out + (q0 + q) * ldOut + (v + i) * W,
                        Simd::fms(vcs, acc[i][q], Simd::mul(vc, cv)), lanes);
@@ -219,8 +235,13 @@ void gradientOfRows(const float* Bp, const float* G, const float* C, Index ldC, 
         const int lanes = v + kRV == vectors ? tail : 0;
         for (Index q0 = 0; q0 < r; q0 += Q)
             withCount<Q>(static_cast<int>(lo(Q, r - q0)), [&](auto qn) {
-                gradientOfRowsBlock<kRV, decltype(qn)::value>(Bp, G, C, ldC, r, v, q0, lanes, c,
-                                                              cs, out, ldOut);
+                constexpr int kQ = decltype(qn)::value;
+                if (lanes != 0)
+                    gradientOfRowsBlock<kRV, kQ, true>(Bp, G, C, ldC, r, v, q0, lanes, c, cs,
+                                                       out, ldOut);
+                else
+                    gradientOfRowsBlock<kRV, kQ, false>(Bp, G, C, ldC, r, v, q0, 0, c, cs, out,
+                                                        ldOut);
             });
     };
     Index v = 0;
