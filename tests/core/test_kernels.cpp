@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
@@ -228,5 +229,16 @@ TEST(Kernels, AdamMatchesTheFormulaInDoubleAndWritesInPlace) {
                                    1.5f, 1e-8f};
             kt->adam(inPlace, n);
             EXPECT_TRUE(p2 == pOut && m2 == mOut && v2 == vOut) << name(*kt, 0, n);
+        }
+}
+
+// Eigen's matrices start on 64-byte boundaries in every build (EIGEN_MAX_ALIGN_BYTES): a
+// baseline build would align them to 16, and every 64-byte load of the AVX-512 kernels would
+// straddle two cache lines.
+TEST(Kernels, MatricesStartOnCacheLines) {
+    for (Index rows : {1, 3, 17, 1000})
+        for (Index cols : {1, 5, 64}) {
+            const Matrix m(rows, cols);
+            EXPECT_EQ(reinterpret_cast<std::uintptr_t>(m.data()) % 64, 0u) << rows << "x" << cols;
         }
 }
