@@ -1,6 +1,7 @@
 // gemm(): OpenBLAS's cblas_sgemm when linked (LORALAB_HAVE_CBLAS), Eigen otherwise.
 #include "gemm.h"
 
+#include "loralab/format.h"
 #include "team.h"
 
 #include <algorithm>
@@ -78,9 +79,8 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
     const Index m = rowsOf(opA, A), kk = colsOf(opA, A), n = colsOf(opB, B);
     if (rowsOf(opB, B) != kk || C.rows() != m || C.cols() != n)
         require(false, "gemm",
-                "op(A) is " + std::to_string(m) + "x" + std::to_string(kk) + ", op(B) is " +
-                    std::to_string(rowsOf(opB, B)) + "x" + std::to_string(n) + ", C is " +
-                    std::to_string(C.rows()) + "x" + std::to_string(C.cols()) +
+                "op(A) is " + shapeStr(m, kk) + ", op(B) is " + shapeStr(rowsOf(opB, B), n) +
+                    ", C is " + shapeStr(C) +
                     "; need op(A) m x k, op(B) k x n, C m x n");
     if (m == 0 || n == 0) return;
 #if defined(LORALAB_HAVE_CBLAS)

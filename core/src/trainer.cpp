@@ -5,6 +5,7 @@
 //   step                             updates with the divergence guard
 //   reset, reconfigure, setRank, setLearningRate, setOptimizer, setAlpha
 #include "loralab/trainer.h"
+#include "loralab/format.h"
 
 #include "loralab/rng.h"
 
@@ -45,8 +46,7 @@ Trainer::Trainer(const TrainerConfig& config) : m_config(config) {
 
 Trainer::Trainer(const TrainerConfig& config, Matrix target) : m_config(config) {
     require(target.rows() >= 1 && target.cols() >= 1, "target",
-            "the given target is " + std::to_string(target.rows()) + "x" +
-                std::to_string(target.cols()) + "; must be non-empty");
+            "the given target is " + shapeStr(target) + "; must be non-empty");
     require(target.allFinite(), "target", "the given target has non-finite entries");
     m_config.target.kind = TargetKind::File;
     m_config.target.d = target.rows();
