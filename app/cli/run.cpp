@@ -3,7 +3,8 @@
 #include "cli/parse.h"
 #include "io/output_file.h"
 #include "io/target_file.h"
-#include "loralab/csv.h"
+#include "loralab/input_error.h"
+#include "loralab/isa.h"
 #include "bench/bench.h"
 #include "headless/headless.h"
 #include "params/params_mode.h"
@@ -106,6 +107,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
             out.flush();
             return parsed.exitCode;
         }
+        (void)activeIsa();  // a LORALAB_KERNEL this machine cannot run is a usage error
         const int code = runMode(*parsed.options, out, err, gui);
         out.flush();
         if (!out) {  // e.g. stdout redirected to a full disk: the results were lost

@@ -16,8 +16,6 @@
 #include <optional>
 #include <ostream>
 
-#include <omp.h>
-
 namespace loralab {
 
 namespace {
@@ -95,10 +93,6 @@ void refuseOverwritingTarget(const Scenario& s, const std::string& output, const
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen) {
     Scenario s = o.scenario;
-    if (s.threads > 0) {
-        Eigen::setNbThreads(s.threads);
-        omp_set_num_threads(s.threads);
-    }
     if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
         err << "loralab: computing the SVD of the " << s.d << "x" << s.k
             << " target (for the Eckart-Young floor); large sizes take a while...\n";

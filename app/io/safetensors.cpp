@@ -1,7 +1,7 @@
 #include "io/safetensors.h"
 
 #include "io/atomic_file.h"
-#include "loralab/csv.h"
+#include "loralab/input_error.h"
 
 #include <nlohmann/json.hpp>
 

@@ -24,6 +24,7 @@ TrainerConfig toTrainerConfig(const Scenario& s) {
     c.optimizer.kind = s.optimizer;
     c.optimizer.lr = s.lr;
     c.seed = s.seed;
+    c.threads = s.threads;
     return c;
 }
 
