@@ -4,6 +4,7 @@
 #include "scenario/presets.h"
 #include "loralab/factors.h"
 #include "loralab/format.h"
+#include "loralab/methods.h"
 #include "loralab/params.h"
 #include "loralab/target.h"
 
@@ -99,6 +100,13 @@ std::vector<std::string> targetChoices() {
 std::vector<std::string> optimizerChoices() {
     return {optimizerName(OptimizerKind::Sgd), optimizerName(OptimizerKind::Momentum),
             optimizerName(OptimizerKind::Adam)};
+}
+std::vector<std::string> methodChoices() {
+    std::vector<std::string> names;
+    for (MethodKind kind : {MethodKind::Lora, MethodKind::Full, MethodKind::Dora,
+                            MethodKind::Pissa, MethodKind::Vera})
+        names.push_back(methodName(kind));
+    return names;
 }
 std::vector<std::string> presetChoices() {
     std::vector<std::string> names;
@@ -196,6 +204,27 @@ std::vector<OptionRow> buildTable() {
                [](const CliOptions& o) {
                    return std::to_string(o.mode == Mode::Bench ? o.bench.threads : o.scenario().threads);
                }),
+        choiceRow("--method", kHeadless, "NAME", kTraining,
+                  "lora, full (train every weight; --rank ignored), dora, pissa (both need a "
+                  "base), vera (frozen random A, B; trains d + r scales)",
+                  methodChoices,
+                  [](CliOptions& o, const Value& v) { o.scenario().method = parseMethod(v.text); },
+                  [](const CliOptions& o) { return std::string(methodName(o.scenario().method)); }),
+        realRow("--lr-ratio", kHeadless, "X", kTraining,
+                "LoRA+: B (and DoRA's magnitude) learns at X times A's rate (lora, dora, pissa)",
+                0.0, true, 1000.0,
+                [](CliOptions& o, const Value& v) { o.scenario().lrRatio = v.real; },
+                [](const CliOptions& o) { return num(o.scenario().lrRatio); }),
+        textRow("--compare", kHeadless, "LIST", kTraining,
+                "train methods side by side on one target, e.g. lora,dora,full: one row each",
+                [](CliOptions& o, const Value& v) {
+                    try {
+                        o.scenario().compare = parseMethodList(v.text);
+                    } catch (const std::invalid_argument& e) {
+                        throw std::invalid_argument(std::string("--compare: ") + e.what());
+                    }
+                },
+                nullptr),
 
         // ---- outputs -----------------------------------------------------------------------
         flagRow("--json", kHeadless | kBench | kParams, kOutput,

@@ -1,6 +1,7 @@
 #include "cli/parse.h"
 
 #include "io/peft_adapter.h"
+#include "scenario/method_scenario.h"
 
 #include <CLI/CLI.hpp>
 
@@ -284,6 +285,7 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
                 scenarioFlag = true;
         }
         o.gui.scenarioGiven = scenarioFlag;
+        checkMethodOptions(s, given(flags, "--method"));
         checkStandardInput(o);
     }
     if (o.mode == Mode::Gui) {

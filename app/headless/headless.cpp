@@ -1,4 +1,6 @@
 #include "headless/headless.h"
+#include "headless/method_headless.h"
+#include "scenario/method_scenario.h"
 
 #include "cli/progress.h"
 #include "io/atomic_file.h"
@@ -46,6 +48,8 @@ void printJson(const HeadlessOptions& o, const Trainer& t, const RunResult& r, s
     j["alpha"] = t.factors().alpha;
     j["scale"] = t.factors().scale();
     j["target"] = targetKindName(s.target);
+    j["method"] = methodName(s.method);
+    j["lr_ratio"] = s.lrRatio;
     j["optimizer"] = optimizerName(s.optimizer);
     j["lr"] = s.lr;
     j["steps"] = r.steps;
@@ -92,6 +96,8 @@ void refuseOverwritingTarget(const Scenario& s, const std::string& output, const
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen) {
+    if (!o.scenario.compare.empty()) return runCompareHeadless(o, out, err);
+    if (usesMethodTrainer(o.scenario)) return runMethodHeadless(o, out, err);
     Scenario s = o.scenario;
     if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
         err << "loralab: computing the SVD of the " << s.d << "x" << s.k

@@ -28,10 +28,8 @@ TrainerConfig toTrainerConfig(const Scenario& s) {
     return c;
 }
 
-std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
-    TrainerConfig config = toTrainerConfig(s);
-    if (s.target != TargetKind::File) return std::make_unique<Trainer>(config);
-
+Matrix loadScenarioTarget(const Scenario& s) {
+    if (s.target != TargetKind::File) return makeTarget(toTrainerConfig(s).target);
     if (s.targetFile.empty())
         throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG or JPEG)");
     Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile);
@@ -41,6 +39,13 @@ std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
                                     std::to_string(maxRank) + " of " + inputName(s.targetFile) + " (" +
                                     std::to_string(T.rows()) + "x" + std::to_string(T.cols()) +
                                     "); allowed: 1 to " + std::to_string(maxRank));
+    return T;
+}
+
+std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
+    TrainerConfig config = toTrainerConfig(s);
+    if (s.target != TargetKind::File) return std::make_unique<Trainer>(config);
+    Matrix T = loadScenarioTarget(s);
     config.target.d = T.rows();
     config.target.k = T.cols();
     return std::make_unique<Trainer>(config, std::move(T));

@@ -2,12 +2,14 @@
 // how it becomes a core Trainer. Shared by the GUI, the headless mode and the screenshot path.
 #pragma once
 
+#include "loralab/methods.h"
 #include "loralab/trainer.h"
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loralab {
 
@@ -30,12 +32,19 @@ struct Scenario {
     long long steps = 0;           // steps to train (headless), or to pre-train (screenshot)
     std::uint64_t seed = 1;        // target and factor init
     int threads = 0;               // 0: all cores
+    MethodKind method = MethodKind::Lora;  // --method
+    double lrRatio = 1.0;          // LoRA+: B's learning rate over A's (lora, dora, pissa)
+    std::vector<MethodKind> compare;  // --compare: methods side by side; empty: one method
 
     double effectiveAlpha() const { return alpha ? *alpha : static_cast<double>(rank); }
 };
 
 // The core configuration for a scenario (target seed = factor seed = scenario seed).
 TrainerConfig toTrainerConfig(const Scenario& s);
+
+// T: built from the spec, or read from the target file (targetData when set), checking the rank
+// against its shape. Throws loralab::InputError or std::invalid_argument.
+Matrix loadScenarioTarget(const Scenario& s);
 
 // Builds the trainer, reading the target file when target == File (d and k then come from
 // the file; targetData when set). Throws loralab::InputError (bad file, with path/line) or std::invalid_argument.

@@ -26,6 +26,7 @@ private:
     void bindObjective();
     Matrix m_base;      // W0ₛ, or PiSSA's stored residual
     Matrix m_residual;  // W* − m_base: what s·B·A fits
+    Matrix m_initB, m_initA;  // PiSSA's initial factors (its adapter for the original base)
     GramObjective m_objective;
 };
 

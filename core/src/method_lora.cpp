@@ -18,6 +18,8 @@ LoraMethod::LoraMethod(const MethodConfig& config, std::shared_ptr<const MethodP
         f = svdInitFactors(p.baseFull, config.rank, config.alpha, config.rslora);
         m_base = p.baseFull - f.deltaW();
         if (p.store) m_base = p.store(m_base);
+        m_initB = f.B;
+        m_initA = f.A;
     } else {
         m_base = p.base;
         f = config.init == Init::Svd
@@ -46,7 +48,7 @@ Matrix LoraMethod::effectiveWeight() const {
 
 std::vector<NamedMatrix> LoraMethod::frozen() const {
     if (kind() != MethodKind::Pissa) return {};
-    return {{"residual", m_base}};
+    return {{"residual", m_base}, {"lora_B_init", m_initB}, {"lora_A_init", m_initA}};
 }
 
 }  // namespace loralab

@@ -101,8 +101,8 @@ public:
     virtual double evaluate(std::vector<Matrix>* grads) = 0;
     virtual Matrix effectiveWeight() const = 0;  // W' d×k
     Matrix deltaW() const;                       // W' − W0ₛ: what fine-tuning changed
-    // The frozen tensors an adapter file needs besides the blocks (PiSSA's residual base,
-    // VeRA's vera_A and vera_B); empty for the others.
+    // The frozen tensors an adapter file needs besides the blocks (PiSSA's residual base and
+    // initial factors lora_B_init, lora_A_init; VeRA's vera_A and vera_B); empty for the others.
     virtual std::vector<NamedMatrix> frozen() const { return {}; }
 
 protected:

@@ -1,0 +1,64 @@
+#include "scenario/method_scenario.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace loralab {
+
+namespace {
+
+// A frozen base option does not exist in this build yet: W0 = 0.
+bool hasBase(const Scenario&) { return false; }
+
+void requireBaseFor(MethodKind kind, const Scenario& s, const char* flag) {
+    if (hasBase(s)) return;
+    if (kind == MethodKind::Dora)
+        throw std::invalid_argument(std::string(flag) + " dora needs a base weight (--base): "
+                                    "with none W0 = 0, and DoRA divides each row of W0 + s·B·A "
+                                    "by its norm");
+    if (kind == MethodKind::Pissa)
+        throw std::invalid_argument(std::string(flag) + " pissa needs a base weight (--base): "
+                                    "it starts from the SVD of W0, and with none W0 = 0");
+}
+
+}  // namespace
+
+bool usesMethodTrainer(const Scenario& s) {
+    return s.method != MethodKind::Lora || s.lrRatio != 1.0 || !s.compare.empty();
+}
+
+void checkMethodOptions(const Scenario& s, bool methodGiven) {
+    if (!s.compare.empty()) {
+        if (methodGiven)
+            throw std::invalid_argument("--compare trains every method of its list; leave out --method");
+        for (MethodKind kind : s.compare) requireBaseFor(kind, s, "--compare:");
+        return;
+    }
+    requireBaseFor(s.method, s, "--method");
+    if (s.lrRatio != 1.0 && !methodHasB(s.method))
+        throw std::invalid_argument(std::string("--lr-ratio: --method ") + methodName(s.method) +
+                                    " has no B factor (LoRA+ applies to lora, dora and pissa)");
+}
+
+std::shared_ptr<const MethodProblem> makeMethodProblem(const Scenario& s) {
+    Matrix T = loadScenarioTarget(s);
+    Matrix W0 = Matrix::Zero(T.rows(), T.cols());
+    return makeProblem(W0, W0 + T);
+}
+
+MethodTrainerConfig toMethodTrainerConfig(const Scenario& s) {
+    MethodTrainerConfig c;
+    c.method.kind = s.method;
+    c.method.rank = s.rank;
+    c.method.alpha = s.effectiveAlpha();
+    c.method.rslora = s.rslora;
+    c.method.init = s.init;
+    c.method.seed = s.seed;
+    c.method.threads = s.threads;
+    c.optimizer.kind = s.optimizer;
+    c.optimizer.lr = s.lr;
+    c.lrRatio = s.lrRatio;
+    return c;
+}
+
+}  // namespace loralab
