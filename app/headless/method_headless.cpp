@@ -159,13 +159,11 @@ int runCompareHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream
     // The curve: a loss column per method, every step, then LoRA's floor.
     std::ostringstream csv;
     auto row = [&](long long step) {
-        csv << step;
-        for (std::size_t m = 0; m < run.size(); ++m) csv << ',' << fmt("%.9g", run.trainer(m).currentLoss());
-        csv << ',' << fmt("%.9g", run.trainer(0).loraFloor()) << '\n';
+        std::vector<std::optional<double>> losses;
+        for (std::size_t m = 0; m < run.size(); ++m) losses.emplace_back(run.trainer(m).currentLoss());
+        csv << compareCsvRow(step, losses, run.trainer(0).loraFloor()) << '\n';
     };
-    csv << "step";
-    for (MethodKind kind : s.compare) csv << ',' << methodName(kind);
-    csv << ",floor\n";
+    csv << compareCsvHeader(s.compare) << '\n';
     row(0);
     cli::Progress progress(err, s.steps, o.progressTty);
     for (long long i = 1; i <= s.steps; ++i) {

@@ -87,6 +87,7 @@ public:
     std::size_t size() const { return m_trainers.size(); }
     MethodTrainer& trainer(std::size_t i) { return *m_trainers.at(i); }
     const MethodTrainer& trainer(std::size_t i) const { return *m_trainers.at(i); }
+    bool diverged(std::size_t i) const { return m_diverged.at(i); }  // stopped at a non-finite step
     std::vector<CompareResult> results();
 
 private:
