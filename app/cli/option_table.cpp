@@ -204,18 +204,18 @@ std::vector<OptionRow> buildTable() {
                [](const CliOptions& o) {
                    return std::to_string(o.mode == Mode::Bench ? o.bench.threads : o.scenario().threads);
                }),
-        choiceRow("--method", kHeadless, "NAME", kTraining,
+        choiceRow("--method", kFit, "NAME", kTraining,
                   "lora, full (train every weight; --rank ignored), dora, pissa (both need a "
                   "base), vera (frozen random A, B; trains d + r scales)",
                   methodChoices,
                   [](CliOptions& o, const Value& v) { o.scenario().method = parseMethod(v.text); },
                   [](const CliOptions& o) { return std::string(methodName(o.scenario().method)); }),
-        realRow("--lr-ratio", kHeadless, "X", kTraining,
+        realRow("--lr-ratio", kFit, "X", kTraining,
                 "LoRA+: B (and DoRA's magnitude) learns at X times A's rate (lora, dora, pissa)",
                 0.0, true, 1000.0,
                 [](CliOptions& o, const Value& v) { o.scenario().lrRatio = v.real; },
                 [](const CliOptions& o) { return num(o.scenario().lrRatio); }),
-        textRow("--compare", kHeadless, "LIST", kTraining,
+        textRow("--compare", kFit, "LIST", kTraining,
                 "train methods side by side on one target, e.g. lora,dora,full: one row each",
                 [](CliOptions& o, const Value& v) {
                     try {

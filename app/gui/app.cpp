@@ -4,6 +4,8 @@
 #include "panels.h"
 #include "screenshot.h"
 
+#include "scenario/method_scenario.h"
+
 #include "loralab/factors.h"
 
 #include <algorithm>
@@ -35,7 +37,7 @@ App::App(const GuiOptions& options) : m_options(options) {
                     changed();
                 });
             }
-            if (m_trainer) return;
+            if (hasModel()) return;
         } else {
             std::string names;
             for (const Preset& p : m_presets) names += (names.empty() ? "\"" : ", \"") + p.name + "\"";
@@ -43,22 +45,11 @@ App::App(const GuiOptions& options) : m_options(options) {
         }
     }
     rebuild();
-    if (!m_trainer) {  // the given scenario failed: keep running on the defaults
+    if (!hasModel()) {  // the given scenario failed: keep running on the defaults
         const std::string why = m_ui.message;
         m_ui.scenario = Scenario{};
         rebuild();
         setMessage(why, true);
-    }
-}
-
-template <typename F>
-bool App::guarded(const char* what, F&& f) {
-    try {
-        f();
-        return true;
-    } catch (const std::exception& e) {
-        setMessage(std::string(what) + ": " + e.what(), true);
-        return false;
     }
 }
 
@@ -77,7 +68,7 @@ void App::applySettings(const Settings& s) {
         const Scenario previous = m_ui.scenario;
         m_ui.scenario = *s.scenario;
         rebuild();
-        if (!m_trainer || m_ui.messageIsError) {  // e.g. a target file that went away
+        if (!hasModel() || m_ui.messageIsError) {  // e.g. a target file that went away
             const std::string why = m_ui.message;
             m_ui.scenario = previous;
             rebuild();
@@ -121,6 +112,10 @@ void App::rebuild() {
     Scenario& s = m_ui.scenario;
     m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
+    if (usesMethodTrainer(s)) {
+        buildSession(true);
+        return;
+    }
     guarded("cannot build the scenario", [&] {
         std::unique_ptr<Trainer> t = makeTrainer(forTheWindow(s));
         if (s.steps > 0) {
@@ -130,6 +125,7 @@ void App::rebuild() {
                                "; lower the learning rate", true);
         }
         m_trainer = std::move(t);
+        m_session.reset();
         ++m_targetVersion;
         m_fixed.reset();
         s.d = m_trainer->d();
@@ -157,6 +153,7 @@ void App::applyPreset(int index) {
             config.target.d = T.rows();
             config.target.k = T.cols();
             m_trainer = std::make_unique<Trainer>(config, T);
+            m_session.reset();
             ++m_targetVersion;
             m_fixed = f;
             m_ui.presetIndex = index;
@@ -182,6 +179,10 @@ void App::leavePresetFactors() {
 }
 
 void App::setRank(Index rank) {
+    if (m_session) {
+        m_ui.scenario.rank = rank;
+        return restartMethods();
+    }
     if (!m_trainer) return;
     guarded("rank", [&] {
         m_trainer->setRank(rank);
@@ -192,6 +193,11 @@ void App::setRank(Index rank) {
 }
 
 void App::setAlpha(std::optional<double> alpha, bool rslora) {
+    if (m_session) {
+        m_ui.scenario.alpha = alpha;
+        m_ui.scenario.rslora = rslora;
+        return restartMethods();
+    }
     if (!m_trainer) return;
     guarded("alpha", [&] {
         const double a = alpha ? *alpha : static_cast<double>(m_trainer->rank());
@@ -204,6 +210,11 @@ void App::setAlpha(std::optional<double> alpha, bool rslora) {
 }
 
 void App::setOptimizer(OptimizerKind kind, double lr) {
+    if (m_session) {
+        m_ui.scenario.optimizer = kind;
+        m_ui.scenario.lr = lr;
+        return restartMethods();
+    }
     if (!m_trainer) return;
     guarded("optimizer", [&] {
         OptimizerConfig c = m_trainer->config().optimizer;
@@ -217,6 +228,7 @@ void App::setOptimizer(OptimizerKind kind, double lr) {
 }
 
 void App::setLearningRate(double lr) {
+    if (m_session) return setOptimizer(m_ui.scenario.optimizer, lr);
     if (!m_trainer) return;
     guarded("learning rate", [&] {
         m_trainer->setLearningRate(lr);
@@ -225,6 +237,7 @@ void App::setLearningRate(double lr) {
 }
 
 void App::reset() {
+    if (m_session) return restartMethods();
     if (!m_trainer) return;
     if (m_ui.presetIndex >= 0 && m_fixed) return;  // the preset's factors are already shown
     guarded("reset", [&] {
@@ -236,10 +249,10 @@ void App::reset() {
 }
 
 void App::stepOnce() {
-    if (!m_trainer) return;
+    if (!hasModel()) return;
     m_ui.playing = false;
     guarded("step", [&] {
-        const StepReport r = m_trainer->step(1);
+        const StepReport r = stepModel(1);
         leavePresetFactors();
         changed();
         if (r.diverged)
@@ -249,7 +262,7 @@ void App::stepOnce() {
 }
 
 void App::togglePlay() {
-    m_ui.playing = !m_ui.playing && m_trainer != nullptr;
+    m_ui.playing = !m_ui.playing && hasModel();
 }
 
 void App::requestScreenshot(const std::string& path) {
@@ -284,7 +297,7 @@ void App::handleShortcuts() {
 }
 
 void App::train() {
-    if (!m_ui.playing || !m_trainer) return;
+    if (!m_ui.playing || !hasModel()) return;
     const auto start = Clock::now();
     const double budget = m_ui.frameBudgetMs;
     long long done = 0;
@@ -298,7 +311,7 @@ void App::train() {
             if (done > 0 && perStepMs > 0)
                 chunk = std::clamp<long long>(static_cast<long long>((budget - elapsed) / perStepMs), 1,
                                               wanted - done);
-            const StepReport r = m_trainer->step(chunk);
+            const StepReport r = stepModel(chunk);
             done += r.stepsDone;
             if (r.diverged) {
                 m_ui.playing = false;
@@ -319,18 +332,18 @@ void App::train() {
 }
 
 void App::updateDerived() {
-    if (!m_trainer || m_derived.version == m_version) return;
+    if (!hasModel() || m_derived.version == m_version) return;
     // While training, big layers (ΔW is d·k·r work, its SVD (d+k)·r²) refresh at most ~10% of
     // the time, and the SVD on its own clock; small ones every frame. A new shape always
     // refreshes at once.
     const auto start = Clock::now();
-    const bool sameShape = m_derived.B.rows() == m_trainer->d() && m_derived.A.cols() == m_trainer->k() &&
-                           m_derived.B.cols() == m_trainer->rank();
+    const bool sameShape = derivedShapeCurrent();
     const double sinceMs = std::chrono::duration<double, std::milli>(start - m_lastDerived).count();
     if (m_ui.playing && sameShape && !m_fixed && sinceMs < 10.0 * m_derivedCostMs) return;
     const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
     const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
     guarded("analysis", [&] {
+        if (m_session) return fillDerived();
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
         updateFitMatrices(m_derived, f, *m_trainer);
         const auto svdStart = Clock::now();
@@ -368,12 +381,14 @@ void App::frame() {
             m_heatmaps.upload(SlotColorbar, bar);
             m_colorbarUploaded = true;
         }
-        if (m_trainer && m_uploadedVersion != m_derived.version && m_derived.B.size() > 0) {
-            m_heatmaps.upload(SlotB, m_derived.B);
-            m_heatmaps.upload(SlotA, m_derived.A);
+        if (hasModel() && m_uploadedVersion != m_derived.version && m_derived.deltaW.size() > 0) {
+            if (m_derived.B.size() > 0) {  // full fine-tuning has no factors
+                m_heatmaps.upload(SlotB, m_derived.B);
+                m_heatmaps.upload(SlotA, m_derived.A);
+            }
             m_heatmaps.upload(SlotDeltaW, m_derived.deltaW);
-            if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new trainer
-                m_heatmaps.upload(SlotTarget, m_trainer->target());
+            if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new model
+                m_heatmaps.upload(SlotTarget, fitTarget());
                 m_uploadedTarget = m_targetVersion;
             }
             m_heatmaps.upload(SlotResidual, m_derived.residual);
@@ -412,7 +427,7 @@ void App::buildLayout() {
     ImGui::EndChild();
     ImGui::SameLine();
     if (ImGui::BeginChild("spectrum", p.spectrum, true, ImGuiWindowFlags_NoScrollbar))
-        drawSpectrumPanel(*this);
+        m_session ? drawMethodsPanel(*this) : drawSpectrumPanel(*this);
     ImGui::EndChild();
     ImGui::EndGroup();
     ImGui::SameLine();

@@ -96,8 +96,12 @@ void refuseOverwritingTarget(const Scenario& s, const std::string& output, const
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen) {
-    if (!o.scenario.compare.empty()) return runCompareHeadless(o, out, err);
-    if (usesMethodTrainer(o.scenario)) return runMethodHeadless(o, out, err);
+    if (!o.screenshotPath.empty()) {
+        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
+        resolveOutput(o.screenshotPath);
+    }
+    if (!o.scenario.compare.empty()) return runCompareHeadless(o, out, err, renderOffscreen);
+    if (usesMethodTrainer(o.scenario)) return runMethodHeadless(o, out, err, renderOffscreen);
     Scenario s = o.scenario;
     if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
         err << "loralab: computing the SVD of the " << s.d << "x" << s.k
@@ -107,10 +111,6 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
     // Outputs are checked before the long work, so a typo fails in the first second (a folder
     // where a file should go: exit 2; a missing folder: exit 1).
     if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
-    if (!o.screenshotPath.empty()) {
-        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
-        resolveOutput(o.screenshotPath);
-    }
     // Standard input can be read once: the screenshot's trainer reuses these bytes.
     if (s.target == TargetKind::File && s.targetFile == "-")
         s.targetData = std::make_shared<const Matrix>(loadTargetFile(s.targetFile));
@@ -176,17 +176,20 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
         err << "wrote " << (std::filesystem::path(o.exportDir) / kAdapterWeightsFile).string()
             << " and " << kAdapterConfigFile << '\n';
     }
-    if (!o.screenshotPath.empty()) {
-        GuiOptions g;
-        g.scenario = s;
-        g.screenshotPath = o.screenshotPath;
-        g.frames = o.frames;
-        g.scenarioGiven = true;
-        const int code = renderOffscreen(g);
-        if (code != 0) return code;
-        err << "wrote " << o.screenshotPath << '\n';
-    }
-    return 0;
+    return renderHeadlessScreenshot(o, s, err, renderOffscreen);
+}
+
+int renderHeadlessScreenshot(const HeadlessOptions& o, const Scenario& s, std::ostream& err,
+                             GuiRunner renderOffscreen) {
+    if (o.screenshotPath.empty()) return 0;
+    GuiOptions g;
+    g.scenario = s;
+    g.screenshotPath = o.screenshotPath;
+    g.frames = o.frames;
+    g.scenarioGiven = true;
+    const int code = renderOffscreen(g);
+    if (code == 0) err << "wrote " << o.screenshotPath << '\n';
+    return code;
 }
 
 }  // namespace loralab

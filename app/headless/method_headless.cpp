@@ -60,11 +60,9 @@ void reportDivergence(std::ostream& err, const Scenario& s, const char* method, 
 
 }  // namespace
 
-int runMethodHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) {
+int runMethodHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
+                      GuiRunner renderOffscreen) {
     const Scenario& s = o.scenario;
-    if (!o.screenshotPath.empty())
-        throw std::invalid_argument("--screenshot shows the LoRA window; with --method " +
-                                    std::string(methodName(s.method)) + " leave it out");
     if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
     if (!o.exportDir.empty() && s.method == MethodKind::Full)
         throw std::invalid_argument("--export-adapter: full fine-tuning changes every weight and "
@@ -142,14 +140,15 @@ int runMethodHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream&
         err << "wrote " << (std::filesystem::path(o.exportDir) / kAdapterWeightsFile).string()
             << " and " << kAdapterConfigFile << '\n';
     }
-    return 0;
+    return renderHeadlessScreenshot(o, s, err, renderOffscreen);
 }
 
-int runCompareHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err) {
+int runCompareHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
+                       GuiRunner renderOffscreen) {
     const Scenario& s = o.scenario;
-    if (!o.screenshotPath.empty() || !o.exportDir.empty())
-        throw std::invalid_argument(std::string(o.exportDir.empty() ? "--screenshot" : "--export-adapter") +
-                                    " works on one method; with --compare leave it out (or use --method)");
+    if (!o.exportDir.empty())
+        throw std::invalid_argument("--export-adapter works on one method; with --compare leave it "
+                                    "out (or use --method)");
     if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
     CompareConfig config;
     config.methods = s.compare;
@@ -231,7 +230,7 @@ int runCompareHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream
         if (r.diverged) reportDivergence(err, s, methodName(r.method), r.steps + 1);
     for (const CompareResult& r : results)
         if (r.diverged) return 1;
-    return 0;
+    return renderHeadlessScreenshot(o, s, err, renderOffscreen);
 }
 
 }  // namespace loralab

@@ -10,7 +10,10 @@
 
 namespace loralab {
 
-int runMethodHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err);
-int runCompareHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err);
+// renderOffscreen draws --screenshot (checked by the caller) after the run.
+int runMethodHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err,
+                      GuiRunner renderOffscreen);
+int runCompareHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err,
+                       GuiRunner renderOffscreen);
 
 }  // namespace loralab

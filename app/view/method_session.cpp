@@ -71,7 +71,7 @@ void updateMethodFitMatrices(FitView& view, MethodTrainer& trainer, const Matrix
     view.product = false;
     switch (m.kind()) {
         case MethodKind::Full:
-            view.formula = "ΔW trained directly";
+            view.formula = "D, every weight trained";
             break;
         case MethodKind::Lora:
             view.product = true;
