@@ -1,6 +1,7 @@
 // Method names, peft's trainable counts, the shared problem, the Method base and its factory.
 #include "loralab/methods.h"
 #include "loralab/format.h"
+#include "loralab/names.h"
 
 #include "method_impl.h"
 
@@ -15,8 +16,11 @@ namespace loralab {
 
 namespace {
 
-constexpr MethodKind kAll[] = {MethodKind::Lora, MethodKind::Full, MethodKind::Dora,
-                               MethodKind::Pissa, MethodKind::Vera};
+constexpr Named<MethodKind> kMethods[] = {{MethodKind::Lora, "lora"},
+                                          {MethodKind::Full, "full"},
+                                          {MethodKind::Dora, "dora"},
+                                          {MethodKind::Pissa, "pissa"},
+                                          {MethodKind::Vera, "vera"}};
 
 void requireDk(const Matrix& m, Index d, Index k, const std::string& what) {
     require(m.rows() == d && m.cols() == k, what,
@@ -26,23 +30,9 @@ void requireDk(const Matrix& m, Index d, Index k, const std::string& what) {
 
 }  // namespace
 
-const char* methodName(MethodKind kind) {
-    switch (kind) {
-        case MethodKind::Lora: return "lora";
-        case MethodKind::Full: return "full";
-        case MethodKind::Dora: return "dora";
-        case MethodKind::Pissa: return "pissa";
-        case MethodKind::Vera: return "vera";
-    }
-    return "?";
-}
+const char* methodName(MethodKind kind) { return nameIn(kMethods, kind); }
 
-MethodKind parseMethod(const std::string& name) {
-    for (MethodKind kind : kAll)
-        if (name == methodName(kind)) return kind;
-    throw std::invalid_argument("method: '" + name +
-                                "' is unknown; choose lora, full, dora, pissa or vera");
-}
+MethodKind parseMethod(const std::string& name) { return parseIn(kMethods, name, "method"); }
 
 std::vector<MethodKind> parseMethodList(const std::string& list) {
     std::vector<MethodKind> out;
