@@ -48,6 +48,7 @@ void dimensionLine(ImDrawList* dl, ImVec2 a, ImVec2 b, bool horizontal) {
 
 // Cell values printed inside cells that are big enough (the 4×4 preset reads like a worksheet).
 void cellValues(ImDrawList* dl, const Box& box, const Matrix& m, float scale) {
+    if (m.size() == 0) return;
     const float cw = box.w() / static_cast<float>(m.cols());
     const float ch = box.h() / static_cast<float>(m.rows());
     const ImVec2 need = ImGui::CalcTextSize("-0.00");
@@ -110,7 +111,7 @@ void drawHeatmapsPanel(App& app) {
     const float maxCell = 96;
     // The rank edge stays visible: up to 14 px per rank cell while r of them fit in 15% of the room.
     const float c0 = std::min({Wa / (rf + 2 * kf), Ha / (rf + df), maxCell});
-    const float cr = std::min(maxCell, std::max(c0, std::min(14.0f, 0.15f * std::min(Wa, Ha) / rf)));
+    const float cr = factors ? std::min(maxCell, std::max(c0, std::min(14.0f, 0.15f * std::min(Wa, Ha) / rf))) : 0.0f;
     const float Wk = Wa - rf * cr, Hd = Ha - rf * cr;  // room for the k and d edges
     // T and T − ΔW either side by side at a fraction f ≥ 0.5 of ΔW's size (room to spare in
     // width), or stacked at 0.45 (width is short).
