@@ -123,4 +123,15 @@ TEST(CliMethods, RefusalsAreOneLineAndExitTwo) {
     }
 }
 
+// The window takes the same options and refuses them the same way, before any window opens.
+TEST(CliMethods, WindowRefusalsAreOneLineAndExitTwo) {
+    const std::vector<std::vector<std::string>> cases{
+        {"--compare", "lora,dora"}, {"--method", "vera", "--lr-ratio", "2"}, {"--compare", "lora,"}};
+    for (const auto& args : cases) {
+        const auto r = runLoralab(args);
+        EXPECT_EQ(r.exitCode, 2) << args[0] << " " << args[1] << ": " << r.err;
+        EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+    }
+}
+
 }  // namespace
