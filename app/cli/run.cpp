@@ -6,6 +6,7 @@
 #include "loralab/csv.h"
 #include "bench/bench.h"
 #include "headless/headless.h"
+#include "inspect/inspect_mode.h"
 #include "params/params_mode.h"
 
 #include <algorithm>
@@ -39,7 +40,7 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry&
         // A bad target file is bad input (exit 2 with path:line:column), as in --headless,
         // rather than a message inside a window.
         if (o.gui.scenario.target == TargetKind::File && o.gui.preset.empty())
-            loadTargetFile(o.gui.scenario.targetFile);
+            loadTargetFile(o.gui.scenario.targetFile, o.gui.scenario.targetTensor);
         return gui.runWindow(o.gui);
     case Mode::Headless:
         if (!o.headless.screenshotPath.empty()) requireWindow(gui.renderOffscreen, true);
@@ -49,6 +50,9 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry&
         return runParams(o.params, out, err);
     case Mode::Bench:
         return runBench(o.bench, out, err);
+    case Mode::Inspect:
+        o.inspect.progressTty = ::isatty(STDERR_FILENO) == 1;
+        return runInspect(o.inspect, out, err);
     }
     return 2;
 }

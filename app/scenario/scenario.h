@@ -21,7 +21,9 @@ struct Scenario {
     TargetKind target = TargetKind::Full;
     Index targetRank = 3;          // r* for --target lowrank
     double decayPower = 1.0;       // p for --target decay
-    std::string targetFile;        // for --target file (CSV, PNG or JPEG); d, k come from it
+    std::string targetFile;        // for --target file (CSV, PNG, JPEG or .safetensors); d, k
+                                   // come from it
+    std::string targetTensor;      // the tensor of a .safetensors targetFile
     OptimizerKind optimizer = OptimizerKind::Adam;
     double lr = 1e-2;
     long long steps = 0;           // steps to train (headless), or to pre-train (screenshot)
