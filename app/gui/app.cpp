@@ -371,6 +371,7 @@ void App::frame() {
     }
     measureRates();
     buildLayout();
+    drawFileWindows(*this);
 }
 
 void App::buildLayout() {

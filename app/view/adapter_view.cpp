@@ -30,7 +30,7 @@ AdapterView::AdapterView(const std::string& dir) : m_adapter(dir) {
     // "…0.self_attn.q_proj"), and never the whole of a name.
     const std::size_t dot = prefix.rfind('.');
     const std::size_t before = dot == std::string::npos || dot == 0 ? std::string::npos : prefix.rfind('.', dot - 1);
-    m_sharedPrefix = before == std::string::npos ? 0 : before + 1;
+    m_sharedPrefix = before == std::string::npos || modules.size() == 1 ? 0 : before + 1;
     setFilter("");
     select(0);
     m_keepRank = std::max<Index>(1, m_spectrum.rank90);
