@@ -334,8 +334,8 @@ const std::vector<ModeInfo>& modeTable() {
         {Mode::Bench, "--bench", "time training steps on model-sized layers (markdown table, or --json)"},
         {Mode::Params, "--params", "parameter and memory accounting, no training"},
         {Mode::Inspect, "--inspect",
-         "PATH: a peft adapter folder's modules (r, alpha, singular values of each ΔW), or a "
-         ".safetensors file's tensors",
+         "what the peft adapter folder or .safetensors file PATH holds (modules, singular values "
+         "of each ΔW; tensors)",
          "PATH"},
     };
     return table;

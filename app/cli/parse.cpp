@@ -195,7 +195,8 @@ struct BoundOption {
 std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
                                   std::vector<BoundOption>& bound) {
     const ModeInfo& info = modeInfo(mode);
-    const std::string name = std::string("loralab") + (info.flag[0] ? std::string(" ") + info.flag : "");
+    const std::string name = std::string("loralab") + (info.flag[0] ? std::string(" ") + info.flag : "") +
+                             (info.valueName ? std::string(" ") + info.valueName : "");
     auto app = std::make_unique<CLI::App>(std::string("LoRA Lab ") + LORALAB_VERSION + ": " + info.title,
                                           name);
     app->set_help_flag("-h,--help", "print this help (defaults shown after '=') and exit");
@@ -240,9 +241,9 @@ std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
                   "          loralab --params --config path/to/config.json --rank 16 --modules all-linear\n"
                   "          loralab --params --weights model.safetensors.index.json --json";
     if (mode == Mode::Inspect)
-        footer += "\nUsage: loralab --inspect PATH [options]. PATH is a peft adapter folder "
-                  "(adapter_config.json +\nadapter_model.safetensors) or a .safetensors file "
-                  "(lists its tensors: name, dtype, shape).\n"
+        footer += "\nPATH is a peft adapter folder (adapter_config.json + adapter_model.safetensors) "
+                  "or a .safetensors\nfile or model.safetensors.index.json (lists the tensors: name, "
+                  "dtype, shape).\n"
                   "Examples: loralab --inspect my-adapter --json\n"
                   "          loralab --inspect my-adapter --resize-rank 4 --export-adapter my-adapter-r4";
     if (mode == Mode::Bench)

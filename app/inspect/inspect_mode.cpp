@@ -27,11 +27,6 @@ std::string num(const char* format, double x) {
     return buf;
 }
 
-std::string pad(const std::string& s, std::size_t width, bool right = true) {
-    if (s.size() >= width) return s;
-    return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
-}
-
 std::string shapeText(const std::vector<std::int64_t>& shape) {
     std::string s = "[";
     for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);

@@ -17,11 +17,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string pad(const std::string& s, std::size_t width, bool right = true) {
-    if (s.size() >= width) return s;
-    return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
-}
-
 int listModels(bool json, std::ostream& out) {
     if (json) {
         Json list = Json::array();

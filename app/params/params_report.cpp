@@ -29,11 +29,6 @@ std::string fixed(const char* format, double x) {
     return buf;
 }
 
-std::string pad(const std::string& s, std::size_t width, bool right = true) {
-    if (s.size() >= width) return s;
-    return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
-}
-
 Json memoryJson(const TrainingMemory& m) {
     Json j;
     j["weights"] = m.weights;
@@ -57,6 +52,11 @@ std::string grouped(std::int64_t v) {
         out += digits[i];
     }
     return v < 0 ? "-" + out : out;
+}
+
+std::string pad(const std::string& s, std::size_t width, bool right) {
+    if (s.size() >= width) return s;
+    return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
 }
 
 std::string ratioText(double ratio) {

@@ -23,6 +23,8 @@ struct ParamsFigures {
 
 // "16,777,216"
 std::string grouped(std::int64_t v);
+// `s` padded with spaces to `width`, on the left (right-aligned) or on the right.
+std::string pad(const std::string& s, std::size_t width, bool right = true);
 // "256x fewer", or "2x more" when LoRA trains more than the full matrix (tiny layers).
 std::string ratioText(double ratio);
 
