@@ -24,10 +24,14 @@ case "${1:-}" in
     seconds=${2:-60}
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DLORALAB_FUZZ=ON -DLORALAB_NATIVE=OFF -DLORALAB_BUILD_TESTS=OFF >/dev/null
-    cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_cli
-    for target in csv cli; do
+    cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_cli fuzz_safetensors make_safetensors_seeds
+    for target in csv cli safetensors; do
       work=$(mktemp -d)
-      cp tests/fuzz/corpus_"$target"/* "$work"/
+      if [ "$target" = safetensors ]; then
+        build-fuzz/tests/fuzz/make_safetensors_seeds "$work"  # seeds built by the project's writer
+      else
+        cp tests/fuzz/corpus_"$target"/* "$work"/
+      fi
       echo "fuzz_$target: ${seconds}s"
       status=0
       ASAN_OPTIONS=detect_leaks=1 build-fuzz/tests/fuzz/fuzz_"$target" -max_total_time="$seconds" \
