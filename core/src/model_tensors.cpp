@@ -71,15 +71,19 @@ bool matches(const std::string& moduleName, const std::string& key) {
     return moduleName == key || endsWith(moduleName, "." + key);
 }
 
-// "q_proj, k_proj, …": the distinct last parts of the decoder layers' linear modules.
+// "q_proj, k_proj, …": the distinct last parts of the decoder layers' linear modules (of all
+// linear modules when no layer is numbered).
 std::string existingSuffixes(const std::vector<LinearModule>& linear) {
     std::vector<std::string> seen;
-    for (const LinearModule& m : linear) {
-        if (!m.inDecoderLayer) continue;
-        const std::string last = m.name.substr(m.name.find_last_of('.') + 1);
-        if (std::find(seen.begin(), seen.end(), last) == seen.end()) seen.push_back(last);
+    for (bool layersOnly : {true, false}) {
+        for (const LinearModule& m : linear) {
+            if (layersOnly && !m.inDecoderLayer) continue;
+            const std::string last = m.name.substr(m.name.find_last_of('.') + 1);
+            if (std::find(seen.begin(), seen.end(), last) == seen.end()) seen.push_back(last);
+        }
+        if (!seen.empty()) break;
     }
-    if (seen.empty()) return "none in numbered layers";
+    if (seen.empty()) return "none: no 2-D .weight tensors";
     std::string out;
     for (std::size_t i = 0; i < seen.size() && i < 16; ++i) out += (i ? ", " : "") + seen[i];
     return out + (seen.size() > 16 ? ", …" : "");

@@ -211,7 +211,7 @@ std::int64_t nf4Bytes(std::int64_t values) {
 
 TrainingMemory qloraMemory(std::int64_t nf4BaseBytes, std::int64_t bf16Params,
                            std::int64_t trainable) {
-    requireCount(nf4BaseBytes, "nf4BaseBytes", 1);
+    requireCount(nf4BaseBytes, "nf4BaseBytes", 0);
     requireCount(bf16Params, "bf16Params", 0);
     requireCount(trainable, "trainable", 1);
     TrainingMemory m;

@@ -316,5 +316,6 @@ TEST(TrainingMemory, Nf4BytesWithDoubleQuantization) {
     EXPECT_EQ(q.weights, nf4Bytes(n) + 2 * 100 + 2 * 64);  // bf16 rest and bf16 adapters
     EXPECT_EQ(q.gradients, 2 * 64);
     EXPECT_EQ(q.adamState, 8 * 64);  // fp32 moments
-    EXPECT_THROW(qloraMemory(0, 0, 1), std::invalid_argument);
+    EXPECT_THROW(qloraMemory(nf4Bytes(n), 0, 0), std::invalid_argument);  // nothing trains
+    EXPECT_THROW(qloraMemory(-1, 0, 1), std::invalid_argument);
 }
