@@ -176,6 +176,12 @@ int runInspect(const InspectOptions& o, std::ostream& out, std::ostream& err) {
                          " here; --inspect takes a peft adapter folder or a .safetensors file");
     }
     if (!fs::exists(o.path, ec)) throw InputError(o.path + ": no such file or folder");
+    const std::string name = fs::path(o.path).filename().string();
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0 &&
+        name.find(".index.json") == std::string::npos)
+        throw InputError(o.path + ": --inspect takes a peft adapter folder, a .safetensors file or a "
+                                  "model.safetensors.index.json" +
+                         std::string(name == "config.json" ? "; count a config.json with --params --config" : ""));
     return listTensors(o, out);
 }
 
