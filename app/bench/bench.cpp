@@ -168,11 +168,11 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
             resetPeakRss();
             std::unique_ptr<StepRunner> runner;
             switch (c.workload) {
-                case Workload::Fit: runner = makeFitRunner(*target, c.rank, o.optimizer, o.seed); break;
+                case Workload::Fit: runner = makeFitRunner(*target, c.rank, o.optimizer, o.seed, threads); break;
                 case Workload::Layer:
-                    runner = makeLayerRunner(*problem, c.rank, o.optimizer, o.seed);
+                    runner = makeLayerRunner(*problem, c.rank, o.optimizer, o.seed, threads);
                     break;
-                case Workload::Full: runner = makeFullRunner(*problem, o.optimizer); break;
+                case Workload::Full: runner = makeFullRunner(*problem, o.optimizer, threads); break;
             }
             timeCase(*runner, o, r);
             if (r.ok) {

@@ -2,6 +2,7 @@
 #include "bench/bench_report.h"
 
 #include "bench/bench.h"
+#include "loralab/format.h"
 
 #include <nlohmann/json.hpp>
 
@@ -27,14 +28,6 @@ std::string format(const char* fmt, double x) {
     return buf;
 }
 
-// 3–4 significant digits without exponents, for milliseconds and rates.
-std::string num(double x) {
-    const double a = std::fabs(x);
-    if (a >= 100.0) return format("%.1f", x);
-    if (a >= 10.0) return format("%.2f", x);
-    if (a >= 0.1) return format("%.3f", x);
-    return format("%.4f", x);
-}
 
 Json timing(const BenchResult& r, double value) { return r.ok ? Json(value) : Json(nullptr); }
 std::string timingText(const BenchResult& r, const std::string& text) {
@@ -71,27 +64,27 @@ const std::vector<Field>& resultFields() {
         {"optimizer", nullptr, [](const BenchResult& r) { return Json(optimizerName(r.optimizer)); },
          nullptr},
         {"ms_median", "median ms", [](const BenchResult& r) { return timing(r, r.msMedian); },
-         [](const BenchResult& r) { return r.ok ? num(r.msMedian) : "FAILED"; }},
+         [](const BenchResult& r) { return r.ok ? significant(r.msMedian) : "FAILED"; }},
         {"ms_mean", nullptr, [](const BenchResult& r) { return timing(r, r.msMean); }, nullptr},
         {nullptr, "mean ± sd ms", nullptr,
-         [](const BenchResult& r) { return timingText(r, num(r.msMean) + " ± " + num(r.msSd)); }},
+         [](const BenchResult& r) { return timingText(r, significant(r.msMean) + " ± " + significant(r.msSd)); }},
         {"ms_min", "min ms", [](const BenchResult& r) { return timing(r, r.msMin); },
-         [](const BenchResult& r) { return timingText(r, num(r.msMin)); }},
+         [](const BenchResult& r) { return timingText(r, significant(r.msMin)); }},
         {"ms_sd", nullptr, [](const BenchResult& r) { return timing(r, r.msSd); }, nullptr},
         {"reps", nullptr, [](const BenchResult& r) { return Json(r.reps); }, nullptr},
         {"warmup", nullptr, [](const BenchResult& r) { return Json(r.warmup); }, nullptr},
         {"gflops", "GFLOP/s", [](const BenchResult& r) { return timing(r, r.gflops); },
-         [](const BenchResult& r) { return timingText(r, num(r.gflops)); }},
+         [](const BenchResult& r) { return timingText(r, significant(r.gflops)); }},
         {"peak_rss_mb", "peak RSS MiB", [](const BenchResult& r) { return Json(r.peakRssMb); },
          [](const BenchResult& r) { return format("%.0f", r.peakRssMb); }},
         {"limit_gflops", "limit GFLOP/s",
          [](const BenchResult& r) { return r.limitGflops > 0.0 ? Json(r.limitGflops) : Json(nullptr); },
-         [](const BenchResult& r) { return r.limitGflops > 0.0 ? num(r.limitGflops) : "-"; }},
+         [](const BenchResult& r) { return r.limitGflops > 0.0 ? significant(r.limitGflops) : "-"; }},
         {"limit_gbs", "limit GB/s",
          [](const BenchResult& r) { return r.limitGbs > 0.0 ? Json(r.limitGbs) : Json(nullptr); },
-         [](const BenchResult& r) { return r.limitGbs > 0.0 ? num(r.limitGbs) : "-"; }},
+         [](const BenchResult& r) { return r.limitGbs > 0.0 ? significant(r.limitGbs) : "-"; }},
         {"roofline_ms", "roofline ms", [](const BenchResult& r) { return Json(r.rooflineMs); },
-         [](const BenchResult& r) { return num(r.rooflineMs); }},
+         [](const BenchResult& r) { return significant(r.rooflineMs); }},
         {"efficiency", "efficiency", [](const BenchResult& r) { return timing(r, r.efficiency); },
          [](const BenchResult& r) { return timingText(r, format("%.2f", r.efficiency)); }},
         {"error", nullptr,
@@ -155,11 +148,11 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
         out << " (forced by OPENBLAS_CORETYPE=" << m.openblasCoretypeEnv << ")";
     out << "\n";
     const MachineLimits& l = rep.limits;
-    out << "- limits (this run, " << rep.threads << " threads): peak " << num(l.peakFlops / 1e9)
+    out << "- limits (this run, " << rep.threads << " threads): peak " << significant(l.peakFlops / 1e9)
         << " GFLOP/s (" << l.peakSource << " SGEMM " << l.gemmSize << "^3";
     if (l.openblasFlops > 0.0)
-        out << "; eigen " << num(l.eigenFlops / 1e9) << ", openblas " << num(l.openblasFlops / 1e9);
-    out << "), memory " << num(l.bandwidth / 1e9) << " GB/s (triad " << num(l.triadBandwidth / 1e9)
+        out << "; eigen " << significant(l.eigenFlops / 1e9) << ", openblas " << significant(l.openblasFlops / 1e9);
+    out << "), memory " << significant(l.bandwidth / 1e9) << " GB/s (triad " << significant(l.triadBandwidth / 1e9)
         << ")";
     if (!l.readCurve.empty()) {
         out << ", read stream";
@@ -167,7 +160,7 @@ void printMarkdown(const BenchReport& rep, std::ostream& out) {
             out << (bytes == l.readCurve.front().first ? " " : ", ")
                 << (bytes >= (1 << 20) ? std::to_string(bytes >> 20) + " MiB "
                                        : std::to_string(bytes >> 10) + " KiB ")
-                << num(bw / 1e9);
+                << significant(bw / 1e9);
         out << " GB/s";
     }
     out << (l.isolated ? "; measured in a child process" : "") << "\n";

@@ -53,20 +53,22 @@ OptimizerConfig benchOptimizer(OptimizerKind kind) {
     return c;
 }
 
+LayerConfig benchLayer(OptimizerKind kind, int threads) { return {benchOptimizer(kind), threads}; }
+
 class FitRunner : public StepRunner {
 public:
-    FitRunner(const Matrix& T, Index rank, OptimizerKind opt, std::uint64_t seed)
-        : m_objective(T),
+    FitRunner(const Matrix& T, Index rank, OptimizerKind opt, std::uint64_t seed, int threads)
+        : m_objective(T, threads),
           m_factors(makeFactors(T.rows(), T.cols(), rank, static_cast<double>(rank), false,
                                 Init::Peft, seed)),
-          m_optimizer(benchOptimizer(opt), {{T.rows(), rank}, {rank, T.cols()}}),
+          m_optimizer(benchOptimizer(opt), {{T.rows(), rank}, {rank, T.cols()}}, threads),
           m_dB(Matrix::Zero(T.rows(), rank)),
           m_dA(Matrix::Zero(rank, T.cols())),
           m_scale(m_factors.scale()),
           m_flops(fitFlopsPerStep(T.rows(), T.cols(), rank, opt)) {}
 
     double step() override {
-        const double loss = m_objective.evaluate(m_factors.B, m_factors.A, m_scale, m_dB, m_dA);
+        const double loss = m_objective.evaluate(m_factors.B, m_factors.A, m_scale, &m_dB, &m_dA);
         m_optimizer.beginStep();
         m_optimizer.updatePair(m_factors.B, m_dB, m_factors.A, m_dA);
         return loss;
@@ -84,11 +86,12 @@ private:
 
 class LayerRunner : public StepRunner {
 public:
-    LayerRunner(const LayerProblem& p, Index rank, OptimizerKind opt, std::uint64_t seed)
+    LayerRunner(const LayerProblem& p, Index rank, OptimizerKind opt, std::uint64_t seed,
+                int threads)
         : m_trainer(p,
                     makeFactors(p.W0.rows(), p.W0.cols(), rank, static_cast<double>(rank), false,
                                 Init::Peft, seed),
-                    benchOptimizer(opt)) {}
+                    benchLayer(opt, threads)) {}
     double step() override { return m_trainer.step(); }
     double flopsPerStep() const override { return m_trainer.flopsPerStep(); }
 
@@ -98,7 +101,8 @@ private:
 
 class FullRunner : public StepRunner {
 public:
-    FullRunner(const LayerProblem& p, OptimizerKind opt) : m_trainer(p, benchOptimizer(opt)) {}
+    FullRunner(const LayerProblem& p, OptimizerKind opt, int threads)
+        : m_trainer(p, benchLayer(opt, threads)) {}
     double step() override { return m_trainer.step(); }
     double flopsPerStep() const override { return m_trainer.flopsPerStep(); }
 
@@ -240,17 +244,18 @@ LayerProblem makeBenchProblem(Index d, Index k, Index n, std::uint64_t seed) {
 }
 
 std::unique_ptr<StepRunner> makeFitRunner(const Matrix& target, Index rank, OptimizerKind opt,
-                                          std::uint64_t seed) {
-    return std::make_unique<FitRunner>(target, rank, opt, seed);
+                                          std::uint64_t seed, int threads) {
+    return std::make_unique<FitRunner>(target, rank, opt, seed, threads);
 }
 
 std::unique_ptr<StepRunner> makeLayerRunner(const LayerProblem& problem, Index rank,
-                                            OptimizerKind opt, std::uint64_t seed) {
-    return std::make_unique<LayerRunner>(problem, rank, opt, seed);
+                                            OptimizerKind opt, std::uint64_t seed, int threads) {
+    return std::make_unique<LayerRunner>(problem, rank, opt, seed, threads);
 }
 
-std::unique_ptr<StepRunner> makeFullRunner(const LayerProblem& problem, OptimizerKind opt) {
-    return std::make_unique<FullRunner>(problem, opt);
+std::unique_ptr<StepRunner> makeFullRunner(const LayerProblem& problem, OptimizerKind opt,
+                                           int threads) {
+    return std::make_unique<FullRunner>(problem, opt, threads);
 }
 
 }  // namespace loralab

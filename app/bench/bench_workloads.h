@@ -59,10 +59,12 @@ Matrix makeBenchTarget(Index d, Index k, std::uint64_t seed);
 LayerProblem makeBenchProblem(Index d, Index k, Index n, std::uint64_t seed);
 
 // The runner keeps a pointer to `target` / `problem`: they must outlive it.
+// `threads`: the most a step uses (the bench's --threads, resolved).
 std::unique_ptr<StepRunner> makeFitRunner(const Matrix& target, Index rank, OptimizerKind opt,
-                                          std::uint64_t seed);
+                                          std::uint64_t seed, int threads);
 std::unique_ptr<StepRunner> makeLayerRunner(const LayerProblem& problem, Index rank,
-                                            OptimizerKind opt, std::uint64_t seed);
-std::unique_ptr<StepRunner> makeFullRunner(const LayerProblem& problem, OptimizerKind opt);
+                                            OptimizerKind opt, std::uint64_t seed, int threads);
+std::unique_ptr<StepRunner> makeFullRunner(const LayerProblem& problem, OptimizerKind opt,
+                                           int threads);
 
 }  // namespace loralab

@@ -5,7 +5,7 @@
 
 #include "bench/thread_control.h"
 
-#include "loralab/huge_pages.h"
+#include "huge_pages.h"
 #include "loralab/types.h"
 
 #include <Eigen/Dense>

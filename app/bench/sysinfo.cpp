@@ -1,8 +1,8 @@
 // Machine and build facts for the bench header.
 #include "bench/sysinfo.h"
 
-#include "loralab/gemm.h"
-#include "loralab/thin_products.h"
+#include "gemm.h"
+#include "loralab/isa.h"
 
 #include <dlfcn.h>
 #include <sys/resource.h>
@@ -88,7 +88,7 @@ MachineInfo machineInfo() {
 
 BuildInfo buildInfo() {
     BuildInfo b;
-    b.fitKernel = ThinProducts::bestKernelName();
+    b.fitKernel = isaName(activeIsa());
     b.gemm = gemmBackend();
     std::string flags;
 #if defined(__OPTIMIZE__)

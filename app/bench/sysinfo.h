@@ -37,7 +37,7 @@ struct BuildInfo {
     std::string flags;     // what the predefined macros reveal: -O, NDEBUG, -march ISA, sanitizers
     bool optimized = false;   // compiled with optimization and NDEBUG
     bool sanitized = false;   // AddressSanitizer (or another sanitizer) is on
-    std::string fitKernel;    // the core's one-pass fit kernel: "avx512", "avx2" or "eigen"
+    std::string fitKernel;    // the core's kernels in use: "generic", "avx2" or "avx512"
     std::string gemm;         // the core's large products: "openblas" or "eigen"
 };
 BuildInfo buildInfo();

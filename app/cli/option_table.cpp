@@ -3,6 +3,7 @@
 #include "cli/value_parse.h"
 #include "scenario/presets.h"
 #include "loralab/factors.h"
+#include "loralab/format.h"
 #include "loralab/params.h"
 #include "loralab/target.h"
 
@@ -21,12 +22,6 @@ constexpr long long kMaxFitDim = 4096;        // the fit keeps T and its full SV
 constexpr long long kMaxParamsDim = 10000000;  // counting only: 64-bit products stay exact
 constexpr long long kMaxBenchDim = 1 << 20;    // the bench refuses what does not fit in memory
 constexpr long long kMaxSeed = std::numeric_limits<long long>::max();
-
-std::string num(double x) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", x);
-    return buf;
-}
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
     std::string out;

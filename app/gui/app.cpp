@@ -106,12 +106,23 @@ void App::shutdownGraphics() { m_heatmaps.shutdown(); }
 
 // ---- actions --------------------------------------------------------------------------------
 
+namespace {
+
+// In the window, --threads 0 means one training thread: the software renderer (llvmpipe) needs
+// the other cores, and OpenMP workers spinning between the window's small steps starve it.
+Scenario forTheWindow(Scenario s) {
+    if (s.threads <= 0) s.threads = 1;
+    return s;
+}
+
+}  // namespace
+
 void App::rebuild() {
     Scenario& s = m_ui.scenario;
     m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
     guarded("cannot build the scenario", [&] {
-        std::unique_ptr<Trainer> t = makeTrainer(s);
+        std::unique_ptr<Trainer> t = makeTrainer(forTheWindow(s));
         if (s.steps > 0) {
             const StepReport r = t->step(s.steps);
             if (r.diverged)
@@ -141,7 +152,7 @@ void App::applyPreset(int index) {
             f.alpha = p.scenario.effectiveAlpha();
             f.rslora = p.scenario.rslora;
             const Matrix T = f.deltaW();
-            TrainerConfig config = toTrainerConfig(p.scenario);
+            TrainerConfig config = toTrainerConfig(forTheWindow(p.scenario));
             config.target.kind = TargetKind::File;
             config.target.d = T.rows();
             config.target.k = T.cols();

@@ -3,7 +3,9 @@
 #include "cli/progress.h"
 #include "io/atomic_file.h"
 #include "io/curve_csv.h"
+#include "io/output_file.h"
 #include "io/peft_adapter.h"
+#include "io/target_file.h"
 #include "loralab/params.h"
 
 #include <nlohmann/json.hpp>
@@ -13,8 +15,6 @@
 #include <filesystem>
 #include <optional>
 #include <ostream>
-
-#include <omp.h>
 
 namespace loralab {
 
@@ -34,14 +34,6 @@ std::string fmt(const char* format, double x) {
     char buf[64];
     std::snprintf(buf, sizeof buf, format, x);
     return buf;
-}
-
-// Output folders must exist before a long run, so a typo fails in the first second.
-void checkParentFolder(const std::string& path) {
-    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    std::error_code ec;
-    if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
-        throw IoError("cannot write " + path + ": folder " + parent.string() + " does not exist");
 }
 
 void printJson(const HeadlessOptions& o, const Trainer& t, const RunResult& r, std::ostream& out) {
@@ -88,7 +80,8 @@ void printSummary(const HeadlessOptions& o, const Trainer& t, const RunResult& r
 
 // An output that would replace the target file the run reads is a usage error, not a loss.
 void refuseOverwritingTarget(const Scenario& s, const std::string& output, const char* flag) {
-    if (output.empty() || s.target != TargetKind::File) return;
+    if (output.empty() || output == "-" || s.target != TargetKind::File || s.targetFile == "-")
+        return;
     std::error_code ec;
     if (std::filesystem::equivalent(output, s.targetFile, ec))
         throw std::invalid_argument(std::string(flag) + " " + output +
@@ -99,25 +92,29 @@ void refuseOverwritingTarget(const Scenario& s, const std::string& output, const
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen) {
-    const Scenario& s = o.scenario;
-    if (s.threads > 0) {
-        Eigen::setNbThreads(s.threads);
-        omp_set_num_threads(s.threads);
-    }
+    Scenario s = o.scenario;
     if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
         err << "loralab: computing the SVD of the " << s.d << "x" << s.k
             << " target (for the Eckart-Young floor); large sizes take a while...\n";
     refuseOverwritingTarget(s, o.curvePath, "--curve");
     refuseOverwritingTarget(s, o.screenshotPath, "--screenshot");
+    // Outputs are checked before the long work, so a typo fails in the first second (a folder
+    // where a file should go: exit 2; a missing folder: exit 1).
+    if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
+    if (!o.screenshotPath.empty()) {
+        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
+        resolveOutput(o.screenshotPath);
+    }
+    // Standard input can be read once: the screenshot's trainer reuses these bytes.
+    if (s.target == TargetKind::File && s.targetFile == "-")
+        s.targetData = std::make_shared<const Matrix>(loadTargetFile(s.targetFile));
     std::unique_ptr<Trainer> trainer = makeTrainer(s);  // bad file or scenario: caller exits 2
 
     std::optional<CurveCsvWriter> curve;
     if (!o.curvePath.empty()) curve.emplace(o.curvePath);
     if (!o.exportDir.empty()) ensureDirectory(o.exportDir);
-    if (!o.screenshotPath.empty()) {
-        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
-        checkParentFolder(o.screenshotPath);
-    }
+    // When standard output carries the CSV, the readable summary goes to stderr.
+    std::ostream& summary = curve && curve->toStdout() ? err : out;
 
     // One step at a time: the trainer evaluates the loss of each new state as part of the step
     // (cached, so currentLoss() is free), which gives the curve every step without depending
@@ -148,11 +145,12 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
 
     if (curve) {
         curve->commit();
-        err << "wrote " << o.curvePath << " (" << curve->rows() << " rows)\n";
+        err << "wrote " << (curve->toStdout() ? std::string("the curve to standard output") : o.curvePath)
+            << " (" << curve->rows() << " rows)\n";
     }
 
-    if (o.json) printJson(o, *trainer, r, out);
-    else printSummary(o, *trainer, r, out);
+    if (o.json) printJson(o, *trainer, r, summary);
+    else printSummary(o, *trainer, r, summary);
 
     if (r.diverged) {
         err << "loralab: diverged at step " << r.divergedAtStep

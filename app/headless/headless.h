@@ -2,8 +2,9 @@
 //
 // Progress goes to `err` (a redrawn bar on a terminal, a plain line every 10 % otherwise), the
 // summary (or with `json`, exactly one JSON object) to `out`. Optional outputs: the loss curve
-// (streamed while training, committed at the end; on divergence it holds every finite step),
-// an offscreen screenshot of the GUI panels, and the adapter in peft's layout.
+// (streamed while training, committed at the end; on divergence it holds every finite step;
+// "-" is standard output, and the summary then goes to `err`), an offscreen screenshot of the
+// GUI panels, and the adapter in peft's layout. Every file goes through io/output_file.h.
 //
 // Exit codes: 0 done; 1 divergence (message "diverged at step N" with a suggested --lr) or an
 // I/O failure; 2 bad input (a bad target file, an invalid scenario).
@@ -20,7 +21,7 @@ namespace loralab {
 struct HeadlessOptions {
     Scenario scenario = defaultScenario();
     bool json = false;
-    std::string curvePath;       // --curve FILE.csv
+    std::string curvePath;       // --curve FILE.csv (or "-")
     std::string screenshotPath;  // --screenshot FILE.png
     int frames = 3;              // frames rendered before the screenshot
     std::string exportDir;       // --export-adapter DIR

@@ -130,12 +130,22 @@ bool naturalLess(const std::string& a, const std::string& b) {
 
 int matchPattern(const std::vector<std::string>& keys, const std::string& moduleName,
                  const std::string& source) {
+    // std::regex compiles and matches by recursion: a key or a name far longer than any real
+    // module path could exhaust the stack, so both are refused first.
+    constexpr std::size_t kMaxKey = 2048, kMaxName = 1024;
+    if (moduleName.size() > kMaxName)
+        throw InputError(source + ": module name '" + moduleName.substr(0, 60) + "...' is longer than " +
+                         std::to_string(kMaxName) + " characters");
     for (std::size_t i = 0; i < keys.size(); ++i) {
+        const std::string shown = keys[i].size() > 60 ? keys[i].substr(0, 57) + "..." : keys[i];
+        if (keys[i].size() > kMaxKey)
+            throw InputError(source + ": pattern key '" + shown + "' is longer than " +
+                             std::to_string(kMaxKey) + " characters");
         try {
             if (std::regex_match(moduleName, std::regex("(.*\\.)?(" + keys[i] + ")")))
                 return static_cast<int>(i);
         } catch (const std::regex_error&) {
-            throw InputError(source + ": pattern key '" + keys[i] + "' is not a valid regular expression");
+            throw InputError(source + ": pattern key '" + shown + "' is not a valid regular expression");
         }
     }
     return -1;

@@ -1,12 +1,11 @@
 #include "io/hf_config.h"
 
-#include "loralab/csv.h"
+#include "io/input_file.h"
+#include "loralab/input_error.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace loralab {
 
@@ -146,14 +145,11 @@ HfConfig readHfConfig(const std::string& path) {
         if (!fs::exists(file, ec))
             throw InputError(path + ": no config.json in this folder");
     }
-    if (fs::is_regular_file(file, ec) && fs::file_size(file, ec) > (std::uintmax_t{16} << 20))
-        throw InputError(file + ": larger than 16 MiB; not a config.json");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw InputError(file + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
-    HfConfig c = parseHfConfig(text.str(), file);
-    if (c.name.empty()) c.name = fs::absolute(fs::path(file)).parent_path().filename().string();
+    const std::string text =
+        readInputFile(file, std::uintmax_t{16} << 20, "a model's config.json or the folder holding it");
+    HfConfig c = parseHfConfig(text, inputName(file));
+    if (c.name.empty())
+        c.name = file == "-" ? inputName(file) : fs::absolute(fs::path(file)).parent_path().filename().string();
     return c;
 }
 

@@ -1,15 +1,14 @@
 #include "io/model_weights.h"
 
 #include "io/safetensors_header.h"
-#include "loralab/csv.h"
+#include "io/input_file.h"
+#include "loralab/input_error.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace loralab {
 
@@ -32,16 +31,11 @@ ModelWeights fromFile(const std::string& path) {
 }
 
 ModelWeights fromIndex(const std::string& path) {
-    std::error_code ec;
-    if (fs::file_size(path, ec) > (std::uintmax_t{64} << 20))
-        throw InputError(path + ": larger than 64 MiB; not a safetensors index");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open");
-    std::ostringstream text;
-    text << in.rdbuf();
+    const std::string text =
+        readInputFile(path, std::uintmax_t{64} << 20, "a sharded model's model.safetensors.index.json");
     json index;
     try {
-        index = json::parse(text.str());
+        index = json::parse(text);
     } catch (const json::exception& e) {
         throw InputError(path + ": not valid JSON: " + e.what());
     }

@@ -1,8 +1,8 @@
 #include "io/safetensors.h"
 
 #include "io/atomic_file.h"
-#include "loralab/csv.h"
 #include "loralab/half_float.h"
+#include "loralab/input_error.h"
 
 #include <cerrno>
 #include <cstring>

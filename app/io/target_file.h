@@ -24,7 +24,8 @@ constexpr Index kMaxTargetFileDim = 4096;
 
 // Throws InputError (bad contents, naming the path, and line:column for CSV; a missing or
 // unreadable file names the path too; for .safetensors a missing --tensor, an absent tensor,
-// one that is not 2-D, larger than maxDim or not finite).
+// one that is not 2-D, larger than maxDim or not finite). "-" reads standard input (see
+// io/input_file.h) as CSV or a picture.
 Matrix loadTargetFile(const std::string& path, const std::string& tensor = {},
                       Index maxDim = kMaxTargetFileDim);
 

@@ -1,5 +1,6 @@
 #include "scenario/scenario.h"
 
+#include "io/input_file.h"
 #include "io/target_file.h"
 
 #include <algorithm>
@@ -23,6 +24,7 @@ TrainerConfig toTrainerConfig(const Scenario& s) {
     c.optimizer.kind = s.optimizer;
     c.optimizer.lr = s.lr;
     c.seed = s.seed;
+    c.threads = s.threads;
     return c;
 }
 
@@ -32,11 +34,11 @@ std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
 
     if (s.targetFile.empty())
         throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG, JPEG or .safetensors)");
-    Matrix T = loadTargetFile(s.targetFile, s.targetTensor);
+    Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile, s.targetTensor);
     const Index maxRank = std::min(T.rows(), T.cols());
     if (s.rank > maxRank)
         throw std::invalid_argument("--rank " + std::to_string(s.rank) + " is larger than min(d, k) = " +
-                                    std::to_string(maxRank) + " of " + s.targetFile + " (" +
+                                    std::to_string(maxRank) + " of " + inputName(s.targetFile) + " (" +
                                     std::to_string(T.rows()) + "x" + std::to_string(T.cols()) +
                                     "); allowed: 1 to " + std::to_string(maxRank));
     config.target.d = T.rows();

@@ -24,6 +24,9 @@ struct Scenario {
     std::string targetFile;        // for --target file (CSV, PNG, JPEG or .safetensors); d, k
                                    // come from it
     std::string targetTensor;      // the tensor of a .safetensors targetFile
+    // The target file's matrix once read; makeTrainer uses it instead of reading targetFile
+    // again (standard input, "-", can be read once only). Not saved with the scenario.
+    std::shared_ptr<const Matrix> targetData;
     OptimizerKind optimizer = OptimizerKind::Adam;
     double lr = 1e-2;
     long long steps = 0;           // steps to train (headless), or to pre-train (screenshot)
@@ -37,7 +40,7 @@ struct Scenario {
 TrainerConfig toTrainerConfig(const Scenario& s);
 
 // Builds the trainer, reading the target file when target == File (d and k then come from
-// the file). Throws loralab::InputError (bad file, with path/line) or std::invalid_argument.
+// the file; targetData when set). Throws loralab::InputError (bad file, with path/line) or std::invalid_argument.
 std::unique_ptr<Trainer> makeTrainer(const Scenario& s);
 
 }  // namespace loralab

@@ -1,5 +1,11 @@
 // The trainer: target, spectrum, factors, optimizer, history, rank changes, divergence guard.
+//
+//   construction, copies and moves (which re-bind the objective to their own target)
+//   build, initFactors, record       the state and its history
+//   step                             updates with the divergence guard
+//   reset, reconfigure, setRank, setLearningRate, setOptimizer, setAlpha
 #include "loralab/trainer.h"
+#include "loralab/format.h"
 
 #include "loralab/rng.h"
 
@@ -19,6 +25,8 @@ void validateConfig(const TrainerConfig& c, Index d, Index k) {
             "unknown value; allowed peft, gaussian, svd");
     require(c.historyLimit >= 2, "historyLimit",
             "historyLimit = " + std::to_string(c.historyLimit) + "; must be >= 2");
+    require(c.threads >= 0, "threads",
+            "threads = " + std::to_string(c.threads) + "; must be >= 0 (0 = all cores)");
 }
 
 // Seed for the A rows added by a rank change: distinct per (seed, step, old rank).
@@ -38,8 +46,7 @@ Trainer::Trainer(const TrainerConfig& config) : m_config(config) {
 
 Trainer::Trainer(const TrainerConfig& config, Matrix target) : m_config(config) {
     require(target.rows() >= 1 && target.cols() >= 1, "target",
-            "the given target is " + std::to_string(target.rows()) + "x" +
-                std::to_string(target.cols()) + "; must be non-empty");
+            "the given target is " + shapeStr(target) + "; must be non-empty");
     require(target.allFinite(), "target", "the given target has non-finite entries");
     m_config.target.kind = TargetKind::File;
     m_config.target.d = target.rows();
@@ -113,6 +120,7 @@ std::vector<std::pair<Index, Index>> Trainer::blockShapes() const {
 void Trainer::build(Matrix target) {
     m_T = std::move(target);
     m_objective.setTarget(m_T);
+    m_objective.setThreads(m_config.threads);
     m_spectrum = analyzeTarget(m_T);
     initFactors(m_config.seed);
 }
@@ -123,7 +131,7 @@ void Trainer::initFactors(std::uint64_t seed) {
     else
         m_factors = makeFactors(d(), k(), m_config.rank, m_config.alpha, m_config.rslora,
                                 m_config.init, seed);
-    m_opt = Optimizer(m_config.optimizer, blockShapes());
+    m_opt = Optimizer(m_config.optimizer, blockShapes(), m_config.threads);
     m_dB = Matrix::Zero(d(), rank());
     m_dA = Matrix::Zero(rank(), k());
     m_step = 0;
@@ -162,7 +170,7 @@ void Trainer::record(double loss) {
 }
 
 bool Trainer::evaluateCurrent() {
-    m_evalLoss = m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale(), m_dB, m_dA);
+    m_evalLoss = m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale(), &m_dB, &m_dA);
     m_evalValid = true;
     return std::isfinite(m_evalLoss) && m_factors.allFinite() && allFinite(m_dB) &&
            allFinite(m_dA);
@@ -249,7 +257,7 @@ void Trainer::setRank(Index newRank) {
         m_factors.B = (ds.U.leftCols(newRank).cast<double>() * root.asDiagonal()).cast<float>();
         m_factors.A = (root.asDiagonal() * ds.V.leftCols(newRank).cast<double>().transpose())
                           .cast<float>();
-        m_opt = Optimizer(m_config.optimizer, {{d(), newRank}, {newRank, k()}});
+        m_opt = Optimizer(m_config.optimizer, {{d(), newRank}, {newRank, k()}}, m_config.threads);
     }
     m_config.rank = newRank;
     m_dB = Matrix::Zero(d(), newRank);
@@ -266,7 +274,7 @@ void Trainer::setLearningRate(double lr) {
 
 void Trainer::setOptimizer(const OptimizerConfig& opt) {
     validate(opt);
-    m_opt = Optimizer(opt, blockShapes());
+    m_opt = Optimizer(opt, blockShapes(), m_config.threads);
     m_config.optimizer = opt;
     reserveStepBuffers();
 }
@@ -287,7 +295,7 @@ void Trainer::setAlpha(double alpha, bool rslora) {
 
 double Trainer::currentLoss() {
     if (m_evalValid) return m_evalLoss;
-    return m_objective.loss(m_factors.B, m_factors.A, m_factors.scale());
+    return m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale());
 }
 
 }  // namespace loralab

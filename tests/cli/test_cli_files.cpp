@@ -287,7 +287,7 @@ TEST(CliFiles, CurveIntoMissingFolderFailsBeforeTraining) {
 TEST(CliFiles, CurveOntoAFolderFails) {
     TempDir dir;
     const auto r = runLoralab({"--headless", "--steps", "5", "--curve", dir.path()});
-    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_EQ(r.exitCode, 2);  // a folder given as a file is bad usage
     EXPECT_NE(r.err.find(dir.path()), std::string::npos) << r.err;
     EXPECT_TRUE(dir.entries().empty());
 }

@@ -24,13 +24,13 @@ struct Published {
 
 const std::vector<Published>& published() {
     static const std::vector<Published> models{
-        // Meta's Llama-2-7b-hf model card.
+        // meta-llama/Llama-2-7b-hf: 6,738,415,616 (Hugging Face's count of its safetensors).
         {"llama-2-7b",
          R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 4096,
              "intermediate_size": 11008, "num_hidden_layers": 32, "num_attention_heads": 32,
              "num_key_value_heads": 32, "vocab_size": 32000, "tie_word_embeddings": false})",
          6738415616},
-        // Hugging Face's parameter count of mistralai/Mistral-7B-v0.1 (its config has no head_dim).
+        // mistralai/Mistral-7B-v0.1: 7,241,732,096 (Hugging Face's count; its config has no head_dim).
         {"mistral-7b",
          R"({"model_type": "mistral", "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
              "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 32000,
@@ -42,8 +42,8 @@ const std::vector<Published>& published() {
              "num_attention_heads": 14, "num_key_value_heads": 2, "vocab_size": 151936,
              "tie_word_embeddings": true})",
          494032768},
-        // google/gemma-2b: Keras Hub's gemma_2b_en preset lists 2,506,172,416 (tied by default,
-        // head_dim 256).
+        // google/gemma-2b: 2,506,172,416 on Hugging Face, of which 1,981,622,272 are not the
+        // embedding (Gemma report, arXiv:2403.08295, Table 2); tied by default, head_dim 256.
         {"gemma-2b",
          R"({"model_type": "gemma", "hidden_size": 2048, "intermediate_size": 16384, "num_hidden_layers": 18,
              "num_attention_heads": 8, "num_key_value_heads": 1, "head_dim": 256, "vocab_size": 256000})",
@@ -54,6 +54,13 @@ const std::vector<Published>& published() {
              "num_attention_heads": 32, "num_key_value_heads": 32, "vocab_size": 32064,
              "tie_word_embeddings": false})",
          3821079552},
+        // TinyLlama/TinyLlama-1.1B (arXiv:2401.02385): 1,100,048,384; a llama config with
+        // grouped-query attention and no head_dim.
+        {"tinyllama-1.1b",
+         R"({"model_type": "llama", "hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 22,
+             "num_attention_heads": 32, "num_key_value_heads": 4, "vocab_size": 32000,
+             "tie_word_embeddings": false, "attention_bias": false})",
+         1100048384},
     };
     return models;
 }

@@ -1,6 +1,7 @@
 // The command line's window paths, run through the binary: the GUI mode's input checks before a
-// window opens, and --headless --screenshot, which renders the panels offscreen (EGL surfaceless,
-// no X server). Built only with the GUI (LORALAB_BUILD_GUI).
+// window opens (a bad target file, a folder given as the screenshot), and --headless
+// --screenshot, which renders the panels offscreen (EGL surfaceless, no X server), also from a
+// target read on standard input. Built only with the GUI (LORALAB_BUILD_GUI).
 #include "run_binary.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <set>
 
+using loralab::test::readFile;
 using loralab::test::runLoralab;
 using loralab::test::TempDir;
 using loralab::test::writeFile;
@@ -59,4 +61,28 @@ TEST(CliWindow, ScreenshotIntoMissingFolderFailsBeforeTraining) {
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
     EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+}
+
+TEST(CliWindow, TargetFromStdinAlsoDrawsTheScreenshot) {
+    TempDir dir;
+    const std::string csv = "1,0,0\n0,2,0\n0,0,3\n";
+    loralab::test::RunOptions options;
+    options.stdinData = &csv;
+    const auto r = runLoralab({"--headless", "--target-file", "-", "--rank", "1", "--steps", "3",
+                               "--screenshot", dir.file("shot.png")}, options);
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(readFile(dir.file("shot.png")).substr(1, 3), "PNG");
+}
+
+TEST(CliWindow, FolderGivenAsAScreenshotIsAUsageError) {
+    TempDir dir;
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"--headless", "--steps", "5", "--screenshot", dir.path()},
+          std::vector<std::string>{"--screenshot", dir.path()}}) {
+        const auto r = runLoralab(args);
+        EXPECT_EQ(r.exitCode, 2) << args[0] << ": " << r.err;
+        EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+        EXPECT_NE(r.err.find(dir.path()), std::string::npos) << r.err;
+    }
+    EXPECT_TRUE(dir.entries().empty());
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -43,16 +44,24 @@ std::string errorOf(const std::vector<LinearModule>& linear, const std::string& 
 
 }  // namespace
 
-// The totals each model's release states (Meta's Llama-2-7b-hf model card; the parameter
-// counts Hugging Face lists for Mistral-7B-v0.1, Qwen2-0.5B and microsoft/Phi-3-mini-4k-instruct;
-// Keras Hub's gemma_2b_en preset), from the shapes in each release's config.json.
+// The totals each release publishes (the exact element count of its checkpoint), from the
+// shapes in that release's config.json.
 TEST(ModelTensors, DecodersMatchPublishedCounts) {
+    // meta-llama/Llama-2-7b-hf: 6,738,415,616 (Hugging Face's count of its safetensors).
     EXPECT_EQ(total(decoderTensors(decoder(4096, 11008, 32, 32, 32, 128, 32000, false))), 6738415616);
+    // mistralai/Mistral-7B-v0.1: 7,241,732,096 (grouped-query attention, 8 KV heads).
     EXPECT_EQ(total(decoderTensors(decoder(4096, 14336, 32, 32, 8, 128, 32000, false))), 7241732096);
+    // TinyLlama/TinyLlama-1.1B (Zhang et al. 2024, arXiv:2401.02385): 1,100,048,384.
+    EXPECT_EQ(total(decoderTensors(decoder(2048, 5632, 22, 32, 4, 64, 32000, false))), 1100048384);
+    // Qwen/Qwen2-0.5B: 494,032,768 (q, k, v biases, tied embeddings).
     DecoderShapes qwen2 = decoder(896, 4864, 24, 14, 2, 64, 151936, true);
     qwen2.qkvBias = true;
     EXPECT_EQ(total(decoderTensors(qwen2)), 494032768);
-    EXPECT_EQ(total(decoderTensors(decoder(2048, 16384, 18, 8, 1, 256, 256000, true))), 2506172416);
+    // google/gemma-2b: the Gemma report (arXiv:2403.08295, Table 2) lists 524,550,144
+    // embedding and 1,981,622,272 non-embedding parameters.
+    EXPECT_EQ(total(decoderTensors(decoder(2048, 16384, 18, 8, 1, 256, 256000, true))),
+              std::int64_t{524550144} + 1981622272);
+    // microsoft/Phi-3-mini-4k-instruct: 3,821,079,552 (fused qkv_proj and gate_up_proj).
     DecoderShapes phi3 = decoder(3072, 8192, 32, 32, 32, 96, 32064, false);
     phi3.fusedProjections = true;
     EXPECT_EQ(total(decoderTensors(phi3)), 3821079552);

@@ -1,6 +1,7 @@
-// Settings that persist between runs (app/gui/settings.h): saved and loaded back, a missing file
-// quietly gives the defaults, a corrupt one is ignored with a warning naming it, and the path
-// follows XDG_CONFIG_HOME.
+// Settings that persist between runs (app/gui/settings.h): saved and loaded back (through a
+// symlink, which stays a link), a missing file quietly gives the defaults, a corrupt one or one
+// that is no regular file is ignored with a warning naming it, the path follows
+// XDG_CONFIG_HOME, and tests run with a settings folder of their own.
 #include "settings.h"
 
 #include "temp_dir.h"
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 
 namespace loralab::gui {
 namespace {
@@ -71,6 +73,48 @@ TEST(Settings, CorruptFileIsIgnoredWithAWarning) {
         EXPECT_EQ(s.windowWidth, Settings{}.windowWidth) << text;
         EXPECT_FALSE(s.scenario.has_value());
     }
+    fs::remove_all(dir);
+}
+
+TEST(Settings, TestsHaveASettingsFolderOfTheirOwn) {
+    // CTest gives every app test XDG_CONFIG_HOME in the build tree, so nothing a test does can
+    // reach the user's ~/.config/loralab/settings.json.
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    ASSERT_NE(xdg, nullptr) << "run through ctest";
+    const char* home = std::getenv("HOME");
+    if (home && *home) {
+        EXPECT_NE(settingsPath().rfind(std::string(home) + "/.config", 0), 0u) << settingsPath();
+    }
+    EXPECT_EQ(settingsPath(), std::string(xdg) + "/loralab/settings.json");
+}
+
+TEST(Settings, NonRegularFileIsIgnoredWithoutBlocking) {
+    const fs::path dir = tempDir("special");
+    const fs::path fifo = dir / "settings.json";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);  // opening it to read would wait for a writer
+    std::string warning;
+    const Settings s = loadSettings(fifo.string(), warning);
+    EXPECT_NE(warning.find(fifo.string()), std::string::npos) << warning;
+    EXPECT_EQ(s.windowWidth, Settings{}.windowWidth);
+    fs::remove(fifo);
+    fs::create_directory(fifo);
+    EXPECT_FALSE(loadSettings(fifo.string(), warning).scenario.has_value());
+    EXPECT_NE(warning.find(fifo.string()), std::string::npos) << warning;
+    fs::remove_all(dir);
+}
+
+TEST(Settings, SaveWritesThroughALinkAndKeepsIt) {
+    const fs::path dir = tempDir("link");
+    fs::create_directories(dir / "dotfiles");
+    fs::create_directories(dir / "config");
+    fs::create_symlink("../dotfiles/loralab.json", dir / "config" / "settings.json");
+    Settings s;
+    s.stepsPerFrame = 33;
+    std::string error;
+    ASSERT_TRUE(saveSettings((dir / "config" / "settings.json").string(), s, error)) << error;
+    EXPECT_TRUE(fs::is_symlink(dir / "config" / "settings.json"));
+    std::string warning;
+    EXPECT_EQ(loadSettings((dir / "dotfiles" / "loralab.json").string(), warning).stepsPerFrame, 33);
     fs::remove_all(dir);
 }
 

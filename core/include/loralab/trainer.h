@@ -28,6 +28,7 @@ struct TrainerConfig {
     OptimizerConfig optimizer;
     std::uint64_t seed = 1;      // factor init; the target has its own seed in `target`
     std::size_t historyLimit = 200000;  // past this the history is thinned 2:1 (memory stays flat)
+    int threads = 0;             // most threads a step uses; 0 = all cores
 };
 
 struct HistoryPoint {

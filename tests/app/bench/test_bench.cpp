@@ -6,6 +6,8 @@
 #include "bench/bench_workloads.h"
 #include "bench/sysinfo.h"
 
+#include "loralab/isa.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -70,7 +72,7 @@ TEST(Bench, JsonSchemaAndValues) {
     EXPECT_NE(flags[level + 2], ' ') << flags;
 #endif
     const std::string kernel = j["build"]["fit_kernel"].get<std::string>();
-    EXPECT_TRUE(kernel == "avx512" || kernel == "avx2" || kernel == "eigen") << kernel;
+    EXPECT_EQ(kernel, loralab::isaName(loralab::activeIsa()));
     const std::string gemm = j["build"]["gemm"].get<std::string>();
     EXPECT_TRUE(gemm == "openblas" || gemm == "eigen") << gemm;
     EXPECT_TRUE(j["machine"]["limits_isolated"].get<bool>());

@@ -147,4 +147,8 @@ TEST(AdapterReader, NaturalOrderAndPatternMatching) {
     EXPECT_EQ(matchPattern({"layers.0.self_attn.q_proj"}, "model.layers.0.self_attn.q_proj", "c"), 0);
     EXPECT_EQ(matchPattern({".*\\.1\\..*"}, "model.layers.1.mlp.up_proj", "c"), 0);
     EXPECT_THROW(matchPattern({"["}, "x", "c"), InputError);
+    // Lengths no real module path reaches are refused before std::regex recurses over them.
+    EXPECT_THROW(matchPattern({std::string(5000, '(')}, "x", "c"), InputError);
+    EXPECT_THROW(matchPattern({"q_proj"}, std::string(5000, 'a'), "c"), InputError);
+    EXPECT_EQ(matchPattern({std::string(2000, 'a')}, std::string(1000, 'a'), "c"), -1);
 }

@@ -1,13 +1,13 @@
-// Atomic writes (app/io/atomic_file.h): nothing visible before commit, an abandoned write leaves
-// the old file, and every failure names the path.
+// Whole-file writes and output folders (app/io/atomic_file.h), which forward to the one output
+// path: every failure names the path, a folder given as a file is a usage error, and
+// ensureDirectory makes nested folders but refuses a file in the way. (OutputFile itself, commit
+// and abandon included, is tested in test_output_file.cpp.)
 #include "io/atomic_file.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -28,44 +28,18 @@ struct ScratchDir {
     }
 };
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 }  // namespace
-
-TEST(AtomicFile, CommitWritesUncommittedLeavesNothing) {
-    ScratchDir dir;
-    const fs::path target = dir.path / "out.txt";
-    {
-        loralab::AtomicFile f(target.string());
-        f.stream() << "hello";
-        EXPECT_FALSE(fs::exists(target));  // not visible before commit
-        EXPECT_EQ(dir.count(), 1u);        // only the temporary
-        f.commit();
-    }
-    EXPECT_EQ(slurp(target), "hello");
-    {
-        loralab::AtomicFile f(target.string());
-        f.stream() << "half of a new versi";
-    }  // abandoned: the old file stays, the temporary is gone
-    EXPECT_EQ(slurp(target), "hello");
-    EXPECT_EQ(dir.count(), 1u);
-}
 
 TEST(AtomicFile, ErrorsNameThePath) {
     ScratchDir dir;
     const std::string missing = (dir.path / "nope" / "x.csv").string();
     try {
-        loralab::AtomicFile f(missing);
+        loralab::writeFileAtomic(missing, "x");
         ADD_FAILURE() << "opened a file in a missing folder";
     } catch (const loralab::IoError& e) {
         EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
     }
-    EXPECT_THROW(loralab::writeFileAtomic(dir.path.string(), "x"), loralab::IoError);
+    EXPECT_THROW(loralab::writeFileAtomic(dir.path.string(), "x"), loralab::OutputPathError);
     EXPECT_EQ(dir.count(), 0u);
     EXPECT_THROW(loralab::ensureDirectory(""), loralab::IoError);
     loralab::writeFileAtomic((dir.path / "file").string(), "x");

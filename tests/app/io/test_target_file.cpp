@@ -1,6 +1,7 @@
-// Target files (app/io/target_file.h): pictures become grayscale in [0, 1], oversized or unknown
-// pictures are refused before decoding. CSV targets are checked through the binary
-// (tests/cli/test_cli_files.cpp) and the core's CSV reader in tests/core.
+// Target files (app/io/target_file.h): pictures become grayscale in [0, 1]; oversized or unknown
+// pictures, and JPEG Huffman tables stb_image would overrun, are refused before decoding. CSV
+// targets are checked through the binary (tests/cli/test_cli_files.cpp) and the core's CSV
+// reader in tests/core.
 #include "io/target_file.h"
 
 #include "../file_fixtures.h"
@@ -78,4 +79,31 @@ TEST(TargetFile, SafetensorsTensorByName) {
     EXPECT_NE(errorOf("big").find("2x9"), std::string::npos) << errorOf("big");
     EXPECT_EQ(loralab::loadTargetFile(path, "big").cols(), 9);
     std::remove(path.c_str());
+}
+
+TEST(TargetFile, JpegWithAnOverfullHuffmanTableIsRefusedBeforeStbReadsIt) {
+    const unsigned char gray[64] = {10, 200, 30, 40};
+    std::string jpeg;
+    ASSERT_NE(stbi_write_jpg_to_func(appendBytes, &jpeg, 8, 8, 1, gray, 90), 0);
+    EXPECT_NO_THROW(loralab::decodePicture(jpeg, "good.jpg"));
+    // stb_image 2.27 writes past its tables when one table declares more than 256 codes.
+    const auto dht = jpeg.find("\xff\xc4");
+    ASSERT_NE(dht, std::string::npos);
+    for (std::size_t i = 0; i < 16; ++i) jpeg[dht + 5 + i] = '\x20';  // 16 × 32 = 512 codes
+    try {
+        loralab::decodePicture(jpeg, "evil.jpg");
+        ADD_FAILURE() << "accepted a Huffman table of 512 codes";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("evil.jpg: corrupt JPEG (a Huffman table with 512 codes"),
+                  std::string::npos) << e.what();
+    }
+    // A table cut by the end of the file: stb reads the missing counts as zeros, and so must
+    // the check (255 + 255 = 510 codes).
+    const std::string cut("\xff\xd8\xff\xc4\x01\x00\x00\xff\xff", 9);
+    try {
+        loralab::decodePicture(cut, "cut.jpg");
+        ADD_FAILURE() << "accepted a cut Huffman table of 510 codes";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("510 codes"), std::string::npos) << e.what();
+    }
 }

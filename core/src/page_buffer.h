@@ -3,10 +3,8 @@
 // The hardware prefetchers run ahead of (and beside) a stream of loads, up to the end of its
 // 4 KiB page. A thread reading its own buffer to the end therefore also pulls in the first
 // lines of whatever the allocator placed after it; if another core is writing those lines, they
-// move between the two cores on every pass, and both wait. The fit kernel's per-thread TAt
-// partials sat right after the packed B that every thread reads: at d = k = 512, r = 4 on two
-// threads the worker's pass over T took 32-34k cycles against 24-25k with its partial on pages
-// of its own, and at 1024², r = 1 the whole kernel 46-47 against 42-43 µs.
+// move between the two cores on every pass, and both wait (the fit kernel's per-thread TAt
+// partials once sat right after the packed B every thread reads).
 //
 // PageAllocator gives each allocation whole pages of its own (start aligned to 4 KiB, size
 // rounded up to a multiple of it), so no prefetch reaches into another buffer's lines.

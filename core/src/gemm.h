@@ -12,9 +12,10 @@ namespace loralab {
 
 enum class Op { N, T };  // op(X) = X or Xᵀ
 
-// C = alpha·op(A)·op(B) + beta·C. C must already have the product's shape (no allocation);
-// throws std::invalid_argument when the shapes do not agree.
-void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float beta, Matrix& C);
+// C = alpha·op(A)·op(B) + beta·C on up to `threads` threads. C must already have the product's
+// shape (no allocation); throws std::invalid_argument when the shapes do not agree.
+void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float beta, Matrix& C,
+          int threads);
 
 // "openblas" or "eigen": which library gemm() calls.
 const char* gemmBackend();
