@@ -73,7 +73,7 @@ void requireWindow(GuiRunner runner, bool screenshot) {
     if (runner) return;
     const std::string why = "the window is not part of this build (LORALAB_BUILD_GUI=OFF)";
     throw std::invalid_argument(screenshot ? "--screenshot: " + why + ", so there is nothing to render"
-                                           : why + "; use --headless, --bench or --params");
+                                           : why + "; use --headless, --bench, --params or --inspect");
 }
 
 int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry& gui) {
