@@ -382,6 +382,7 @@ void App::frame() {
     }
     measureRates();
     buildLayout();
+    drawFileWindows(*this);
 }
 
 void App::buildLayout() {
