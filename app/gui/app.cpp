@@ -389,6 +389,7 @@ void App::frame() {
     }
     measureRates();
     buildLayout();
+    drawFileWindows(*this);
 }
 
 void App::buildLayout() {

@@ -22,6 +22,9 @@ void drawMethodsPanel(App& app);  // in the spectrum's place while methods train
 // One colour per method, the same in the chart, its legend and the table.
 ImU32 methodColour(MethodKind kind);
 void drawStatusBar(App& app);
+// The floating windows of opened files (tensor list, adapter modules) and File > Open's box.
+void drawFileWindows(App& app);
+void drawAdapterWindow(App& app);
 
 // A "(?)" marker after the last item whose hover shows `text` (and the item's own tooltip).
 void helpTooltip(const char* text);

@@ -31,8 +31,8 @@ TrainerConfig toTrainerConfig(const Scenario& s) {
 Matrix loadScenarioTarget(const Scenario& s) {
     if (s.target != TargetKind::File) return makeTarget(toTrainerConfig(s).target);
     if (s.targetFile.empty())
-        throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG or JPEG)");
-    Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile);
+        throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG, JPEG or .safetensors)");
+    Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile, s.targetTensor);
     const Index maxRank = std::min(T.rows(), T.cols());
     if (s.rank > maxRank)
         throw std::invalid_argument("--rank " + std::to_string(s.rank) + " is larger than min(d, k) = " +
