@@ -1,0 +1,37 @@
+// Products of a float target T (d×k) with tall double blocks, for the partial SVD (internal).
+//
+//   times(X, Y)    Y = T·X     X k×b, Y d×b
+//   timesT(Y, Z)   Z = Tᵀ·Y    Y d×b, Z k×b
+//   project(Q, W)  W = Qᵀ·T (l×k) for Q d×l with orthonormal columns; returns ‖T − Q·W‖²_F
+//
+// Float precision goes through gemm() (T as it is, the blocks rounded to float): fast, with
+// errors near 1e-7 of ‖T‖·‖X‖. Double precision converts T a tile at a time (never a whole
+// double copy) and multiplies with Eigen on each thread of the core's team: errors near 1e-16,
+// which singular values 1e-7 of the largest (a float-rounded low-rank target) need. project()
+// is always double, and it sums the residual's squares per tile and then per thread in a fixed
+// order, so its result is the same on every run.
+#pragma once
+
+#include "loralab/types.h"
+
+namespace loralab::detail {
+
+class TargetProducts {
+public:
+    TargetProducts(const Matrix& T, bool exact) : m_T(T), m_exact(exact) {}
+
+    void times(const MatrixD& X, MatrixD& Y);
+    void timesT(const MatrixD& Y, MatrixD& Z);
+    double project(const MatrixD& Q, MatrixD& W) const;
+    bool exact() const { return m_exact; }
+
+private:
+    const Matrix& m_T;
+    bool m_exact;
+    Matrix m_in, m_out;  // float copies of the blocks for gemm()
+};
+
+// ‖T‖²_F summed in double, per column and then per thread in a fixed order.
+double squaredNormD(const Matrix& T);
+
+}  // namespace loralab::detail
