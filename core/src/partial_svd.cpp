@@ -324,9 +324,14 @@ double Solver::exactRest(TargetProducts& prod, const MatrixD& U, TopSvd* out) {
     return rest;
 }
 
+// The passes over T run on every thread; the rest (products with the bases, SVDs of M) on this
+// one: each of those products is too small to be worth a fork, and the forks cost most of the
+// run when the cores are shared with other work.
 TopSvd Solver::run(const Matrix* warm) {
-    m_normSq = detail::squaredNormD(m_T);
-    TargetProducts single(m_T, false), exact(m_T, true);
+    const int threads = detail::availableThreads();
+    const detail::ThreadCount serial(1);
+    m_normSq = detail::squaredNormD(m_T, threads);
+    TargetProducts single(m_T, false, threads), exact(m_T, true, threads);
     MatrixD V = startVectors(single, warm);
     TopSvd out;
     iterate(single, V, nullptr);

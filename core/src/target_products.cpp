@@ -19,8 +19,30 @@ namespace {
 // product reads them, and are large enough for Eigen's GEMM kernel to run at speed.
 constexpr Index kTile = 256;
 constexpr Index kGrain = 16;
+// Below this many multiply-adds (about a millisecond) one thread does the whole product.
+constexpr double kTeamWork = 1 << 22;
 
-int teamSize() {
+double workOf(Index d, Index k, Index b) {
+    return static_cast<double>(d) * static_cast<double>(k) * static_cast<double>(b);
+}
+
+}  // namespace
+
+ThreadCount::ThreadCount(int threads) : m_saved(availableThreads()) {
+#if defined(_OPENMP)
+    omp_set_num_threads(std::max(1, threads));
+#else
+    (void)threads;
+#endif
+}
+
+ThreadCount::~ThreadCount() {
+#if defined(_OPENMP)
+    omp_set_num_threads(m_saved);
+#endif
+}
+
+int availableThreads() {
 #if defined(_OPENMP)
     return omp_in_parallel() ? 1 : omp_get_max_threads();
 #else
@@ -28,7 +50,7 @@ int teamSize() {
 #endif
 }
 
-}  // namespace
+int TargetProducts::teamFor(double work) const { return work < kTeamWork ? 1 : m_threads; }
 
 // Y = T·X: each thread owns a band of rows of T (and of Y), tile by tile along the columns.
 void TargetProducts::times(const MatrixD& X, MatrixD& Y) {
@@ -37,11 +59,13 @@ void TargetProducts::times(const MatrixD& X, MatrixD& Y) {
     if (!m_exact) {
         m_in = X.cast<float>();
         m_out.resize(d, b);
+        const ThreadCount team(m_threads);
         gemm(Op::N, Op::N, 1.0f, m_T, m_in, 0.0f, m_out);
         Y = m_out.cast<double>();
         return;
     }
-    const int threads = static_cast<int>(std::min<Index>(teamSize(), (d + kGrain - 1) / kGrain));
+    const int threads =
+        static_cast<int>(std::min<Index>(teamFor(workOf(d, k, b)), (d + kGrain - 1) / kGrain));
     onTeam(threads, [&](int t, int n) {
         const auto [begin, end] = share(d, t, n, kGrain);
         MatrixD tile;
@@ -65,11 +89,13 @@ void TargetProducts::timesT(const MatrixD& Y, MatrixD& Z) {
     if (!m_exact) {
         m_in = Y.cast<float>();
         m_out.resize(k, b);
+        const ThreadCount team(m_threads);
         gemm(Op::T, Op::N, 1.0f, m_T, m_in, 0.0f, m_out);
         Z = m_out.cast<double>();
         return;
     }
-    const int threads = static_cast<int>(std::min<Index>(teamSize(), (k + kGrain - 1) / kGrain));
+    const int threads =
+        static_cast<int>(std::min<Index>(teamFor(workOf(d, k, b)), (k + kGrain - 1) / kGrain));
     onTeam(threads, [&](int t, int n) {
         const auto [begin, end] = share(k, t, n, kGrain);
         MatrixD tile;
@@ -92,7 +118,8 @@ double TargetProducts::project(const MatrixD& Q, MatrixD& W) const {
     const Index d = m_T.rows(), k = m_T.cols(), l = Q.cols();
     W.resize(l, k);
     const Index width = std::clamp<Index>((kTile * kTile) / std::max<Index>(1, d), 4, kTile);
-    const int threads = static_cast<int>(std::min<Index>(teamSize(), (k + width - 1) / width));
+    const int threads = static_cast<int>(
+        std::min<Index>(teamFor(2.0 * workOf(d, k, l)), (k + width - 1) / width));
     std::vector<double> partial(static_cast<std::size_t>(std::max(threads, 1)), 0.0);
     onTeam(threads, [&](int t, int n) {
         const auto [begin, end] = share(k, t, n, 1);
@@ -113,9 +140,10 @@ double TargetProducts::project(const MatrixD& Q, MatrixD& W) const {
     return total;
 }
 
-double squaredNormD(const Matrix& T) {
+double squaredNormD(const Matrix& T, int team) {
     const Index k = T.cols();
-    const int threads = static_cast<int>(std::min<Index>(teamSize(), std::max<Index>(1, k)));
+    const int threads = static_cast<int>(std::min<Index>(
+        workOf(T.rows(), k, 1) < kTeamWork ? 1 : team, std::max<Index>(1, k)));
     std::vector<double> partial(static_cast<std::size_t>(std::max(threads, 1)), 0.0);
     onTeam(threads, [&](int t, int n) {
         const auto [begin, end] = share(k, t, n, 1);

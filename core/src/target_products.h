@@ -9,16 +9,37 @@
 // double copy) and multiplies with Eigen on each thread of the core's team: errors near 1e-16,
 // which singular values 1e-7 of the largest (a float-rounded low-rank target) need. project()
 // is always double, and it sums the residual's squares per tile and then per thread in a fixed
-// order, so its result is the same on every run.
+// order, so its result is the same for a given thread count.
+//
+// The products run on `threads` threads whatever the calling thread's OpenMP setting, so that
+// the solver can keep everything else (small Eigen products on its bases, which would each
+// fork a team) on one thread: see ThreadCount.
 #pragma once
 
 #include "loralab/types.h"
 
 namespace loralab::detail {
 
+// Sets the calling thread's OpenMP thread count (what Eigen's products, the BLAS and gemm()
+// fork to; other threads keep theirs) for the scope's lifetime.
+class ThreadCount {
+public:
+    explicit ThreadCount(int threads);
+    ~ThreadCount();
+    ThreadCount(const ThreadCount&) = delete;
+    ThreadCount& operator=(const ThreadCount&) = delete;
+
+private:
+    int m_saved;
+};
+
+// This thread's OpenMP thread count; 1 inside a parallel region.
+int availableThreads();
+
 class TargetProducts {
 public:
-    TargetProducts(const Matrix& T, bool exact) : m_T(T), m_exact(exact) {}
+    TargetProducts(const Matrix& T, bool exact, int threads)
+        : m_T(T), m_exact(exact), m_threads(threads) {}
 
     void times(const MatrixD& X, MatrixD& Y);
     void timesT(const MatrixD& Y, MatrixD& Z);
@@ -26,12 +47,15 @@ public:
     bool exact() const { return m_exact; }
 
 private:
+    int teamFor(double work) const;
+
     const Matrix& m_T;
     bool m_exact;
+    int m_threads;
     Matrix m_in, m_out;  // float copies of the blocks for gemm()
 };
 
 // ‖T‖²_F summed in double, per column and then per thread in a fixed order.
-double squaredNormD(const Matrix& T);
+double squaredNormD(const Matrix& T, int threads);
 
 }  // namespace loralab::detail

@@ -30,13 +30,14 @@ std::uint64_t growSeed(std::uint64_t seed, long long step, Index oldRank) {
 
 }  // namespace
 
-Trainer::Trainer(const TrainerConfig& config) : m_config(config) {
+Trainer::Trainer(const TrainerConfig& config, const SvdControl& control) : m_config(config) {
     // Cheap checks first, so a bad rank fails before the target and its SVD are built.
     validateConfig(config, config.target.d, config.target.k);
-    build(makeTarget(config.target));
+    build(makeTarget(config.target), control);
 }
 
-Trainer::Trainer(const TrainerConfig& config, Matrix target) : m_config(config) {
+Trainer::Trainer(const TrainerConfig& config, Matrix target, const SvdControl& control)
+    : m_config(config) {
     require(target.rows() >= 1 && target.cols() >= 1, "target",
             "the given target is " + std::to_string(target.rows()) + "x" +
                 std::to_string(target.cols()) + "; must be non-empty");
@@ -45,7 +46,7 @@ Trainer::Trainer(const TrainerConfig& config, Matrix target) : m_config(config) 
     m_config.target.d = target.rows();
     m_config.target.k = target.cols();
     validateConfig(m_config, target.rows(), target.cols());
-    build(std::move(target));
+    build(std::move(target), control);
 }
 
 Trainer::Trainer(const Trainer& o)
@@ -110,16 +111,43 @@ std::vector<std::pair<Index, Index>> Trainer::blockShapes() const {
     return {{d(), rank()}, {rank(), k()}};
 }
 
-void Trainer::build(Matrix target) {
+void Trainer::build(Matrix target, const SvdControl& control) {
+    m_spectrum = topSpectrum(target, spectrumValues(m_config.rank, target.rows(), target.cols()),
+                             control);
     m_T = std::move(target);
     m_objective.setTarget(m_T);
-    m_spectrum = analyzeTarget(m_T);
     initFactors(m_config.seed);
 }
 
+Index Trainer::spectrumValues(Index rank, Index d, Index k, Index computedBefore) {
+    const Index m = std::min(d, k);
+    Index n = std::max<Index>(rank, std::min<Index>(m, 16));
+    if (computedBefore > 0) {
+        // Doubling must not cross into the dense method on its own.
+        Index grown = std::min(m, 2 * computedBefore);
+        if (spectrumMethodFor(d, k, n) == SpectrumMethod::Partial)
+            while (grown > n && spectrumMethodFor(d, k, grown) == SpectrumMethod::Dense) grown /= 2;
+        n = std::max(n, grown);
+    }
+    return std::min(n, m);
+}
+
+void Trainer::adoptSpectrum(Spectrum spectrum) {
+    require(spectrum.d == d() && spectrum.k == k(), "adoptSpectrum",
+            "the spectrum is of a " + std::to_string(spectrum.d) + "x" +
+                std::to_string(spectrum.k) + " matrix; the target is " + std::to_string(d()) +
+                "x" + std::to_string(k()));
+    require(spectrum.covers(rank()), "adoptSpectrum",
+            "the spectrum has " + std::to_string(spectrum.computed()) +
+                " values; rank " + std::to_string(rank()) + " needs as many");
+    m_spectrum = std::move(spectrum);
+}
+
 void Trainer::initFactors(std::uint64_t seed) {
+    if (m_config.init == Init::Svd && m_spectrum.U.cols() < m_config.rank)
+        m_spectrum = extendSpectrum(m_spectrum, m_T, m_config.rank);
     if (m_config.init == Init::Svd)
-        m_factors = svdInitFactors(m_T, m_config.rank, m_config.alpha, m_config.rslora);
+        m_factors = svdInitFactors(m_spectrum, m_config.rank, m_config.alpha, m_config.rslora);
     else
         m_factors = makeFactors(d(), k(), m_config.rank, m_config.alpha, m_config.rslora,
                                 m_config.init, seed);
@@ -225,6 +253,9 @@ void Trainer::setRank(Index newRank) {
     requireShape(d(), k(), newRank);
     const Index oldRank = rank();
     if (newRank == oldRank) return;
+    if (!m_spectrum.covers(newRank))
+        m_spectrum = extendSpectrum(
+            m_spectrum, m_T, spectrumValues(newRank, d(), k(), m_spectrum.computed()));
     const double sOld = m_factors.scale();
     const double sNew = loraScale(m_config.alpha, newRank, m_config.rslora);
 

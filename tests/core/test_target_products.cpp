@@ -21,14 +21,15 @@ double relErr(const MatrixD& a, const MatrixD& b) { return (a - b).norm() / b.no
 
 }  // namespace
 
-// Shapes that are not multiples of the tiles or of the thread shares, both orientations.
+// Shapes that are not multiples of the tiles or of the thread shares, both orientations, on
+// one thread and (the last, large enough to be split) on two.
 TEST(TargetProducts, ProductsMatchDoubleReference) {
-    for (auto [d, k, b] : {std::tuple<Index, Index, Index>{300, 517, 7}, {600, 90, 12}, {1, 40, 3}}) {
+    for (auto [d, k, b] : {std::tuple<Index, Index, Index>{300, 517, 7}, {600, 90, 12}, {1, 40, 3}, {700, 650, 13}}) {
         const Matrix T = gaussian(d, k, 1);
         const MatrixD Td = T.cast<double>();
         const MatrixD X = gaussian(k, b, 2).cast<double>(), Y = gaussian(d, b, 3).cast<double>();
         for (bool exact : {false, true}) {
-            TargetProducts p(T, exact);
+            TargetProducts p(T, exact, 2);
             MatrixD TX, TtY;
             p.times(X, TX);
             p.timesT(Y, TtY);
@@ -52,11 +53,11 @@ TEST(TargetProducts, ProjectionResidualIsExact) {
     const MatrixD Td = T.cast<double>();
     const MatrixD W = Q.transpose() * Td;
     const double ref = (Td - Q * W).squaredNorm();
-    TargetProducts p(T, false);  // project() is double either way
+    TargetProducts p(T, false, 2);  // project() is double either way
     MatrixD Wp;
     const double got = p.project(Q, Wp);
     EXPECT_LT(relErr(Wp, W), 1e-13);
     EXPECT_NEAR(got, ref, 1e-9 * ref);
     EXPECT_LT(ref, 1e-12 * Td.squaredNorm());  // the case is really a tiny residual
-    EXPECT_NEAR(detail::squaredNormD(T), Td.squaredNorm(), 1e-13 * Td.squaredNorm());
+    EXPECT_NEAR(detail::squaredNormD(T, 2), Td.squaredNorm(), 1e-13 * Td.squaredNorm());
 }
