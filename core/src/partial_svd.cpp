@@ -25,8 +25,15 @@ using detail::TargetProducts;
 // Converged once a step adds less than this much of the floor to the captured energy (the
 // convergence is geometric, so what is left is a few times that: far below the 1e-6 promised).
 constexpr double kTolerance = 1e-8;
-// Float products hide changes below this much of the captured energy itself.
-constexpr double kFloatResolution = 1e-6;
+// The float steps go on until a step adds less than kFloatTolerance of the floor, or less than
+// kFloatNoise of the captured energy (float Ritz values are off by about 1e-7 of it, but by
+// the same amount from one step to the next: their changes still show down to about 1e-12).
+constexpr double kFloatTolerance = 1e-9;
+constexpr double kFloatNoise = 1e-11;
+// Float rounding leaves the subspace about 1e-7 off, which misses about 1e-14 of the captured
+// energy: negligible (below 1e-8 of the floor) when the floor is at least this share of it.
+// Then one exact projection finishes the job; otherwise double steps do.
+constexpr double kFloatEnough = 1e-6;
 // Double steps between exact checks of the residual (each check is one more pass over T).
 constexpr int kCheckEvery = 3;
 constexpr int kMaxSteps = 500;
@@ -209,6 +216,8 @@ private:
     const SvdControl& m_control;
     Rng m_rng;
     double m_normSq = 0.0;
+    double m_energy = 0.0;  // captured by the float phase
+    MatrixD m_left;         // the float phase's left Ritz vectors
     int m_passes = 0;
     double m_progress = 0.0;
 };
@@ -283,7 +292,7 @@ void Solver::iterate(TargetProducts& prod, MatrixD& V, TopSvd* out) {
         energy = now;
         if (!prod.exact()) {
             const double floorEst = std::max(0.0, m_normSq - energy);
-            const double enough = kTolerance * floorEst + kFloatResolution * energy;
+            const double enough = kFloatTolerance * floorEst + kFloatNoise * energy;
             if (firstGain < 0.0) firstGain = std::max(gain, enough);
             if (gain > 0.0 && firstGain > enough)
                 report(progress0 + share * std::log(firstGain / gain) / std::log(firstGain / enough));
@@ -299,6 +308,10 @@ void Solver::iterate(TargetProducts& prod, MatrixD& V, TopSvd* out) {
     }
     B.ritz();
     V = B.ritzV(std::min(keep, B.size()));
+    if (!prod.exact()) {
+        m_energy = captured(B);
+        m_left = B.ritzU(std::min(keep, B.size()));
+    }
 }
 
 // ‖T − U Uᵀ T‖² plus the Ritz energy of U's columns past n: the tail energy beyond the top n,
@@ -335,7 +348,10 @@ TopSvd Solver::run(const Matrix* warm) {
     MatrixD V = startVectors(single, warm);
     TopSvd out;
     iterate(single, V, nullptr);
-    iterate(exact, V, &out);
+    if (m_normSq - m_energy >= kFloatEnough * m_energy && m_left.cols() >= m_n)
+        exactRest(exact, m_left, &out);
+    else
+        iterate(exact, V, &out);
     out.normSq = m_normSq;
     out.passes = m_passes;
     report(1.0);

@@ -1,7 +1,7 @@
-// TargetProducts: float products through gemm(), double ones tile by tile on the core's team.
+// TargetProducts: float products on the one-pass kernel, double ones tile by tile on the
+// core's team.
 #include "target_products.h"
 
-#include "loralab/gemm.h"
 #include "team.h"
 
 #include <algorithm>
@@ -57,10 +57,12 @@ void TargetProducts::times(const MatrixD& X, MatrixD& Y) {
     const Index d = m_T.rows(), k = m_T.cols(), b = X.cols();
     Y.resize(d, b);
     if (!m_exact) {
-        m_in = X.cast<float>();
+        // T·X as the kernel's T·Aᵀ with A = Xᵀ.
+        m_in = X.transpose().cast<float>();
         m_out.resize(d, b);
-        const ThreadCount team(m_threads);
-        gemm(Op::N, Op::N, 1.0f, m_T, m_in, 0.0f, m_out);
+        if (m_zeros.rows() != d || m_zeros.cols() != b) m_zeros = Matrix::Zero(d, b);
+        m_unusedBtT.resize(b, k);
+        m_thin.compute(m_T, m_zeros, m_in, m_out, m_unusedBtT, true, m_threads);
         Y = m_out.cast<double>();
         return;
     }
@@ -87,11 +89,13 @@ void TargetProducts::timesT(const MatrixD& Y, MatrixD& Z) {
     const Index d = m_T.rows(), k = m_T.cols(), b = Y.cols();
     Z.resize(k, b);
     if (!m_exact) {
+        // Tᵀ·Y as the kernel's Bᵀ·T with B = Y, transposed.
         m_in = Y.cast<float>();
-        m_out.resize(k, b);
-        const ThreadCount team(m_threads);
-        gemm(Op::T, Op::N, 1.0f, m_T, m_in, 0.0f, m_out);
-        Z = m_out.cast<double>();
+        m_out.resize(b, k);
+        m_unusedA.resize(b, k);
+        m_unusedTA.resize(d, b);
+        m_thin.compute(m_T, m_in, m_unusedA, m_unusedTA, m_out, false, m_threads);
+        Z = m_out.transpose().cast<double>();
         return;
     }
     const int threads =

@@ -4,8 +4,9 @@
 //   timesT(Y, Z)   Z = Tᵀ·Y    Y d×b, Z k×b
 //   project(Q, W)  W = Qᵀ·T (l×k) for Q d×l with orthonormal columns; returns ‖T − Q·W‖²_F
 //
-// Float precision goes through gemm() (T as it is, the blocks rounded to float): fast, with
-// errors near 1e-7 of ‖T‖·‖X‖. Double precision converts T a tile at a time (never a whole
+// Float precision goes through the fit's one-pass kernel (thin_products.h: T as it is, the
+// blocks rounded to float, no packed copy of T as a library GEMM makes), with errors near 1e-7
+// of ‖T‖·‖X‖. Double precision converts T a tile at a time (never a whole
 // double copy) and multiplies with Eigen on each thread of the core's team: errors near 1e-16,
 // which singular values 1e-7 of the largest (a float-rounded low-rank target) need. project()
 // is always double, and it sums the residual's squares per tile and then per thread in a fixed
@@ -16,12 +17,13 @@
 // fork a team) on one thread: see ThreadCount.
 #pragma once
 
+#include "loralab/thin_products.h"
 #include "loralab/types.h"
 
 namespace loralab::detail {
 
-// Sets the calling thread's OpenMP thread count (what Eigen's products, the BLAS and gemm()
-// fork to; other threads keep theirs) for the scope's lifetime.
+// Sets the calling thread's OpenMP thread count (what Eigen's products and the BLAS fork to;
+// other threads keep theirs) for the scope's lifetime.
 class ThreadCount {
 public:
     explicit ThreadCount(int threads);
@@ -52,7 +54,10 @@ private:
     const Matrix& m_T;
     bool m_exact;
     int m_threads;
-    Matrix m_in, m_out;  // float copies of the blocks for gemm()
+    // Float path: the block in float, the product, and the kernel's other operands (it always
+    // makes Bᵀ·T, here of zeros, when it makes T·Aᵀ).
+    Matrix m_in, m_out, m_zeros, m_unusedA, m_unusedTA, m_unusedBtT;
+    ThinProducts m_thin;
 };
 
 // ‖T‖²_F summed in double, per column and then per thread in a fixed order.
