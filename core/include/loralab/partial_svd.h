@@ -6,13 +6,14 @@
 //   sigma    n singular values, descending          U  d×n, V  k×n (orthonormal columns)
 //   normSq   ‖T‖²_F               restSq   ‖T − U·Uᵀ·T‖²_F, the energy beyond the top n
 //
-// Method: a block Golub–Kahan–Lanczos iteration (block b = n + oversampling, a few blocks deep,
-// restarted on its top b Ritz vectors) whose products with T run on the multithreaded float
-// GEMM (gemm.h) until float precision can tell no more, then in double (T converted a panel at a
-// time) until the tail energy settles. The result ends with one pass that projects T onto the
-// top left vectors and sums the squares of the residual's entries in double: restSq comes from
-// that residual, never from ‖T‖² − Σσᵢ², so a floor of 1e-12·‖T‖² (a low-rank target) keeps its
-// digits. Floors Σ_{i>r} σᵢ² = restSq + Σ_{r<i<=n} σᵢ² (r <= n) are then within 1e-6 relative
+// Method: a block Golub–Kahan–Lanczos iteration (blocks of about 3√n columns, restarted on its
+// top n + oversampling Ritz vectors) whose products with T run multithreaded in float (the
+// fit's one-pass kernel, thin_products.h) until float precision can tell no more, then, where
+// the floor is too small a share of ‖T‖² for float, in double (T converted a tile at a time)
+// until the tail energy settles. The result ends with one pass that projects T onto the top
+// left vectors and sums the squares of the residual's entries in double: restSq comes from
+// that residual, never from ‖T‖² − Σσᵢ², so a floor of 1e-15·‖T‖² (a low-rank target) keeps
+// its digits. Floors Σ_{i>r} σᵢ² = restSq + Σ_{r<i<=n} σᵢ² (r <= n) are then within 1e-6 relative
 // of a dense double SVD's (tests/core/test_partial_svd.cpp checks random, low-rank, decaying
 // and picture-like targets).
 //
