@@ -14,6 +14,7 @@ packages=(
   fonts-dejavu-core
   clang libclang-rt-14-dev
   ccache
+  qemu-user g++-aarch64-linux-gnu file
 )
 
 missing=()

@@ -1,8 +1,9 @@
 #include "cli/option_table.h"
 
 #include "cli/value_parse.h"
-#include "gui/presets.h"
+#include "scenario/presets.h"
 #include "loralab/factors.h"
+#include "loralab/format.h"
 #include "loralab/params.h"
 #include "loralab/target.h"
 
@@ -22,12 +23,6 @@ constexpr long long kMaxHeadlessDim = 1 << 20; // headless refuses what does not
 constexpr long long kMaxParamsDim = 10000000;  // counting only: 64-bit products stay exact
 constexpr long long kMaxBenchDim = 1 << 20;    // the bench refuses what does not fit in memory
 constexpr long long kMaxSeed = std::numeric_limits<long long>::max();
-
-std::string num(double x) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g", x);
-    return buf;
-}
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
     std::string out;
@@ -108,7 +103,7 @@ std::vector<std::string> optimizerChoices() {
 }
 std::vector<std::string> presetChoices() {
     std::vector<std::string> names;
-    for (const gui::Preset& p : gui::builtinPresets()) names.push_back(p.name);
+    for (const Preset& p : builtinPresets()) names.push_back(p.name);
     return names;
 }
 std::vector<std::string> workloadChoices() { return {"fit", "layer", "full", "all"}; }

@@ -3,10 +3,10 @@
 // default is shown. Parsing (parse.cpp), validation messages and --help all come from here.
 #pragma once
 
-#include "gui/gui.h"
-#include "modes/bench.h"
-#include "modes/headless.h"
-#include "modes/params_mode.h"
+#include "bench/bench.h"
+#include "cli/gui_entry.h"
+#include "headless/headless.h"
+#include "params/params_mode.h"
 
 #include <string>
 #include <vector>

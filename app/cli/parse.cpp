@@ -1,6 +1,6 @@
 #include "cli/parse.h"
 
-#include "io/safetensors.h"
+#include "io/peft_adapter.h"
 
 #include <CLI/CLI.hpp>
 
@@ -227,6 +227,35 @@ std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
 
 bool given(const std::set<std::string>& flags, const char* flag) { return flags.count(flag) > 0; }
 
+// "-" is standard output for the text outputs that allow it (--curve); a picture or a folder
+// named "-" would only surprise, so those say how to mean a file.
+void refuseStandardOutput(const std::string& value, const char* flag, const char* wanted) {
+    if (value == "-")
+        throw UsageError(std::string(flag) + ": '-' (standard output) is for the CSV of --curve; give " +
+                         wanted + " (./- for one named '-')");
+}
+
+// Options whose "-" is standard input, which can be read once: at most one may say "-".
+void checkStandardInput(const CliOptions& o) {
+    std::vector<std::string> readers;
+    if (o.scenario().target == TargetKind::File && o.scenario().targetFile == "-")
+        readers.push_back("--target-file");
+    if (o.mode == Mode::Gui && !readers.empty())
+        throw UsageError(readers.front() + " -: the window reads files only (it reloads the target "
+                         "on Reset); save standard input to a file, or use --headless");
+    if (readers.size() > 1)
+        throw UsageError(readers[0] + " and " + readers[1] + " both say '-', but standard input "
+                         "can be read once; save one of them to a file");
+}
+
+// A scenario flag is one both the window and headless take, outputs aside (the size flags have
+// a row per mode, each with its mode's limit).
+bool isScenarioFlag(const std::string& flag, Mode mode) {
+    const OptionRow* row = findRow(flag, mode);
+    return row && findRow(flag, Mode::Gui) && findRow(flag, Mode::Headless) &&
+           std::string(row->group) != "Output";
+}
+
 // Rules between flags, after each value passed its own check.
 void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
     if (o.mode == Mode::Gui || o.mode == Mode::Headless) {
@@ -257,14 +286,22 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
                                  "; allowed: an integer from 1 to " + std::to_string(m));
         }
         bool scenarioFlag = false;
-        for (const std::string& f : flags) {
-            const OptionRow* row = findRow(f, o.mode);
-            if (row && (row->modes & kFit) == kFit && std::string(row->group) != "Output")
-                scenarioFlag = true;
-        }
+        for (const std::string& f : flags)
+            if (isScenarioFlag(f, o.mode)) scenarioFlag = true;
         o.gui.scenarioGiven = scenarioFlag;
+        checkStandardInput(o);
+    }
+    if (o.mode == Mode::Gui) {
+        refuseStandardOutput(o.gui.screenshotPath, "--screenshot", "a FILE.png");
+        refuseStandardOutput(o.gui.outDir, "--out-dir", "a folder");
     }
     if (o.mode == Mode::Headless) {
+        HeadlessOptions& h = o.headless;
+        refuseStandardOutput(h.screenshotPath, "--screenshot", "a FILE.png");
+        refuseStandardOutput(h.exportDir, "--export-adapter", "a folder");
+        if (h.curvePath == "-" && h.json)
+            throw UsageError("--json and --curve - both want standard output; send the curve to a "
+                             "file, or leave out --json (the summary then goes to stderr)");
         if (given(flags, "--module-name") && o.headless.exportDir.empty())
             throw UsageError("--module-name applies with --export-adapter DIR only");
         if (!isValidModuleName(o.headless.moduleName))
@@ -277,9 +314,7 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
         throw UsageError("--frames applies with --screenshot FILE.png only");
     if (o.mode == Mode::Gui && given(flags, "--preset")) {
         for (const std::string& f : flags) {
-            const OptionRow* row = findRow(f, o.mode);
-            if (row && (row->modes & kFit) == kFit && std::string(row->group) != "Output" &&
-                f != "--threads")
+            if (isScenarioFlag(f, o.mode) && f != "--threads")
                 throw UsageError("--preset sets the whole scenario; leave out " + f +
                                  " (change it in the window instead)");
         }

@@ -1,6 +1,6 @@
 // Parsing the command line into CliOptions with CLI11, driven by the option table.
 //
-// Contract (DESIGN.md, issue 5): any bad usage — unknown flag, a flag of another mode, a
+// Contract (DESIGN.md): any bad usage — unknown flag, a flag of another mode, a
 // missing or empty value, a non-number, a value out of range (negative, zero, too large, NaN,
 // Inf), an unknown choice, conflicting modes or flags — prints ONE line on `err` naming the
 // flag and what is allowed, and gives exit code 2. --help prints the mode's options with their

@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include "layout.h"
 #include "panels.h"
 #include "screenshot.h"
 
@@ -105,12 +106,23 @@ void App::shutdownGraphics() { m_heatmaps.shutdown(); }
 
 // ---- actions --------------------------------------------------------------------------------
 
+namespace {
+
+// In the window, --threads 0 means one training thread: the software renderer (llvmpipe) needs
+// the other cores, and OpenMP workers spinning between the window's small steps starve it.
+Scenario forTheWindow(Scenario s) {
+    if (s.threads <= 0) s.threads = 1;
+    return s;
+}
+
+}  // namespace
+
 void App::rebuild() {
     Scenario& s = m_ui.scenario;
     m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
     guarded("cannot build the scenario", [&] {
-        std::unique_ptr<Trainer> t = makeTrainer(s);
+        std::unique_ptr<Trainer> t = makeTrainer(forTheWindow(s));
         if (s.steps > 0) {
             const StepReport r = t->step(s.steps);
             if (r.diverged)
@@ -140,7 +152,7 @@ void App::applyPreset(int index) {
             f.alpha = p.scenario.effectiveAlpha();
             f.rslora = p.scenario.rslora;
             const Matrix T = f.deltaW();
-            TrainerConfig config = toTrainerConfig(p.scenario);
+            TrainerConfig config = toTrainerConfig(forTheWindow(p.scenario));
             config.target.kind = TargetKind::File;
             config.target.d = T.rows();
             config.target.k = T.cols();
@@ -309,60 +321,23 @@ void App::train() {
 void App::updateDerived() {
     if (!m_trainer || m_derived.version == m_version) return;
     // While training, big layers (ΔW is d·k·r work, its SVD (d+k)·r²) refresh at most ~10% of
-    // the time; small ones every frame. A new shape always refreshes at once.
+    // the time, and the SVD on its own clock; small ones every frame. A new shape always
+    // refreshes at once.
     const auto start = Clock::now();
     const bool sameShape = m_derived.B.rows() == m_trainer->d() && m_derived.A.cols() == m_trainer->k() &&
                            m_derived.B.cols() == m_trainer->rank();
     const double sinceMs = std::chrono::duration<double, std::milli>(start - m_lastDerived).count();
     if (m_ui.playing && sameShape && !m_fixed && sinceMs < 10.0 * m_derivedCostMs) return;
+    const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
+    const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
     guarded("analysis", [&] {
-        Derived& d = m_derived;
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
-        d.B = f.B;
-        d.A = f.A;
-        d.scale = f.scale();
-        d.deltaW = f.deltaW();
-        d.residual = m_trainer->target() - d.deltaW;
-        auto maxAbs = [](const Matrix& m) {
-            float best = 0;
-            for (Index i = 0; i < m.size(); ++i) best = std::max(best, std::fabs(m.data()[i]));
-            return best;
-        };
-        d.maxAbs[SlotB] = maxAbs(d.B);
-        d.maxAbs[SlotA] = maxAbs(d.A);
-        d.maxAbs[SlotDeltaW] = maxAbs(d.deltaW);
-        d.maxAbs[SlotTarget] = maxAbs(m_trainer->target());
-        d.maxAbs[SlotResidual] = maxAbs(d.residual);
-        d.sharedMax = 0;
-        for (int i = 0; i < SlotColorbar; ++i) d.sharedMax = std::max(d.sharedMax, d.maxAbs[i]);
-        if (!(d.sharedMax > 0) || !std::isfinite(d.sharedMax)) d.sharedMax = 1;
-        // σ(ΔW) and φ: an r×r SVD. Skipped when ΔW = 0 (nothing to analyse) and above
-        // kMaxSpectrumRank (measured at d = k = 1024: 66 ms at r = 256, 0.24 s at r = 512), and
-        // refreshed at most ~10% of the time while training.
-        const bool zero = d.maxAbs[SlotDeltaW] == 0.0f;
-        d.spectrumSkipped = f.rank() > kMaxSpectrumRank;
-        const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
-        const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
-        if (zero || d.spectrumSkipped) {
-            d.deltaSigma = VectorD::Zero(zero && !d.spectrumSkipped ? f.rank() : 0);
-            d.similarity = -1.0;
-            d.similarityDim = 0;
-        } else if (svdDue) {
-            const auto svdStart = Clock::now();
-            const DeltaSvd svd = deltaSvd(f.B, f.A, d.scale);
-            d.deltaSigma = svd.sigma;
-            const Spectrum& spec = m_trainer->spectrum();
-            const Index i = std::min({f.rank(), numericalRank(svd.sigma), spec.U.cols()});
-            d.similarityDim = i;
-            d.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, spec.U, i) : -1.0;
+        updateFitMatrices(m_derived, f, *m_trainer);
+        const auto svdStart = Clock::now();
+        if (updateFitSpectrum(m_derived, f, m_trainer->spectrum(), svdDue)) {
             m_lastSpectrum = Clock::now();
             m_spectrumCostMs = std::chrono::duration<double, std::milli>(m_lastSpectrum - svdStart).count();
         }
-        d.loss = m_trainer->currentLoss();
-        d.floor = m_trainer->currentFloor();
-        const Matrix& T = m_trainer->target();
-        d.zeroLevel = 1e-12 * static_cast<double>(T.squaredNorm()) / static_cast<double>(std::max<Index>(1, T.size()));
-        d.version = m_version;
     });
     m_derived.version = m_version;  // a failed analysis is not retried every frame
     m_lastDerived = Clock::now();
@@ -423,68 +398,28 @@ void App::buildLayout() {
     ImGui::Begin("LoRA Lab", nullptr, flags);
     ImGui::PopStyleVar(2);
 
-    if (ImGui::BeginMenuBar()) {
-        if (ImGui::BeginMenu("Presets")) {
-            for (int i = 0; i < static_cast<int>(m_presets.size()); ++i) {
-                const Preset& p = m_presets[static_cast<std::size_t>(i)];
-                if (ImGui::MenuItem(p.name.c_str(), nullptr, m_ui.presetIndex == i)) applyPreset(i);
-                if (ImGui::IsItemHovered() && !p.note.empty()) {
-                    ImGui::BeginTooltip();
-                    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 28);
-                    ImGui::TextUnformatted(p.note.c_str());
-                    ImGui::PopTextWrapPos();
-                    ImGui::EndTooltip();
-                }
-            }
-            ImGui::EndMenu();
-        }
-        if (ImGui::BeginMenu("View")) {
-            ImGui::MenuItem("One colour scale for all heatmaps", nullptr, &m_ui.sharedScale);
-            if (ImGui::MenuItem("Larger text")) m_ui.fontSize = std::min(40.0f, m_ui.fontSize + 2);
-            if (ImGui::MenuItem("Smaller text")) m_ui.fontSize = std::max(12.0f, m_ui.fontSize - 2);
-            ImGui::EndMenu();
-        }
-        if (ImGui::BeginMenu("Export")) {
-            if (ImGui::MenuItem("Screenshot of the window", "F12")) requestScreenshot();
-            if (ImGui::MenuItem("Loss curve only")) requestCurveExport();
-            ImGui::EndMenu();
-        }
-        if (m_ui.presetIndex >= 0 && m_ui.presetIndex < static_cast<int>(m_presets.size())) {
-            ImGui::TextDisabled("  %s", m_presets[static_cast<std::size_t>(m_ui.presetIndex)].name.c_str());
-        }
-        ImGui::EndMenuBar();
-    }
+    drawMenuBar(*this);
 
     const ImGuiStyle& style = ImGui::GetStyle();
-    const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const float statusH = ImGui::GetFrameHeight() + style.ItemSpacing.y;
-    const float bodyH = std::max(1.0f, avail.y - statusH);
-    const float rightW = std::clamp(avail.x * 0.29f, std::min(avail.x * 0.5f, 300.0f), 520.0f);
-    const float leftW = std::max(1.0f, avail.x - rightW - style.ItemSpacing.x);
-    const float heatH = std::max(1.0f, std::floor(bodyH * 0.62f));
-    const float lowH = std::max(1.0f, bodyH - heatH - style.ItemSpacing.y);
-    const float curveW = std::max(1.0f, std::floor(leftW * 0.60f));
-    const float specW = std::max(1.0f, leftW - curveW - style.ItemSpacing.x);
-    const float controlsH = std::max(1.0f, std::floor(bodyH * 0.575f));
-    const float savingsH = std::max(1.0f, bodyH - controlsH - style.ItemSpacing.y);
-
+    const PanelLayout p = layoutPanels(ImGui::GetContentRegionAvail(),
+                                       ImGui::GetFrameHeight() + style.ItemSpacing.y, style.ItemSpacing);
     ImGui::BeginGroup();
-    if (ImGui::BeginChild("heatmaps", ImVec2(leftW, heatH), true, ImGuiWindowFlags_NoScrollbar))
+    if (ImGui::BeginChild("heatmaps", p.heatmaps, true, ImGuiWindowFlags_NoScrollbar))
         drawHeatmapsPanel(*this);
     ImGui::EndChild();
-    if (ImGui::BeginChild("losscurve", ImVec2(curveW, lowH), true, ImGuiWindowFlags_NoScrollbar))
+    if (ImGui::BeginChild("losscurve", p.lossCurve, true, ImGuiWindowFlags_NoScrollbar))
         drawLossCurvePanel(*this);
     ImGui::EndChild();
     ImGui::SameLine();
-    if (ImGui::BeginChild("spectrum", ImVec2(specW, lowH), true, ImGuiWindowFlags_NoScrollbar))
+    if (ImGui::BeginChild("spectrum", p.spectrum, true, ImGuiWindowFlags_NoScrollbar))
         drawSpectrumPanel(*this);
     ImGui::EndChild();
     ImGui::EndGroup();
     ImGui::SameLine();
     ImGui::BeginGroup();
-    if (ImGui::BeginChild("controls", ImVec2(rightW, controlsH), true)) drawControlsPanel(*this);
+    if (ImGui::BeginChild("controls", p.controls, true)) drawControlsPanel(*this);
     ImGui::EndChild();
-    if (ImGui::BeginChild("savings", ImVec2(rightW, savingsH), true)) drawSavingsPanel(*this);
+    if (ImGui::BeginChild("savings", p.savings, true)) drawSavingsPanel(*this);
     ImGui::EndChild();
     ImGui::EndGroup();
     drawStatusBar(*this);

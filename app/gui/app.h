@@ -14,11 +14,12 @@
 #include "gui.h"
 #include "fonts.h"
 #include "heatmap_renderer.h"
-#include "presets.h"
+#include "scenario/presets.h"
 #include "settings.h"
 #include "ui_state.h"
 
-#include "loralab/analysis.h"
+#include "view/fit_view.h"
+
 #include "loralab/trainer.h"
 
 #include <chrono>
@@ -28,27 +29,10 @@
 
 namespace loralab::gui {
 
-// σ(ΔW) needs an r×r SVD; above this rank it is too slow to compute while the window runs.
-inline constexpr Index kMaxSpectrumRank = 256;
-
-// Texture slots of the heatmap renderer.
-enum HeatmapSlot { SlotB = 0, SlotA, SlotDeltaW, SlotTarget, SlotResidual, SlotColorbar, SlotCount };
-
-// What the panels show, derived from the trainer once per change (not once per frame).
-struct Derived {
-    long long version = -1;
-    Matrix B, A;              // the factors shown (preset factors, or the trainer's)
-    Matrix deltaW, residual;  // s·B·A and T − s·B·A
-    double scale = 1;         // s
-    float maxAbs[SlotCount] = {};  // per-matrix max |value| (B, A, ΔW, T, residual)
-    float sharedMax = 1;
-    VectorD deltaSigma;       // σ(ΔW), r values
-    double similarity = -1;   // φ(i, i) between ΔW's and T's top-i left singular vectors; < 0: n/a
-    Index similarityDim = 0;  // i
-    bool spectrumSkipped = false;  // r > kMaxSpectrumRank: σ(ΔW) and φ not computed
-    double loss = 0, floor = 0;
-    double zeroLevel = 0;     // losses below this are rounding noise: shown as 0 (1e-12·mean T²)
-    bool floorIsZero() const { return floor <= zeroLevel; }
+// Texture slots of the heatmap renderer: the shown matrices, then the colorbar.
+enum HeatmapSlot {
+    SlotB = ShownB, SlotA = ShownA, SlotDeltaW = ShownDeltaW, SlotTarget = ShownTarget,
+    SlotResidual = ShownResidual, SlotColorbar = ShownCount, SlotCount
 };
 
 class App {
@@ -96,7 +80,8 @@ public:
     const UiState& ui() const { return m_ui; }
     const GuiOptions& options() const { return m_options; }
     Trainer* trainer() { return m_trainer.get(); }
-    const Derived& derived() const { return m_derived; }
+    // What the panels show, derived from the trainer once per change (not once per frame).
+    const FitView& derived() const { return m_derived; }
     HeatmapRenderer& heatmaps() { return m_heatmaps; }
     bool showingPresetFactors() const { return m_fixed.has_value(); }
     const std::vector<Preset>& presets() const { return m_presets; }
@@ -117,7 +102,7 @@ private:
     std::unique_ptr<Trainer> m_trainer;
     std::optional<Factors> m_fixed;  // preset factors shown until training or an edit
     HeatmapRenderer m_heatmaps;
-    Derived m_derived;
+    FitView m_derived;
     long long m_version = 0;
     long long m_uploadedVersion = -1;
     long long m_targetVersion = 0, m_uploadedTarget = -1;

@@ -4,9 +4,6 @@
 
 #include <imgui_impl_opengl3.h>
 
-#include <Eigen/Core>
-#include <omp.h>
-
 #include <cstdio>
 
 namespace loralab::gui {
@@ -26,12 +23,6 @@ Fonts setupImGui(float fontSize) {
     Fonts fonts = loadFonts(fontSize);
     io.FontDefault = fonts.regular;
     return fonts;
-}
-
-void setTrainingThreads(int requested) {
-    const int n = requested > 0 ? requested : 1;
-    omp_set_num_threads(n);
-    Eigen::setNbThreads(n);
 }
 
 void renderFrame(App& app, int fbWidth, int fbHeight) {

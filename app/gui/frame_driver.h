@@ -10,11 +10,6 @@ namespace loralab::gui {
 // then initializes the platform backend (if any) and the OpenGL3 backend.
 Fonts setupImGui(float fontSize);
 
-// Threads for training inside the GUI: `requested` (--threads) when > 0, else 1. The software
-// renderer (llvmpipe) needs the other cores; OpenMP workers spinning between small training
-// steps starve it (measured: 12 frames/s with 2 training threads against 29 with 1 under load).
-void setTrainingThreads(int requested);
-
 // Builds one frame (ImGui::NewFrame must have been called) and renders it into the currently
 // bound framebuffer of fbWidth×fbHeight pixels, then lets the app capture screenshots.
 void renderFrame(App& app, int fbWidth, int fbHeight);

@@ -1,8 +1,8 @@
 #include "heatmap_renderer.h"
 
 #include "gl.h"
-#include "heatmap_frag.h"  // generated: kHeatmapFragSource
-#include "heatmap_vert.h"  // generated: kHeatmapVertSource
+#include "heatmap_frag_glsl.h"  // generated: kHeatmapFragSource
+#include "heatmap_vert_glsl.h"  // generated: kHeatmapVertSource
 
 #include <algorithm>
 

@@ -127,7 +127,6 @@ int runOffscreen(const GuiOptions& options, const FrameScript& script, int width
         io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
         io.DisplayFramebufferScale = ImVec2(1, 1);
         ImGui_ImplOpenGL3_Init("#version 330 core");
-        setTrainingThreads(options.scenario.threads);
         {
             App app(options);
             app.setFonts(fonts, defaults.fontSize);

@@ -131,7 +131,11 @@ void drawControlsPanel(App& app) {
         app.setRank(ui.pendingRank);
         ui.pendingRank = 0;
     }
-    tip("LoRA rank r, from 1 to min(d, k). Changing it while training keeps what was learned: growing keeps ΔW, shrinking keeps its best rank-r approximation. Above r = 128 the change applies when you release the slider.");
+    const std::string rankTip =
+        "LoRA rank r, from 1 to min(d, k). Changing it while training keeps what was learned: growing keeps ΔW, "
+        "shrinking keeps its best rank-r approximation. Above r = " + std::to_string(kMaxSpectrumRank) +
+        " the change applies when you release the slider.";
+    tip(rankTip.c_str());
     const bool fileTarget = s.target == TargetKind::File;
     int d = static_cast<int>(s.d), k = static_cast<int>(s.k);
     ImGui::BeginDisabled(fileTarget && !app.showingPresetFactors() && !s.targetFile.empty());

@@ -80,7 +80,7 @@ Box cellBox(const Box& box, Index rows, Index cols, Index i, Index j) {
 
 void drawHeatmapsPanel(App& app) {
     Trainer* trainer = app.trainer();
-    const Derived& dv = app.derived();
+    const FitView& dv = app.derived();
     if (!trainer || dv.B.size() == 0) {
         ImGui::TextUnformatted("No scenario (see the status bar).");
         return;

@@ -14,7 +14,7 @@ void drawLossCurvePanel(App& app) {
                                      ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
     Trainer* trainer = app.trainer();
     if (!trainer) return;
-    const Derived& dv = app.derived();
+    const FitView& dv = app.derived();
     if (dv.loss <= dv.zeroLevel)
         ImGui::TextUnformatted("loss ≈ 0");
     else

@@ -18,7 +18,7 @@ constexpr ImU32 kSigmaDeltaColour = IM_COL32(255, 170, 50, 255);
 void drawSpectrumPanel(App& app) {
     Trainer* trainer = app.trainer();
     if (!trainer) return;
-    const Derived& dv = app.derived();
+    const FitView& dv = app.derived();
     const VectorD& sigmaT = trainer->spectrum().sigma;
     const Index r = trainer->rank();
     ImGui::TextUnformatted("Singular values");

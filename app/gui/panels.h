@@ -6,6 +6,7 @@ namespace loralab::gui {
 
 class App;
 
+void drawMenuBar(App& app);
 void drawHeatmapsPanel(App& app);
 void drawControlsPanel(App& app);
 void drawSavingsPanel(App& app);

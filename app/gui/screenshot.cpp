@@ -2,14 +2,11 @@
 
 #include "gl.h"
 
-#include <stb_image_write.h>
+#include "io/png_file.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <unistd.h>
 
 namespace loralab::gui {
 
@@ -34,30 +31,16 @@ bool writePng(const std::string& path, const Image& image, std::string& error) {
         error = "cannot write " + path + ": empty or malformed image";
         return false;
     }
-    std::error_code ec;
-    const std::filesystem::path target(path);
-    const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-    if (!std::filesystem::is_directory(dir, ec)) {
-        error = "cannot write " + path + ": folder " + dir.string() + " does not exist";
-        return false;
-    }
     // GL gave the rows bottom-up; PNG stores them top-down.
     const std::size_t stride = static_cast<std::size_t>(image.width) * 4;
     std::vector<std::uint8_t> flipped(image.rgba.size());
     for (int row = 0; row < image.height; ++row)
         std::memcpy(flipped.data() + static_cast<std::size_t>(row) * stride,
                     image.rgba.data() + static_cast<std::size_t>(image.height - 1 - row) * stride, stride);
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-    errno = 0;
-    if (!stbi_write_png(tmp.c_str(), image.width, image.height, 4, flipped.data(),
-                        static_cast<int>(stride))) {
-        error = "cannot write " + tmp + ": " + (errno ? std::strerror(errno) : "stb_image_write failed");
-        std::remove(tmp.c_str());
-        return false;
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = "cannot rename " + tmp + " to " + path + ": " + std::strerror(errno);
-        std::remove(tmp.c_str());
+    try {
+        writePngFile(path, image.width, image.height, flipped);
+    } catch (const std::exception& e) {  // IoError, OutputPathError: shown in the status bar
+        error = e.what();
         return false;
     }
     return true;

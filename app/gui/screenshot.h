@@ -19,8 +19,8 @@ struct Image {
 // context. Returns an empty image for an empty rectangle.
 Image captureFramebuffer(int x, int y, int w, int h, int fbWidth, int fbHeight);
 
-// Writes `image` as PNG (top row first), atomically: a temp file in the same folder, then
-// rename. Returns false with `error` naming the path and the operation.
+// Writes `image` as PNG (top row first) through the one output path (io/output_file.h).
+// Returns false with `error` naming the path and what went wrong.
 bool writePng(const std::string& path, const Image& image, std::string& error);
 
 // "loralab-YYYYmmdd-HHMMSS.png" for the local time `t`, joined to `dir`. When that file exists,

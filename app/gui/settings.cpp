@@ -1,11 +1,11 @@
 #include "settings.h"
 
-#include "scenario_json.h"
+#include "io/atomic_file.h"
+#include "scenario/scenario_json.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -41,11 +41,17 @@ Settings loadSettings(const std::string& path, std::string& warning) {
     warning.clear();
     Settings defaults;
     if (path.empty()) return defaults;
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (status.type() == std::filesystem::file_type::not_found) return defaults;
+    // Only a regular file is read: a FIFO would block the start, a folder or device is no file.
+    if (!std::filesystem::is_regular_file(status)) {
+        warning = "ignoring settings " + path + ": not a regular file";
+        return defaults;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        std::error_code ec;
-        if (std::filesystem::exists(path, ec))
-            warning = "cannot read settings " + path + ": " + std::strerror(errno) + " (ignored)";
+        warning = "cannot read settings " + path + ": " + std::strerror(errno) + " (ignored)";
         return defaults;
     }
     std::stringstream buffer;
@@ -110,29 +116,12 @@ bool saveSettings(const std::string& path, const Settings& s, std::string& error
         sc.erase("steps");
         j["scenario"] = sc;
     }
-    const std::filesystem::path target(path);
-    std::error_code ec;
-    std::filesystem::create_directories(target.parent_path(), ec);
-    if (ec) {
-        error = "cannot create " + target.parent_path().string() + ": " + ec.message();
-        return false;
-    }
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            error = "cannot write " + tmp + ": " + std::strerror(errno);
-            return false;
-        }
-        out << j.dump(2) << "\n";
-        if (!out.flush()) {
-            error = "cannot write " + tmp + ": " + std::strerror(errno);
-            return false;
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        error = "cannot rename " + tmp + " to " + path + ": " + std::strerror(errno);
-        std::remove(tmp.c_str());
+    try {
+        const std::string folder = std::filesystem::path(path).parent_path().string();
+        if (!folder.empty()) ensureDirectory(folder);
+        writeOutputFile(path, j.dump(2) + "\n");
+    } catch (const std::exception& e) {  // IoError, OutputPathError
+        error = e.what();
         return false;
     }
     return true;

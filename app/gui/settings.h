@@ -3,7 +3,7 @@
 // A missing file gives the defaults; a corrupt one is ignored with a warning.
 #pragma once
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #include <optional>
 #include <string>
@@ -26,10 +26,12 @@ struct Settings {
 std::string settingsPath();
 
 // Reads `path`. Missing file: defaults and no warning. Unreadable or corrupt file (bad JSON,
-// wrong types, out-of-range values): defaults, and `warning` says what was wrong and where.
+// wrong types, out-of-range values, not a regular file): defaults, and `warning` says what was
+// wrong and where. Never fails the start.
 Settings loadSettings(const std::string& path, std::string& warning);
 
-// Writes atomically (temp file + rename), creating the folder. Returns false with `error` set.
+// Writes through the one output path (io/output_file.h), creating the folder. Returns false
+// with `error` set.
 bool saveSettings(const std::string& path, const Settings& settings, std::string& error);
 
 }  // namespace loralab::gui

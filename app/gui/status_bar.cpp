@@ -11,7 +11,7 @@ void drawStatusBar(App& app) {
     Trainer* trainer = app.trainer();
     ImGui::AlignTextToFramePadding();
     if (trainer) {
-        const Derived& dv = app.derived();
+        const FitView& dv = app.derived();
         char loss[32];
         if (dv.loss <= dv.zeroLevel)
             std::snprintf(loss, sizeof loss, "≈ 0");

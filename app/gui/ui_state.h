@@ -3,7 +3,7 @@
 #pragma once
 
 #include "loss_curve.h"
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 #include <string>
 
@@ -24,7 +24,7 @@ struct UiState {
     std::string message;            // status bar message
     bool messageIsError = false;
 
-    double stepsPerSecond = 0;      // measured over the last second
+    double stepsPerSecond = 0;      // measured over the last half second
     double framesPerSecond = 0;
 
     ScreenRect curveRect;           // the loss-curve panel, for "Export curve"

@@ -64,7 +64,6 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
     int exitCode = 0;
-    setTrainingThreads(options.scenario.threads);
     {
         App app(options);
         app.setKeyCodes(GLFW_KEY_S, GLFW_KEY_R, GLFW_KEY_F12);

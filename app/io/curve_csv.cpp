@@ -11,12 +11,12 @@ std::string curveRow(const HistoryPoint& p) {
     return buf;
 }
 
-CurveCsvWriter::CurveCsvWriter(const std::string& path) : m_file(path) {
-    m_file.stream() << "step,loss,floor,rank\n";
+CurveCsvWriter::CurveCsvWriter(const std::string& path) : m_file(path, true) {
+    m_file.write("step,loss,floor,rank\n");
 }
 
 void CurveCsvWriter::append(const HistoryPoint& point) {
-    m_file.stream() << curveRow(point) << '\n';
+    m_file.write(curveRow(point) + '\n');
     ++m_rows;
     if (m_rows % 4096 == 0) m_file.flush();  // surface a full disk early, not only at the end
 }

@@ -1,10 +1,11 @@
 // The loss-curve CSV: header "step,loss,floor,rank", one row per recorded step
 // (step = updates applied before the loss was measured; floor = Eckart–Young floor at the rank
-// in force). Written atomically: rows stream into a temporary file while training runs, and
-// the file appears under its name only on commit().
+// in force). Written through the one output path (output_file.h): rows stream into a temporary
+// file while training runs and the file appears under its name only on commit(); a FIFO gets
+// them as they come, and "-" is standard output.
 #pragma once
 
-#include "io/atomic_file.h"
+#include "io/output_file.h"
 #include "loralab/trainer.h"
 
 #include <string>
@@ -14,14 +15,15 @@ namespace loralab {
 
 class CurveCsvWriter {
 public:
-    explicit CurveCsvWriter(const std::string& path);  // throws IoError (e.g. missing folder)
+    explicit CurveCsvWriter(const std::string& path);  // throws IoError, OutputPathError
 
-    void append(const HistoryPoint& point);  // throws IoError on a write error
+    void append(const HistoryPoint& point);  // throws IoError (or StdoutClosed)
     void commit();                           // throws IoError
     long long rows() const { return m_rows; }
+    bool toStdout() const { return m_file.kind() == OutputKind::StandardOutput; }
 
 private:
-    AtomicFile m_file;
+    OutputFile m_file;
     long long m_rows = 0;
 };
 

@@ -1,17 +1,14 @@
 #include "io/target_file.h"
 
+#include "io/input_file.h"
 #include "loralab/csv.h"
 
 #include <stb_image.h>
 
 #include <cctype>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <sstream>
 
 namespace loralab {
 
@@ -34,24 +31,46 @@ std::string lowerExtension(const std::string& path) {
     return ext;
 }
 
+std::size_t be16(const std::string& b, std::size_t at) {
+    return static_cast<std::size_t>(static_cast<unsigned char>(b[at])) << 8 |
+           static_cast<unsigned char>(b[at + 1]);
+}
+
+// stb_image 2.27 (Debian 12) trusts the code counts of a JPEG Huffman table: more than 256
+// codes in one table overrun its arrays (fixed upstream in 2.28). Such tables are refused here,
+// before stb sees them. Walks every marker segment, also those between progressive scans.
+void checkJpegHuffmanTables(const std::string& b, const std::string& source) {
+    std::size_t at = 2;  // after SOI
+    while (at + 4 <= b.size()) {
+        const auto marker = static_cast<unsigned char>(b[at + 1]);
+        if (static_cast<unsigned char>(b[at]) != 0xFF || marker == 0xFF) {
+            ++at;  // entropy-coded data, or fill bytes before a marker
+            continue;
+        }
+        if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+            at += 2;  // stuffed 0xFF, TEM, RSTn: no length follows
+            continue;
+        }
+        if (marker == 0xD9) return;  // EOI
+        const std::size_t length = be16(b, at + 2);
+        if (marker == 0xC4) {
+            // As stb reads: tables while the declared length lasts, zeros past the file's end.
+            auto byteAt = [&](std::size_t i) { return i < b.size() ? static_cast<unsigned char>(b[i]) : 0u; };
+            for (std::size_t table = at + 4; table < at + 2 + length && table < b.size();) {
+                std::size_t codes = 0;
+                for (std::size_t i = 1; i <= 16; ++i) codes += byteAt(table + i);
+                if (codes > 256)
+                    throw InputError(source + ": corrupt JPEG (a Huffman table with " +
+                                     std::to_string(codes) + " codes; at most 256)");
+                table += 17 + codes;
+            }
+        }
+        at += 2 + length;
+    }
+}
+
 // Larger files cannot hold a kMaxTargetFileDim² target in any sensible encoding.
 constexpr std::uintmax_t kMaxTargetFileBytes = std::uintmax_t(1) << 30;
-
-std::string readWholeFile(const std::string& path) {
-    std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
-    if (std::filesystem::is_directory(status))
-        throw InputError(path + ": is a folder; --target-file needs a CSV, PNG or JPEG file");
-    if (std::filesystem::is_regular_file(status) &&
-        std::filesystem::file_size(path, ec) > kMaxTargetFileBytes)
-        throw InputError(path + ": file is larger than 1 GiB; not a target this program can fit");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open target file: " + std::strerror(errno));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) throw InputError(path + ": cannot read target file: " + std::strerror(errno));
-    return buffer.str();
-}
 
 }  // namespace
 
@@ -60,6 +79,10 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
         throw InputError(source + ": picture file too large");
     const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
     const int size = static_cast<int>(bytes.size());
+    // stb_image knows many formats; only the two this program promises reach its decoders.
+    if (!looksLikePicture(bytes))
+        throw InputError(source + ": not a PNG or JPEG picture (its first bytes are neither)");
+    if (startsWith(bytes, "\xff\xd8\xff", 3)) checkJpegHuffmanTables(bytes, source);
     int width = 0, height = 0, channels = 0;
     // Check the dimensions before decoding, so an absurd header is refused before allocating.
     if (!stbi_info_from_memory(data, size, &width, &height, &channels))
@@ -83,14 +106,16 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
 }
 
 Matrix loadTargetFile(const std::string& path, Index maxDim) {
-    const std::string bytes = readWholeFile(path);
+    const std::string bytes =
+        readInputFile(path, kMaxTargetFileBytes, "--target-file to be a CSV, PNG or JPEG file");
+    const std::string name = inputName(path);
     const std::string ext = lowerExtension(path);
     const bool pictureName = ext == "png" || ext == "jpg" || ext == "jpeg";
-    if (looksLikePicture(bytes) || pictureName) return decodePicture(bytes, path, maxDim);
+    if (looksLikePicture(bytes) || pictureName) return decodePicture(bytes, name, maxDim);
     CsvLimits limits;
     limits.maxRows = maxDim;
     limits.maxCols = maxDim;
-    return parseCsvMatrix(bytes, path, limits);
+    return parseCsvMatrix(bytes, name, limits);
 }
 
 }  // namespace loralab

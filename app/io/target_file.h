@@ -20,7 +20,7 @@ namespace loralab {
 constexpr Index kMaxTargetFileDim = 4096;
 
 // Throws InputError (bad contents, naming the path, and line:column for CSV; a missing or
-// unreadable file names the path too).
+// unreadable file names the path too). "-" reads standard input (see io/input_file.h).
 Matrix loadTargetFile(const std::string& path, Index maxDim = kMaxTargetFileDim);
 
 // Picture decoding alone (bytes already in memory); `source` names it in messages.

@@ -1,6 +1,7 @@
 // Strict CSV matrix reader. One pass over the text, line by line; the first problem throws
 // InputError "<source>:<line>:<column>: <what>; <what is allowed>".
 #include "loralab/csv.h"
+#include "loralab/format.h"
 
 #include <cerrno>
 #include <cfloat>
@@ -176,7 +177,7 @@ Matrix parseCsvMatrix(const std::string& text, const std::string& source, const 
                 fail(source, lineNo, columnOf(a),
                      "more than " + std::to_string(limits.maxCols) +
                          " columns; the largest matrix allowed is " +
-                         std::to_string(limits.maxRows) + "x" + std::to_string(limits.maxCols));
+                         shapeStr(limits.maxRows, limits.maxCols));
             if (rows > 0 && cellCount > cols)
                 fail(source, lineNo, columnOf(a),
                      "row has more than " + std::to_string(cols) + " cells; every row must have " +

@@ -1,5 +1,6 @@
 // LoRA factors, scale, merge and the three initializations.
 #include "loralab/factors.h"
+#include "loralab/format.h"
 
 #include "loralab/rng.h"
 
@@ -44,8 +45,7 @@ Matrix Factors::deltaW() const {
 
 Matrix Factors::merge(const Matrix& W) const {
     require(W.rows() == d() && W.cols() == k(), "Factors::merge",
-            "W is " + std::to_string(W.rows()) + "x" + std::to_string(W.cols()) +
-                "; must be d x k = " + std::to_string(d()) + "x" + std::to_string(k()));
+            "W is " + shapeStr(W) + "; must be d x k = " + shapeStr(d(), k()));
     Matrix out = deltaW();
     out += W;
     return out;

@@ -1,6 +1,7 @@
 // gemm(): OpenBLAS's cblas_sgemm when linked (LORALAB_HAVE_CBLAS), Eigen otherwise.
-#include "loralab/gemm.h"
+#include "gemm.h"
 
+#include "loralab/format.h"
 #include "team.h"
 
 #include <algorithm>
@@ -73,13 +74,13 @@ void eigenProduct(float alpha, const L& lhs, const R& rhs, float beta, Matrix& C
 
 }  // namespace
 
-void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float beta, Matrix& C) {
+void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float beta, Matrix& C,
+          int threads) {
     const Index m = rowsOf(opA, A), kk = colsOf(opA, A), n = colsOf(opB, B);
     if (rowsOf(opB, B) != kk || C.rows() != m || C.cols() != n)
         require(false, "gemm",
-                "op(A) is " + std::to_string(m) + "x" + std::to_string(kk) + ", op(B) is " +
-                    std::to_string(rowsOf(opB, B)) + "x" + std::to_string(n) + ", C is " +
-                    std::to_string(C.rows()) + "x" + std::to_string(C.cols()) +
+                "op(A) is " + shapeStr(m, kk) + ", op(B) is " + shapeStr(rowsOf(opB, B), n) +
+                    ", C is " + shapeStr(C) +
                     "; need op(A) m x k, op(B) k x n, C m x n");
     if (m == 0 || n == 0) return;
 #if defined(LORALAB_HAVE_CBLAS)
@@ -88,11 +89,8 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
     // inside a parallel region). OpenBLAS's own threading would malloc its job descriptors on
     // every call; this way a training step allocates nothing. C is split along its longer side,
     // so each thread reads half of the larger operand and packs it once.
-    int threads = 1;
-#if defined(_OPENMP)
     const double work = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(kk);
-    if (work >= kTeamWork && !omp_in_parallel()) threads = omp_get_max_threads();
-#endif
+    if (work < kTeamWork) threads = 1;
     const bool byRows = m >= n;
     const Index extent = byRows ? m : n;
     // Aligned slices when there are enough rows (columns) for them; any split otherwise (a
@@ -105,6 +103,7 @@ void gemm(Op opA, Op opB, float alpha, const Matrix& A, const Matrix& B, float b
         else sliceGemm(opA, opB, alpha, A, B, beta, C, 0, m, begin, end, kk);
     });
 #else
+    (void)threads;
     if (opA == Op::N && opB == Op::N) eigenProduct(alpha, A, B, beta, C);
     else if (opA == Op::N) eigenProduct(alpha, A, B.transpose(), beta, C);
     else if (opB == Op::N) eigenProduct(alpha, A.transpose(), B, beta, C);

@@ -1,7 +1,7 @@
 // madvise(MADV_HUGEPAGE) on large, freshly allocated matrices (see huge_pages.h).
-#include "loralab/huge_pages.h"
+#include "huge_pages.h"
 
-#include "loralab/page_buffer.h"
+#include "page_buffer.h"
 
 #include <cstdint>
 

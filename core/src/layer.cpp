@@ -1,10 +1,18 @@
 // The layer workload: LoRA on a frozen W0 and full fine-tuning of the same layer.
+//
+//   checks, squaredNormDouble, makeLayerProblem
+//   naive reference (double)        the tests' oracle
+//   LoRA                            two passes through ThinProducts and three gemm() calls
+//   full fine-tuning                two gemm() calls
 #include "loralab/layer.h"
 
-#include "loralab/gemm.h"
-#include "loralab/huge_pages.h"
+#include "loralab/format.h"
 #include "loralab/rng.h"
+#include "gemm.h"
+#include "huge_pages.h"
+#include "kernels.h"
 #include "team.h"
+#include "thin_products.h"
 
 #include <algorithm>
 #include <array>
@@ -15,10 +23,6 @@
 namespace loralab {
 
 namespace {
-
-std::string shapeStr(const Matrix& m) {
-    return std::to_string(m.rows()) + "x" + std::to_string(m.cols());
-}
 
 void checkProblem(const char* who, const LayerProblem& p) {
     require(p.W0.rows() >= 1 && p.W0.cols() >= 1 && p.X.cols() >= 1, who,
@@ -40,34 +44,20 @@ void checkFactors(const char* who, const LayerProblem& p, const Matrix& B, const
     requireFinite(s, "s");
 }
 
-// ‖M‖²_F in double: each thread of a team sums a contiguous share in double (vectorized), and
-// the shares add up in thread order. Y is d×n (8 MiB at 4096 × 512): Eigen's
-// `M.cast<double>().squaredNorm()` took 1.4 ms of a 54 ms layer step, on one thread.
-double squaredNormDouble(const Matrix& m) {
+// ‖M‖²_F in double: each thread of a team sums a contiguous share in double, and the shares add
+// up in thread order (Y is d×n, 8 MiB at 4096 × 512).
+double squaredNormDouble(const Matrix& m, int threads) {
     constexpr int kMaxThreads = 64;
     constexpr Index kTeamElements = Index{1} << 18;
     const Index size = m.size();
     const float* x = m.data();
-    int threads = 1;
-#if defined(_OPENMP)
-    if (size >= kTeamElements && !omp_in_parallel())
-        threads = std::min(omp_get_max_threads(), kMaxThreads);
-#endif
+    if (size < kTeamElements) threads = 1;
+    threads = std::min(threads, kMaxThreads);
+    const detail::KernelTable& kt = detail::kernels();
     std::array<double, kMaxThreads> parts{};
     const int used = detail::onTeam(threads, [&](int t, int n) {
-        // Plain variables, not a structured binding: clang 14 cannot capture one into the
-        // simd loop below.
-        const std::pair<Index, Index> range = detail::share(size, t, n, 64);
-        const Index begin = range.first, end = range.second;
-        double sum = 0.0;
-#if defined(_OPENMP)
-#pragma omp simd reduction(+ : sum)
-#endif
-        for (Index i = begin; i < end; ++i) {
-            const double v = static_cast<double>(x[i]);
-            sum += v * v;
-        }
-        parts[static_cast<std::size_t>(t)] = sum;
+        const auto [begin, end] = detail::share(size, t, n, 64);
+        parts[static_cast<std::size_t>(t)] = kt.dotDouble(x + begin, x + begin, end - begin);
     });
     double total = 0.0;
     for (int t = 0; t < used; ++t) total += parts[static_cast<std::size_t>(t)];
@@ -105,7 +95,7 @@ LayerProblem makeLayerProblem(Index d, Index k, Index n, Index teacherRank, std:
     if (rms > 0.0) dW *= static_cast<float>(0.1 / std::sqrt(static_cast<double>(k)) / rms);
     dW += p.W0;
     p.Ystar = hugeMatrix(d, n);
-    gemm(Op::N, Op::N, 1.0f, dW, p.X, 0.0f, p.Ystar);
+    gemm(Op::N, Op::N, 1.0f, dW, p.X, 0.0f, p.Ystar, resolveThreads(0));
     return p;
 }
 
@@ -148,13 +138,14 @@ double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW) {
 // ---- LoRA ---------------------------------------------------------------------------------------
 
 LoraLayerTrainer::LoraLayerTrainer(const LayerProblem& problem, Factors factors,
-                                   OptimizerConfig opt)
-    : m_p(&problem), m_factors(std::move(factors)) {
+                                   const LayerConfig& config)
+    : m_p(&problem), m_factors(std::move(factors)), m_threads(resolveThreads(config.threads)),
+      m_thinX(std::make_unique<ThinProducts>()), m_thinE(std::make_unique<ThinProducts>()) {
     checkProblem("LoraLayerTrainer", problem);
     checkFactors("LoraLayerTrainer", problem, m_factors.B, m_factors.A, m_factors.scale());
     const Index d = m_factors.d(), k = m_factors.k(), r = m_factors.rank();
     const Index n = problem.X.cols();
-    m_opt = Optimizer(opt, {{d, r}, {r, k}});
+    m_opt = Optimizer(config.optimizer, {{d, r}, {r, k}}, m_threads);
     m_AX.resize(r, n);
     m_At.resize(k, r);
     m_Y = hugeMatrix(d, n);
@@ -162,6 +153,9 @@ LoraLayerTrainer::LoraLayerTrainer(const LayerProblem& problem, Factors factors,
     m_dA = Matrix::Zero(r, k);
     m_BtdY.resize(r, n);
 }
+
+LoraLayerTrainer::~LoraLayerTrainer() = default;
+LoraLayerTrainer::LoraLayerTrainer(LoraLayerTrainer&&) noexcept = default;
 
 // The two passes of a step through ThinProducts (one read of X, one of E, each feeding every
 // thin product it has a part in) run on OpenMP's team like the gemm() calls between them (see
@@ -200,38 +194,31 @@ private:
 
 // Forward:  AX = A·X (r×n, kept for backward);  Y = W0·X + s·B·AX;  E = Y − Y*
 // Backward: dY = (2/dn)·E;  dB = s·dY·AXᵀ;  dA = s·(Bᵀ·dY)·Xᵀ
-// Layer 4096², n = 512, r = 16, 2 threads: the thin products took about 2.5 ms as five gemm()
-// calls (OpenBLAS is weakest at these shapes), and the single-threaded copy of Y* 0.2 ms more.
-// Aᵀ, the two passes, B·(A·X) and dA's gemm() take 2.1 ms, each call timed alone; whole steps,
-// alternating with the previous build: 4096² 0-1.5 ms faster of 50-57, 1024² 5-8 %.
 double LoraLayerTrainer::lossGrad() {
     const LayerProblem& p = *m_p;
     const Matrix& B = m_factors.B;
     const Matrix& A = m_factors.A;
     const float s = static_cast<float>(m_factors.scale());
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
-    int threads = 1;
-#if defined(_OPENMP)
-    if (!omp_in_parallel()) threads = omp_get_max_threads();
-#endif
+    const int threads = m_threads;
 
     // A·X = (Aᵀ)ᵀ·X as the BtT of a pass over X (its A argument, m_BtdY, is not read without
     // TAt); the pass also fills Y with Y*.
     m_At = A.transpose();
     ForwardWork forward(*this);
-    m_thinX.compute(p.X, m_At, m_BtdY, m_noTAt, m_AX, false, threads,
-                    ThinProducts::Kernel::Best, &forward);
-    gemm(Op::N, Op::N, 1.0f, p.W0, p.X, -1.0f, m_Y);  // W0·X − Y*
-    gemm(Op::N, Op::N, s, B, m_AX, 1.0f, m_Y);        // E = W0·X + s·B·(A·X) − Y*
-    const double loss = squaredNormDouble(m_Y) / dn;
+    m_thinX->compute(p.X, m_At, m_BtdY, m_noTAt, m_AX, false, threads,
+                     ThinProducts::Kernel::Best, &forward);
+    gemm(Op::N, Op::N, 1.0f, p.W0, p.X, -1.0f, m_Y, threads);  // W0·X − Y*
+    gemm(Op::N, Op::N, s, B, m_AX, 1.0f, m_Y, threads);        // E = W0·X + s·B·(A·X) − Y*
+    const double loss = squaredNormDouble(m_Y, threads) / dn;
 
     // dY = (2/dn)·E; its scale folds into the products. One pass over E gives E·(AX)ᵀ, which
     // is dB once scaled, and Bᵀ·E.
     const float g = static_cast<float>(2.0 / dn);
     BackwardWork backward(*this, g * s);
-    m_thinE.compute(m_Y, B, m_AX, m_dB, m_BtdY, true, threads, ThinProducts::Kernel::Best,
-                    &backward);
-    gemm(Op::N, Op::T, g * s, m_BtdY, p.X, 0.0f, m_dA);  // dA = s·(Bᵀ·dY)·Xᵀ
+    m_thinE->compute(m_Y, B, m_AX, m_dB, m_BtdY, true, threads, ThinProducts::Kernel::Best,
+                     &backward);
+    gemm(Op::N, Op::T, g * s, m_BtdY, p.X, 0.0f, m_dA, threads);  // dA = s·(Bᵀ·dY)·Xᵀ
     return loss;
 }
 
@@ -256,13 +243,13 @@ double LoraLayerTrainer::flopsPerStep() const {
 
 // ---- full fine-tuning ---------------------------------------------------------------------------
 
-FullLayerTrainer::FullLayerTrainer(const LayerProblem& problem, OptimizerConfig opt)
-    : m_p(&problem) {
+FullLayerTrainer::FullLayerTrainer(const LayerProblem& problem, const LayerConfig& config)
+    : m_p(&problem), m_threads(resolveThreads(config.threads)) {
     checkProblem("FullLayerTrainer", problem);
     const Index d = problem.W0.rows(), k = problem.W0.cols(), n = problem.X.cols();
     m_W = hugeMatrix(d, k);
     m_W = problem.W0;
-    m_opt = Optimizer(opt, {{d, k}});
+    m_opt = Optimizer(config.optimizer, {{d, k}}, m_threads);
     m_Y = hugeMatrix(d, n);
     m_dW = hugeZeros(d, k);
 }
@@ -272,10 +259,10 @@ double FullLayerTrainer::lossGrad() {
     const LayerProblem& p = *m_p;
     const double dn = static_cast<double>(m_Y.rows()) * static_cast<double>(m_Y.cols());
     m_Y = p.Ystar;
-    gemm(Op::N, Op::N, 1.0f, m_W, p.X, -1.0f, m_Y);  // E = W·X − Y*
-    const double loss = squaredNormDouble(m_Y) / dn;
+    gemm(Op::N, Op::N, 1.0f, m_W, p.X, -1.0f, m_Y, m_threads);  // E = W·X − Y*
+    const double loss = squaredNormDouble(m_Y, m_threads) / dn;
     // dW = dY·Xᵀ with dY = (2/dn)·E: the scale folds into the product.
-    gemm(Op::N, Op::T, static_cast<float>(2.0 / dn), m_Y, p.X, 0.0f, m_dW);
+    gemm(Op::N, Op::T, static_cast<float>(2.0 / dn), m_Y, p.X, 0.0f, m_dW, m_threads);
     return loss;
 }
 

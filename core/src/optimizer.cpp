@@ -1,7 +1,9 @@
 // SGD, momentum and Adam over a list of parameter blocks; state for trainable blocks only.
 #include "loralab/optimizer.h"
 
-#include "loralab/huge_pages.h"
+#include "loralab/format.h"
+#include "huge_pages.h"
+#include "kernels.h"
 #include "team.h"
 
 #include <algorithm>
@@ -11,13 +13,6 @@
 namespace loralab {
 
 namespace {
-
-std::string num(double x) {
-    std::string s = std::to_string(x);
-    return s;
-}
-
-std::string shapeStr(Index r, Index c) { return std::to_string(r) + "x" + std::to_string(c); }
 
 // Copies the shared top-left part of `from` into a zeroed rows×cols matrix, times `scale`.
 Matrix resized(const Matrix& from, Index rows, Index cols, double scale) {
@@ -62,15 +57,18 @@ void validate(const OptimizerConfig& c) {
 }
 
 Optimizer::Optimizer(const OptimizerConfig& config,
-                     const std::vector<std::pair<Index, Index>>& shapes)
+                     const std::vector<std::pair<Index, Index>>& shapes, int threads)
     : m_config(config), m_shapes(shapes) {
     validate(config);
+    setThreads(threads);
     require(!shapes.empty(), "Optimizer", "needs at least one parameter block");
     for (const auto& sh : shapes)
         require(sh.first >= 1 && sh.second >= 1, "Optimizer",
                 "block shape " + shapeStr(sh.first, sh.second) + "; both sizes must be >= 1");
     resetState();
 }
+
+void Optimizer::setThreads(int threads) { m_threads = resolveThreads(threads); }
 
 void Optimizer::setLearningRate(double lr) {
     requireFinite(lr, "lr", true);
@@ -137,8 +135,9 @@ void Optimizer::apply(std::size_t block, const float* p, const Matrix& g, float*
             const float omb1 = static_cast<float>(1.0 - m_config.beta1);
             const float omb2 = static_cast<float>(1.0 - m_config.beta2);
             const float eps = static_cast<float>(m_config.eps);
-            // One pass over p, g, m, v, a cache-sized chunk at a time (three whole-array passes
-            // would stream m and v twice); large blocks (full fine-tuning) split over threads.
+            // One pass over p, g, m, v, a cache-sized chunk at a time (whole-array passes would
+            // stream m and v twice); large blocks (full fine-tuning) split over threads.
+            const detail::KernelTable& kt = detail::kernels();
             const float stepScale = lr / bc1, invBc2 = 1.0f / bc2;
             const Index chunks = (n + kChunk - 1) / kChunk;
             const float* mIn = from.m[block].data();
@@ -146,22 +145,16 @@ void Optimizer::apply(std::size_t block, const float* p, const Matrix& g, float*
             float* mOut = to.m[block].data();
             float* vOut = to.v[block].data();
             const float* gp = g.data();
-            int threads = 1;
-#if defined(_OPENMP)
-            if (n >= kParallelParams && !omp_in_parallel()) threads = omp_get_max_threads();
-#endif
+            const int threads = n >= kParallelParams ? m_threads : 1;
             detail::onTeam(threads, [&](int t, int team) {
                 const auto [c0, c1] = detail::share(chunks, t, team, 1);
                 for (Index c = c0; c < c1; ++c) {
                     const Index at = c * kChunk, len = std::min(kChunk, n - at);
-                    using In = Eigen::Map<const Eigen::ArrayXf>;
-                    using Out = Eigen::Map<Eigen::ArrayXf>;
-                    const In gc(gp + at, len), mc(mIn + at, len), vc(vIn + at, len),
-                        pc(p + at, len);
-                    Out mo(mOut + at, len), vo(vOut + at, len), po(pOut + at, len);
-                    mo = b1 * mc + omb1 * gc;
-                    vo = b2 * vc + omb2 * gc.square();
-                    po = pc - stepScale * mo / ((invBc2 * vo).sqrt() + eps);
+                    const detail::AdamArgs args{p + at,    gp + at,   mIn + at, vIn + at,
+                                                pOut + at, mOut + at, vOut + at, b1,
+                                                b2,        omb1,      omb2,     stepScale,
+                                                invBc2,    eps};
+                    kt.adam(args, len);
                 }
             });
             break;
@@ -183,9 +176,9 @@ void Optimizer::applyPair(const Matrix& p0, const Matrix& g0, Matrix& out0, cons
     // region of the spinning team costs far less than an OpenMP fork (spin_team.h).
     const bool spinning = detail::SpinTeam::instance().awake();
     bool sideBySide = n0 + n1 >= (spinning ? kSpinPairParams : kPairParams) &&
-                      n0 < kParallelParams && n1 < kParallelParams;
+                      n0 < kParallelParams && n1 < kParallelParams && m_threads > 1;
 #if defined(_OPENMP)
-    sideBySide = sideBySide && omp_get_max_threads() > 1 && !omp_in_parallel();
+    sideBySide = sideBySide && !omp_in_parallel();
 #endif
     auto body = [&](int t, int team) {
         if (t == 0) apply(0, p0.data(), g0, out0.data(), from, to);

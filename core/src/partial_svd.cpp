@@ -342,7 +342,7 @@ double Solver::exactRest(TargetProducts& prod, const MatrixD& U, TopSvd* out) {
 // one: each of those products is too small to be worth a fork, and the forks cost most of the
 // run when the cores are shared with other work.
 TopSvd Solver::run(const Matrix* warm) {
-    const int threads = detail::availableThreads();
+    const int threads = resolveThreads(m_control.threads);
     const detail::ThreadCount serial(1);
     m_normSq = detail::squaredNormD(m_T, threads);
     TargetProducts single(m_T, false, threads), exact(m_T, true, threads);

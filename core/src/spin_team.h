@@ -1,13 +1,11 @@
 // A team of persistent threads that wait for work by spinning, for parallel regions short
 // enough that an OpenMP fork and join cost a real share of them (internal to core/src).
 //
-// Why not OpenMP: libgomp wakes its team with a futex call on every fork and again at the join,
-// two system calls per region. On the machines we measure (a VM whose kernel runs with page
-// table isolation and no PCID) a thread's next pass over data streamed from L3 runs about
-// 20 % slower after any system call, even getpid(); the effect lasts that one pass. Together
-// with the fork and join themselves (3-8 µs) that was a quarter of a 1024², r = 1 fit step.
-// Here the caller and the workers meet through one cache line each way, and no system call is
-// made while the workers are awake.
+// Why not OpenMP: libgomp wakes its team with a futex call on every fork and again at the join.
+// On a VM whose kernel runs with page-table isolation and no PCID, a thread's next pass over
+// data streamed from L3 runs markedly slower after any system call; together with the fork and
+// join themselves that was a real share of a small fit step. Here the caller and the workers
+// meet through one cache line each way, and no system call is made while the workers are awake.
 //
 // The rules that keep it from fighting OpenMP and the BLAS (one threading layer in charge at a
 // time):

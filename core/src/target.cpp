@@ -1,7 +1,7 @@
 // Deterministic targets: every random draw comes from loralab::Rng, so a seed fixes the bits.
 #include "loralab/target.h"
 
-#include "loralab/huge_pages.h"
+#include "huge_pages.h"
 #include "loralab/rng.h"
 
 #include <algorithm>

@@ -28,8 +28,9 @@ double workOf(Index d, Index k, Index b) {
 
 }  // namespace
 
-ThreadCount::ThreadCount(int threads) : m_saved(availableThreads()) {
+ThreadCount::ThreadCount(int threads) : m_saved(1) {
 #if defined(_OPENMP)
+    m_saved = omp_get_max_threads();
     omp_set_num_threads(std::max(1, threads));
 #else
     (void)threads;
@@ -39,14 +40,6 @@ ThreadCount::ThreadCount(int threads) : m_saved(availableThreads()) {
 ThreadCount::~ThreadCount() {
 #if defined(_OPENMP)
     omp_set_num_threads(m_saved);
-#endif
-}
-
-int availableThreads() {
-#if defined(_OPENMP)
-    return omp_in_parallel() ? 1 : omp_get_max_threads();
-#else
-    return 1;
 #endif
 }
 

@@ -17,7 +17,7 @@
 // fork a team) on one thread: see ThreadCount.
 #pragma once
 
-#include "loralab/thin_products.h"
+#include "thin_products.h"
 #include "loralab/types.h"
 
 namespace loralab::detail {
@@ -34,9 +34,6 @@ public:
 private:
     int m_saved;
 };
-
-// This thread's OpenMP thread count; 1 inside a parallel region.
-int availableThreads();
 
 class TargetProducts {
 public:

@@ -26,8 +26,8 @@ inline std::pair<Index, Index> share(Index extent, int t, int n, Index grain) {
 
 // Runs body(t, n) on each thread t of an OpenMP team of `threads` and returns the team's size n
 // (the runtime may grant fewer threads than asked). One thread runs body(0, 1) inline, outside
-// OpenMP: libgomp builds and frees a whole team even for `parallel if (false)`, measured at
-// 1.3 µs per region here (3.6 µs nested), more than a 256² step's Gram products. body must not
+// OpenMP: libgomp builds and frees a whole team even for `parallel if (false)`, which costs more
+// than a small step's Gram products. body must not
 // throw: an exception cannot leave an OpenMP region. Inside body, synchronize with
 // teamBarrier(n), never a bare `omp barrier`: run inline from a thread of someone else's
 // parallel region, that one would wait for the other threads of that region. Inside a region of

@@ -1,5 +1,11 @@
 // The trainer: target, spectrum, factors, optimizer, history, rank changes, divergence guard.
+//
+//   construction, copies and moves (which re-bind the objective to their own target)
+//   build, initFactors, record       the state and its history
+//   step                             updates with the divergence guard
+//   reset, reconfigure, setRank, setLearningRate, setOptimizer, setAlpha
 #include "loralab/trainer.h"
+#include "loralab/format.h"
 
 #include "loralab/rng.h"
 
@@ -19,6 +25,8 @@ void validateConfig(const TrainerConfig& c, Index d, Index k) {
             "unknown value; allowed peft, gaussian, svd");
     require(c.historyLimit >= 2, "historyLimit",
             "historyLimit = " + std::to_string(c.historyLimit) + "; must be >= 2");
+    require(c.threads >= 0, "threads",
+            "threads = " + std::to_string(c.threads) + "; must be >= 0 (0 = all cores)");
 }
 
 // Seed for the A rows added by a rank change: distinct per (seed, step, old rank).
@@ -39,8 +47,7 @@ Trainer::Trainer(const TrainerConfig& config, const SvdControl& control) : m_con
 Trainer::Trainer(const TrainerConfig& config, Matrix target, const SvdControl& control)
     : m_config(config) {
     require(target.rows() >= 1 && target.cols() >= 1, "target",
-            "the given target is " + std::to_string(target.rows()) + "x" +
-                std::to_string(target.cols()) + "; must be non-empty");
+            "the given target is " + shapeStr(target) + "; must be non-empty");
     require(target.allFinite(), "target", "the given target has non-finite entries");
     m_config.target.kind = TargetKind::File;
     m_config.target.d = target.rows();
@@ -112,11 +119,20 @@ std::vector<std::pair<Index, Index>> Trainer::blockShapes() const {
 }
 
 void Trainer::build(Matrix target, const SvdControl& control) {
+    SvdControl threaded = control;
+    threaded.threads = spectrumControl().threads;
     m_spectrum = topSpectrum(target, spectrumValues(m_config.rank, target.rows(), target.cols()),
-                             control);
+                             threaded);
     m_T = std::move(target);
     m_objective.setTarget(m_T);
+    m_objective.setThreads(m_config.threads);
     initFactors(m_config.seed);
+}
+
+SvdControl Trainer::spectrumControl() const {
+    SvdControl c;
+    c.threads = m_config.threads;
+    return c;
 }
 
 Index Trainer::spectrumValues(Index rank, Index d, Index k, Index computedBefore) {
@@ -145,13 +161,13 @@ void Trainer::adoptSpectrum(Spectrum spectrum) {
 
 void Trainer::initFactors(std::uint64_t seed) {
     if (m_config.init == Init::Svd && m_spectrum.U.cols() < m_config.rank)
-        m_spectrum = extendSpectrum(m_spectrum, m_T, m_config.rank);
+        m_spectrum = extendSpectrum(m_spectrum, m_T, m_config.rank, spectrumControl());
     if (m_config.init == Init::Svd)
         m_factors = svdInitFactors(m_spectrum, m_config.rank, m_config.alpha, m_config.rslora);
     else
         m_factors = makeFactors(d(), k(), m_config.rank, m_config.alpha, m_config.rslora,
                                 m_config.init, seed);
-    m_opt = Optimizer(m_config.optimizer, blockShapes());
+    m_opt = Optimizer(m_config.optimizer, blockShapes(), m_config.threads);
     m_dB = Matrix::Zero(d(), rank());
     m_dA = Matrix::Zero(rank(), k());
     m_step = 0;
@@ -190,7 +206,7 @@ void Trainer::record(double loss) {
 }
 
 bool Trainer::evaluateCurrent() {
-    m_evalLoss = m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale(), m_dB, m_dA);
+    m_evalLoss = m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale(), &m_dB, &m_dA);
     m_evalValid = true;
     return std::isfinite(m_evalLoss) && m_factors.allFinite() && allFinite(m_dB) &&
            allFinite(m_dA);
@@ -255,7 +271,8 @@ void Trainer::setRank(Index newRank) {
     if (newRank == oldRank) return;
     if (!m_spectrum.covers(newRank))
         m_spectrum = extendSpectrum(
-            m_spectrum, m_T, spectrumValues(newRank, d(), k(), m_spectrum.computed()));
+            m_spectrum, m_T, spectrumValues(newRank, d(), k(), m_spectrum.computed()),
+            spectrumControl());
     const double sOld = m_factors.scale();
     const double sNew = loraScale(m_config.alpha, newRank, m_config.rslora);
 
@@ -280,7 +297,7 @@ void Trainer::setRank(Index newRank) {
         m_factors.B = (ds.U.leftCols(newRank).cast<double>() * root.asDiagonal()).cast<float>();
         m_factors.A = (root.asDiagonal() * ds.V.leftCols(newRank).cast<double>().transpose())
                           .cast<float>();
-        m_opt = Optimizer(m_config.optimizer, {{d(), newRank}, {newRank, k()}});
+        m_opt = Optimizer(m_config.optimizer, {{d(), newRank}, {newRank, k()}}, m_config.threads);
     }
     m_config.rank = newRank;
     m_dB = Matrix::Zero(d(), newRank);
@@ -297,7 +314,7 @@ void Trainer::setLearningRate(double lr) {
 
 void Trainer::setOptimizer(const OptimizerConfig& opt) {
     validate(opt);
-    m_opt = Optimizer(opt, blockShapes());
+    m_opt = Optimizer(opt, blockShapes(), m_config.threads);
     m_config.optimizer = opt;
     reserveStepBuffers();
 }
@@ -318,7 +335,7 @@ void Trainer::setAlpha(double alpha, bool rslora) {
 
 double Trainer::currentLoss() {
     if (m_evalValid) return m_evalLoss;
-    return m_objective.loss(m_factors.B, m_factors.A, m_factors.scale());
+    return m_objective.evaluate(m_factors.B, m_factors.A, m_factors.scale());
 }
 
 }  // namespace loralab

@@ -1,9 +1,17 @@
 // Argument checks shared by every public entry point of the core.
 #include "loralab/types.h"
 
+#include "kernels.h"
+
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
 
 namespace loralab {
 
@@ -26,10 +34,19 @@ void requireShape(Index d, Index k, Index rank) {
     }
 }
 
-// x·0 is 0 (or −0) for every finite x and NaN for ±inf and NaN, so the sum of the products is
-// 0 exactly when every entry is finite; the sum is a plain vectorized reduction. (Built without
-// -ffast-math, which would let the compiler fold x·0 to 0.)
-bool allFinite(const Matrix& m) { return (m.array() * 0.0f).sum() == 0.0f; }
+bool allFinite(const Matrix& m) { return detail::kernels().allFinite(m.data(), m.size()); }
+
+int resolveThreads(int requested) {
+    if (requested < 0)
+        throw std::invalid_argument("threads: " + std::to_string(requested) +
+                                    "; must be >= 0 (0 = all cores)");
+    if (requested > 0) return requested;
+#if defined(_OPENMP)
+    return std::max(1, omp_get_num_procs());
+#else
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+#endif
+}
 
 void requireFinite(double x, const std::string& name, bool positive) {
     if (!std::isfinite(x) || (positive && !(x > 0.0))) {

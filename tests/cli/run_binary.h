@@ -17,6 +17,16 @@ struct RunResult {
 // Runs LORALAB_BIN (the path CMake passed in) with `args`; stdin is /dev/null.
 RunResult runLoralab(const std::vector<std::string>& args);
 
+struct RunOptions {
+    const std::string* stdinData = nullptr;  // piped to stdin (else /dev/null)
+    std::string cwd;                         // working folder (else the test's)
+    std::vector<std::string> env;            // extra NAME=value entries
+    // Stop reading stdout and close its pipe once this many bytes arrived (0: at once), as
+    // `| head -c N` does; the rest of stdout is then lost.
+    std::size_t closeStdoutAfter = static_cast<std::size_t>(-1);
+};
+RunResult runLoralab(const std::vector<std::string>& args, const RunOptions& options);
+
 // The whole stdout parsed as exactly one JSON object (fails the test otherwise).
 nlohmann::json parseJsonObject(const RunResult& r);
 

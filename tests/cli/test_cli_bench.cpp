@@ -2,7 +2,14 @@
 // reps, optimizer) and the JSON has the documented schema. Never the times.
 #include "run_binary.h"
 
+#include "loralab/isa.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 using loralab::test::parseJsonObject;
 using loralab::test::runLoralab;
@@ -61,4 +68,39 @@ TEST(CliBench, WarmUpRunsItsStepsAndAtLeastATenthOfASecond) {
         if (asked == 0) EXPECT_EQ(warm, 0) << r.out;
         else EXPECT_GT(warm, 100) << r.out;
     }
+}
+
+// LORALAB_KERNEL forces the kernels: the bench names them on its build line and in the JSON,
+// spelled as the variable spells them; a kernel that is unknown, or that this CPU cannot run,
+// is a usage error on one line.
+TEST(CliBench, ForcedKernelIsReportedAndOneTheCpuLacksIsAUsageError) {
+    const char* before = std::getenv("LORALAB_KERNEL");
+    const std::string saved = before != nullptr ? before : "";
+    for (loralab::Isa isa : {loralab::Isa::Generic, loralab::Isa::Avx2, loralab::Isa::Avx512}) {
+        const std::string name = loralab::isaName(isa);
+        setenv("LORALAB_KERNEL", name.c_str(), 1);
+        const auto args = std::vector<std::string>{"--bench", "--workload", "fit", "--d", "64",
+                                                   "--k", "48", "--ranks", "3", "--warmup",
+                                                   "0", "--reps", "1", "--threads", "1"};
+        auto json = args;
+        json.push_back("--json");
+        const auto r = runLoralab(json);
+        if (!loralab::cpuSupports(isa)) {
+            EXPECT_EQ(r.exitCode, 2) << name;
+            EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+            EXPECT_NE(r.err.find("LORALAB_KERNEL=" + name), std::string::npos) << r.err;
+            continue;
+        }
+        ASSERT_EQ(r.exitCode, 0) << name << ": " << r.err;
+        EXPECT_EQ(parseJsonObject(r)["build"]["fit_kernel"], name);
+        const auto md = runLoralab(args);
+        ASSERT_EQ(md.exitCode, 0) << md.err;
+        EXPECT_NE(md.out.find("fit kernel " + name), std::string::npos) << md.out;
+    }
+    setenv("LORALAB_KERNEL", "sse9", 1);
+    const auto bad = runLoralab({"--headless", "--steps", "1"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_EQ(bad.err, "loralab: LORALAB_KERNEL=sse9 is unknown; choose generic, avx2 or avx512\n");
+    if (saved.empty()) unsetenv("LORALAB_KERNEL");
+    else setenv("LORALAB_KERNEL", saved.c_str(), 1);
 }

@@ -3,13 +3,12 @@
 //
 // As in the fit objective, the layer loss is quadratic in any single parameter entry, so the
 // central difference is exact up to double rounding.
-#include "loralab/gemm.h"
+#include "gemm.h"
 #include "loralab/layer.h"
 #include "loralab/rng.h"
 
 #include "gradcheck.h"
 #include "malloc_counter.h"
-#include "omp_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -67,7 +66,7 @@ TEST(Layer, LoraGradientsMatchCentralDifferencesEverywhere) {
                             << " naive max rel error dA " << eA;
 
         // Production path (float): a few ulps of the largest intermediate.
-        LoraLayerTrainer t(p, f, OptimizerConfig{});
+        LoraLayerTrainer t(p, f, LayerConfig{OptimizerConfig{}});
         const double prod = t.lossGrad();
         EXPECT_NEAR(prod, naive, 1e-5 * naive);
         const double pB = maxRelErr(gB, t.gradB()), pA = maxRelErr(gA, t.gradA());
@@ -92,7 +91,7 @@ TEST(Layer, FullGradientMatchesCentralDifferencesEverywhere) {
         EXPECT_LT(e, 1e-6) << sh.d << "x" << sh.k << " naive max rel error dW " << e;
 
         // The production trainer starts at W0: compare it there with the naive gradient.
-        FullLayerTrainer t(p, OptimizerConfig{});
+        FullLayerTrainer t(p, LayerConfig{OptimizerConfig{}});
         Matrix dW0;
         const double naive0 = fullLossGradNaive(p, p.W0, dW0);
         EXPECT_NEAR(t.lossGrad(), naive0, 1e-5 * naive0);
@@ -107,15 +106,13 @@ TEST(Layer, FullGradientMatchesCentralDifferencesEverywhere) {
 const Shape kTeamShapes[] = {{300, 260, 128, 1}, {300, 260, 128, 4}, {520, 400, 200, 16}};
 
 TEST(Layer, ProductionGradientsMatchTheNaiveOnesOnEveryTeam) {
-    test::OmpThreads team(1);
     for (const Shape& sh : kTeamShapes)
         for (int threads : {1, 2, 3}) {
-            team.set(threads);
             const LayerProblem p = makeLayerProblem(sh.d, sh.k, sh.n, 2, 21);
             const Factors f = randomFactors(sh.d, sh.k, sh.r, 2.0, 22);
             Matrix dB, dA;
             const double naive = layerLossGradNaive(p, f.B, f.A, f.scale(), dB, dA);
-            LoraLayerTrainer t(p, f, OptimizerConfig{});
+            LoraLayerTrainer t(p, f, LayerConfig{OptimizerConfig{}, threads});
             EXPECT_NEAR(t.lossGrad(), naive, 1e-5 * naive);
             const double eB = maxRelErr(dB.cast<double>(), t.gradB());
             const double eA = maxRelErr(dA.cast<double>(), t.gradA());
@@ -124,7 +121,7 @@ TEST(Layer, ProductionGradientsMatchTheNaiveOnesOnEveryTeam) {
 
             Matrix dW;
             const double naiveFull = fullLossGradNaive(p, p.W0, dW);
-            FullLayerTrainer full(p, OptimizerConfig{});
+            FullLayerTrainer full(p, LayerConfig{OptimizerConfig{}, threads});
             EXPECT_NEAR(full.lossGrad(), naiveFull, 1e-5 * naiveFull);
             const double eW = maxRelErr(dW.cast<double>(), full.gradW());
             EXPECT_LT(eW, 1e-4) << sh.d << "x" << sh.k << " threads " << threads;
@@ -137,12 +134,11 @@ TEST(Layer, TrainingStepsAllocateNothingOnceRunning) {
         GTEST_SKIP() << "built without OpenBLAS: Eigen's GEMM allocates its packing buffers";
     // OpenBLAS's own threading mallocs job descriptors on every call, and its small-matrix
     // kernel for N·N products under 16 rows mallocs a packing buffer: the steps avoid both.
-    const test::OmpThreads team(2);
     for (const Shape& sh : kTeamShapes) {
         const LayerProblem p = makeLayerProblem(sh.d, sh.k, sh.n, 2, 23);
         LoraLayerTrainer lora(p, randomFactors(sh.d, sh.k, sh.r, 2.0, 24),
-                              OptimizerConfig{OptimizerKind::Adam, 1e-3});
-        FullLayerTrainer full(p, OptimizerConfig{OptimizerKind::Adam, 1e-3});
+                              LayerConfig{OptimizerConfig{OptimizerKind::Adam, 1e-3}, 2});
+        FullLayerTrainer full(p, LayerConfig{OptimizerConfig{OptimizerKind::Adam, 1e-3}, 2});
         lora.step();  // first calls may set up thread-local buffers (OpenBLAS's, the team's)
         full.step();
         EXPECT_EQ(test::allocationsDuring([&] {
@@ -186,7 +182,7 @@ TEST(Layer, LoraTrainingFitsTheTeacherAndLeavesW0Alone) {
     const LayerProblem p = makeLayerProblem(32, 24, 64, 2, 11);
     const Matrix W0 = p.W0;
     const Factors f = makeFactors(32, 24, 4, 4.0, false, Init::Peft, 12);
-    LoraLayerTrainer t(p, f, OptimizerConfig{OptimizerKind::Adam, 1e-2});
+    LoraLayerTrainer t(p, f, LayerConfig{OptimizerConfig{OptimizerKind::Adam, 1e-2}});
     const double first = t.step();
     EXPECT_NEAR(first, layerLossNaive(p, f.B, f.A, f.scale()), 1e-5 * first);
     double last = first;
@@ -199,7 +195,7 @@ TEST(Layer, LoraTrainingFitsTheTeacherAndLeavesW0Alone) {
 
 TEST(Layer, FullFineTuningReducesTheLoss) {
     const LayerProblem p = makeLayerProblem(16, 12, 48, 2, 13);
-    FullLayerTrainer t(p, OptimizerConfig{OptimizerKind::Adam, 1e-2});
+    FullLayerTrainer t(p, LayerConfig{OptimizerConfig{OptimizerKind::Adam, 1e-2}});
     const double first = t.step();
     double last = first;
     for (int i = 0; i < 400; ++i) last = t.step();
@@ -210,8 +206,8 @@ TEST(Layer, FullFineTuningReducesTheLoss) {
 TEST(Layer, FlopCountsFollowTheShapes) {
     const Index d = 256, k = 192, n = 128, r = 4;
     const LayerProblem p = makeLayerProblem(d, k, n, 2, 1);
-    LoraLayerTrainer lora(p, makeFactors(d, k, r, 4.0, false, Init::Peft, 1), OptimizerConfig{});
-    FullLayerTrainer full(p, OptimizerConfig{});
+    LoraLayerTrainer lora(p, makeFactors(d, k, r, 4.0, false, Init::Peft, 1), LayerConfig{});
+    FullLayerTrainer full(p, LayerConfig{OptimizerConfig{}});
     const double w0x = 2.0 * d * k * n;
     // LoRA: W0·X plus 4 thin products each way (2rkn + 2drn forward, 2drn + 2rkn backward)
     // and O(dn) elementwise work.
@@ -235,13 +231,13 @@ TEST(Layer, BadArgumentsThrow) {
     EXPECT_THROW(layerLossNaive(p, wrong.B, wrong.A, 1.0), std::invalid_argument);
     EXPECT_THROW(layerLossGradNaive(p, good.B, good.A, NAN, dB, dA), std::invalid_argument);
     EXPECT_THROW(fullLossGradNaive(p, Matrix::Zero(6, 4), dW), std::invalid_argument);
-    EXPECT_THROW(LoraLayerTrainer(p, wrong, OptimizerConfig{}), std::invalid_argument);
+    EXPECT_THROW(LoraLayerTrainer(p, wrong, LayerConfig{}), std::invalid_argument);
     OptimizerConfig badLr;
     badLr.lr = -1.0;
-    EXPECT_THROW(LoraLayerTrainer(p, good, badLr), std::invalid_argument);
-    EXPECT_THROW(FullLayerTrainer(p, badLr), std::invalid_argument);
+    EXPECT_THROW(LoraLayerTrainer(p, good, LayerConfig{badLr}), std::invalid_argument);
+    EXPECT_THROW(FullLayerTrainer(p, LayerConfig{badLr}), std::invalid_argument);
     LayerProblem broken = p;
     broken.X = Matrix::Zero(4, 4);  // k = 5 expected
-    EXPECT_THROW(FullLayerTrainer(broken, OptimizerConfig{}), std::invalid_argument);
-    EXPECT_THROW(LoraLayerTrainer(broken, good, OptimizerConfig{}), std::invalid_argument);
+    EXPECT_THROW(FullLayerTrainer(broken, LayerConfig{}), std::invalid_argument);
+    EXPECT_THROW(LoraLayerTrainer(broken, good, LayerConfig{}), std::invalid_argument);
 }

@@ -13,7 +13,6 @@
 
 #include "gradcheck.h"
 #include "malloc_counter.h"
-#include "omp_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -71,7 +70,7 @@ TEST(Objective, GramGradientMatchesCentralDifferencesEverywhere) {
         Matrix B, A, dB, dA;
         randomFactors(c.d, c.k, c.r, 6, B, A);
         GramObjective obj(T);
-        obj.evaluate(B, A, c.s, dB, dA);
+        obj.evaluate(B, A, c.s, &dB, &dA);
         auto f = [&] { return lossNaive(T, B, A, c.s); };
         const MatrixD gB = centralDiff(B, f), gA = centralDiff(A, f);
         // The Gram path runs in float and subtracts two terms of the gradient's size; its error
@@ -89,9 +88,9 @@ TEST(Objective, NaiveAndGramAgree) {
         randomFactors(c.d, c.k, c.r, 8, B, A);
         const double naive = lossGradNaive(T, B, A, c.s, nB, nA);
         GramObjective obj(T);
-        const double gram = obj.evaluate(B, A, c.s, gB, gA);
+        const double gram = obj.evaluate(B, A, c.s, &gB, &gA);
         EXPECT_NEAR(gram, naive, 1e-5 * naive);
-        EXPECT_NEAR(obj.loss(B, A, c.s), naive, 1e-5 * naive);
+        EXPECT_NEAR(obj.evaluate(B, A, c.s), naive, 1e-5 * naive);
         EXPECT_LT(maxRelErr(nB.cast<double>(), gB), 1e-4);
         EXPECT_LT(maxRelErr(nA.cast<double>(), gA), 1e-4);
     }
@@ -103,24 +102,22 @@ TEST(Objective, NaiveAndGramAgree) {
 // and 1: Grams too small for Eigen to fork) and on OpenMP's (r = 27 and 60); the fixed-rank
 // loops of r = 1, 2 and 4; the SIMD kernels' ranks (small_products.h: r = 8, 16 and 32, a
 // multiple of the vector width); and a pass over T too small for a team with Grams large
-// enough for their own (100×120, r = 64). loss() gives evaluate()'s loss to the bit.
+// enough for their own (100×120, r = 64). The loss alone is the same to the bit.
 TEST(Objective, GramPathMatchesNaiveOnEveryTeam) {
-    test::OmpThreads team(1);
     for (auto [d, k, r] : {std::tuple<Index, Index, Index>{300, 700, 5}, {20, 53000, 1},
                            {301, 900, 4}, {300, 1801, 2}, {300, 260, 27}, {20, 2000, 60},
                            {257, 300, 16}, {300, 260, 8}, {40, 1500, 32}, {100, 120, 64}})
         for (int threads : {1, 2, 3}) {
-            team.set(threads);
             const Matrix T = makeTarget({TargetKind::Decay, d, k, 1, 1.0, 31});
             Matrix B, A, nB, nA, gB, gA;
             randomFactors(d, k, r, 5, B, A);
             const double naive = lossGradNaive(T, B, A, 0.75, nB, nA);
-            GramObjective obj(T);
-            const double gram = obj.evaluate(B, A, 0.75, gB, gA);
+            GramObjective obj(T, threads);
+            const double gram = obj.evaluate(B, A, 0.75, &gB, &gA);
             const std::string what = std::to_string(d) + "x" + std::to_string(k) + " r=" +
                                      std::to_string(r) + " threads " + std::to_string(threads);
             EXPECT_NEAR(gram, naive, 1e-5 * naive) << what;
-            EXPECT_EQ(obj.loss(B, A, 0.75), gram) << what;
+            EXPECT_EQ(obj.evaluate(B, A, 0.75), gram) << what;
             EXPECT_LT(maxRelErr(nB.cast<double>(), gB), 1e-4) << what;
             EXPECT_LT(maxRelErr(nA.cast<double>(), gA), 1e-4) << what;
         }
@@ -133,9 +130,9 @@ TEST(Objective, LossAtZeroDeltaWIsTargetMeanSquare) {
     EXPECT_NEAR(obj.targetNormSq(), T.cast<double>().squaredNorm(), 1e-9);
     const double expected = T.cast<double>().squaredNorm() / 200.0;
     EXPECT_NEAR(lossNaive(T, f.B, f.A, f.scale()), expected, 1e-12);
-    EXPECT_NEAR(obj.loss(f.B, f.A, f.scale()), expected, 1e-9);
+    EXPECT_NEAR(obj.evaluate(f.B, f.A, f.scale()), expected, 1e-9);
     Matrix dB, dA;
-    obj.evaluate(f.B, f.A, f.scale(), dB, dA);
+    obj.evaluate(f.B, f.A, f.scale(), &dB, &dA);
     EXPECT_TRUE((dA.array() == 0.0f).all());  // B = 0 ⇒ ∂L/∂A = 0
     EXPECT_GT(dB.cwiseAbs().maxCoeff(), 0.0f);
 }
@@ -150,9 +147,9 @@ TEST(Objective, ExactFitLossIsResolvedBelowGramRounding) {
     Matrix dB, dA;
     const double naive = lossNaive(T, f.B, f.A, f.scale());
     EXPECT_LT(naive, 1e-11);
-    EXPECT_NEAR(obj.evaluate(f.B, f.A, f.scale(), dB, dA), naive, 1e-12);
-    EXPECT_NEAR(obj.loss(f.B, f.A, f.scale()), naive, 1e-12);
-    EXPECT_GE(obj.loss(f.B, f.A, f.scale()), 0.0);
+    EXPECT_NEAR(obj.evaluate(f.B, f.A, f.scale(), &dB, &dA), naive, 1e-12);
+    EXPECT_NEAR(obj.evaluate(f.B, f.A, f.scale()), naive, 1e-12);
+    EXPECT_GE(obj.evaluate(f.B, f.A, f.scale()), 0.0);
 }
 
 TEST(Objective, EvaluateReusesOutputStorage) {
@@ -161,10 +158,10 @@ TEST(Objective, EvaluateReusesOutputStorage) {
     randomFactors(30, 20, 4, 3, B, A);
     GramObjective obj(T);
     Matrix dB, dA;
-    obj.evaluate(B, A, 1.0, dB, dA);
+    obj.evaluate(B, A, 1.0, &dB, &dA);
     const float* pB = dB.data();
     const float* pA = dA.data();
-    for (int i = 0; i < 3; ++i) obj.evaluate(B, A, 1.0, dB, dA);
+    for (int i = 0; i < 3; ++i) obj.evaluate(B, A, 1.0, &dB, &dA);
     EXPECT_EQ(dB.data(), pB);
     EXPECT_EQ(dA.data(), pA);
     EXPECT_EQ(&obj.target(), &T);
@@ -174,27 +171,24 @@ TEST(Objective, MismatchedShapesThrow) {
     const Matrix T = Matrix::Ones(6, 5);
     Matrix B = Matrix::Ones(6, 2), A = Matrix::Ones(2, 5), dB, dA;
     GramObjective obj(T);
-    EXPECT_NO_THROW(obj.evaluate(B, A, 1.0, dB, dA));
-    EXPECT_THROW(obj.evaluate(Matrix::Ones(5, 2), A, 1.0, dB, dA), std::invalid_argument);
-    EXPECT_THROW(obj.evaluate(B, Matrix::Ones(2, 4), 1.0, dB, dA), std::invalid_argument);
-    EXPECT_THROW(obj.evaluate(B, Matrix::Ones(3, 5), 1.0, dB, dA), std::invalid_argument);
-    EXPECT_THROW(obj.evaluate(B, A, NAN, dB, dA), std::invalid_argument);
-    EXPECT_THROW(obj.loss(Matrix::Ones(6, 0), Matrix::Ones(0, 5), 1.0), std::invalid_argument);
+    EXPECT_NO_THROW(obj.evaluate(B, A, 1.0, &dB, &dA));
+    EXPECT_THROW(obj.evaluate(Matrix::Ones(5, 2), A, 1.0, &dB, &dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(B, Matrix::Ones(2, 4), 1.0, &dB, &dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(B, Matrix::Ones(3, 5), 1.0, &dB, &dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(B, A, NAN, &dB, &dA), std::invalid_argument);
+    EXPECT_THROW(obj.evaluate(Matrix::Ones(6, 0), Matrix::Ones(0, 5), 1.0), std::invalid_argument);
     EXPECT_THROW(lossNaive(T, Matrix::Ones(6, 3), A, 1.0), std::invalid_argument);
     EXPECT_THROW(lossNaive(T, B, A, INFINITY), std::invalid_argument);
     EXPECT_THROW(lossGradNaive(Matrix(0, 0), B, A, 1.0, dB, dA), std::invalid_argument);
     GramObjective empty;
-    EXPECT_THROW(empty.loss(B, A, 1.0), std::invalid_argument);
+    EXPECT_THROW(empty.evaluate(B, A, 1.0), std::invalid_argument);
     EXPECT_THROW(empty.setTarget(Matrix(0, 3)), std::invalid_argument);
 }
 
 #ifdef LORALAB_COUNT_MALLOC
 TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
-    // Sizes past Eigen's 128 KB stack limit for GEMM packing buffers, the exact-fit path, and
-    // both sides of the work at which Eigen's GEMM would start forking (16²·390 < 100,000 <
-    // 16²·600) with the two threads it has here.
-    const int threadsBefore = Eigen::nbThreads();
-    Eigen::setNbThreads(2);
+    // The exact-fit path, and both sides of the work at which a step moves from the spinning
+    // team to OpenMP's (16²·390 < 100,000 < 16²·600), on two threads.
     for (auto [d, k, r] : {std::tuple<Index, Index, Index>{48, 64, 4}, {390, 380, 16},
                            {600, 520, 16}}) {
         Factors exact;  // T = B₀·A₀ exactly (in double, rounded once to float)
@@ -203,22 +197,22 @@ TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
         const Matrix T = (exact.B.cast<double>() * exact.A.cast<double>()).cast<float>();
         Matrix B, A, dB, dA;
         randomFactors(d, k, r, 3, B, A);
-        GramObjective obj(T);
-        obj.evaluate(B, A, 1.0, dB, dA);  // sizes the workspaces
+        GramObjective obj(T, 2);
+        obj.evaluate(B, A, 1.0, &dB, &dA);  // sizes the workspaces
         Matrix eB, eA;
-        obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
-        obj.evaluate(B, A, 1.0, dB, dA);
+        obj.evaluate(exact.B, exact.A, exact.scale(), &eB, &eA);
+        obj.evaluate(B, A, 1.0, &dB, &dA);
         double loss = 0.0, lossOnly = 0.0;
         EXPECT_EQ(test::allocationsDuring([&] {
-                      loss = obj.evaluate(B, A, 1.0, dB, dA);
-                      lossOnly = obj.loss(B, A, 1.0);
+                      loss = obj.evaluate(B, A, 1.0, &dB, &dA);
+                      lossOnly = obj.evaluate(B, A, 1.0);
                   }),
                   0)
             << d << "x" << k << " r=" << r;
         EXPECT_EQ(loss, lossOnly);
 
         // The rest of a fit step: the optimizer's update.
-        Optimizer opt(OptimizerConfig{OptimizerKind::Adam, 1e-3}, {{d, r}, {r, k}});
+        Optimizer opt(OptimizerConfig{OptimizerKind::Adam, 1e-3}, {{d, r}, {r, k}}, 2);
         opt.beginStep();
         opt.updatePair(B, dB, A, dA);  // the first call may start the team's thread
         EXPECT_EQ(test::allocationsDuring([&] {
@@ -239,14 +233,13 @@ TEST(Objective, GramEvaluateAllocatesNothingOnceShapesAreFixed) {
                   0)
             << "optimizer out of place " << d << "x" << k << " r=" << r;
 
-        obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA);
+        obj.evaluate(exact.B, exact.A, exact.scale(), &eB, &eA);
         double tiny = 0.0;
         EXPECT_EQ(test::allocationsDuring(
-                      [&] { tiny = obj.evaluate(exact.B, exact.A, exact.scale(), eB, eA); }),
+                      [&] { tiny = obj.evaluate(exact.B, exact.A, exact.scale(), &eB, &eA); }),
                   0)
             << "exact path " << d << "x" << k;
         EXPECT_LT(tiny, 1e-10);
     }
-    Eigen::setNbThreads(threadsBefore);
 }
 #endif

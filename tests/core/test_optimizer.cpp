@@ -1,7 +1,6 @@
 // Optimizers: SGD, momentum and Adam against updates computed by hand, state sizing, resizing.
 #include "loralab/optimizer.h"
 
-#include "omp_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -208,14 +207,13 @@ TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
     // Below kPairParams (32,768: one thread does both blocks), above it (side by side) and with
     // a block past kParallelParams (2^18: Adam splits it over the team), for every kind, on
     // 1, 2 and 3 threads: bit for bit what two update() calls give.
-    test::OmpThreads team(1);
     for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam})
         for (auto [d, k, r] :
              {std::tuple<Index, Index, Index>{9, 7, 2}, {2048, 2100, 16}, {16400, 40, 16}})
             for (int threads : {1, 2, 3}) {
-                team.set(threads);
                 const OptimizerConfig config{kind, 1e-2};
-                Optimizer one(config, {{d, r}, {r, k}}), pair(config, {{d, r}, {r, k}});
+                Optimizer one(config, {{d, r}, {r, k}}, threads),
+                    pair(config, {{d, r}, {r, k}}, threads);
                 Matrix B1 = Matrix::Random(d, r), A1 = Matrix::Random(r, k);
                 Matrix B2 = B1, A2 = A1;
                 for (int step = 0; step < 3; ++step) {
@@ -246,7 +244,6 @@ TEST(Optimizer, UpdatePairEqualsTwoUpdatesOnAnyTeam) {
 TEST(Optimizer, UpdatePairIntoEqualsUpdatePairAndUndoesToTheStateBefore) {
     // Out of place, on one thread and side by side, every kind: the same bits as updatePair,
     // the inputs untouched, and undoStep() back to the state before, bit for bit.
-    test::OmpThreads team(1);
     auto sameBits = [](const Matrix& a, const Matrix& b) {
         return a.rows() == b.rows() && a.cols() == b.cols() &&
                std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0;
@@ -262,12 +259,12 @@ TEST(Optimizer, UpdatePairIntoEqualsUpdatePairAndUndoesToTheStateBefore) {
     for (OptimizerKind kind : {OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam})
         for (auto [d, k, r] : {std::tuple<Index, Index, Index>{9, 7, 2}, {2048, 2100, 16}})
             for (int threads : {1, 2}) {
-                team.set(threads);
                 const std::string what = std::string(optimizerName(kind)) + " " +
                                          std::to_string(d) + "x" + std::to_string(k) +
                                          " threads " + std::to_string(threads);
                 const OptimizerConfig config{kind, 1e-2};
-                Optimizer inPlace(config, {{d, r}, {r, k}}), outOfPlace(config, {{d, r}, {r, k}});
+                Optimizer inPlace(config, {{d, r}, {r, k}}, threads),
+                    outOfPlace(config, {{d, r}, {r, k}}, threads);
                 outOfPlace.reserveUndo();
                 Matrix B1 = Matrix::Random(d, r), A1 = Matrix::Random(r, k);
                 Matrix B2 = B1, A2 = A1, nextB, nextA;

@@ -1,24 +1,17 @@
-// The fit kernel (thin_products.h), gemm() and huge pages, against double-precision products;
-// the page-granular buffers the kernel keeps per thread (page_buffer.h).
-#include "loralab/gemm.h"
-#include "loralab/huge_pages.h"
-#include "loralab/page_buffer.h"
-#include "loralab/rng.h"
-#include "loralab/thin_products.h"
+// The one pass over T (thin_products.h), the active SIMD kernels (LORALAB_KERNEL: CTest runs
+// this file once per kernel) and the Eigen path, against double-precision products.
+#include "thin_products.h"
 
-#include "malloc_counter.h"
-#include "omp_threads.h"
+#include "loralab/isa.h"
+#include "loralab/rng.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
-#include <limits>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -72,7 +65,7 @@ TEST(ThinProducts, MatchDoublePrecisionProductsOnEveryShapeClass) {
                 for (auto kernel : {ThinProducts::Kernel::Best, ThinProducts::Kernel::Eigen})
                     for (int threads : {1, 2, 3}) {
                         const std::string what =
-                            std::string(kernel == ThinProducts::Kernel::Best ? "best" : "eigen") +
+                            std::string(kernel == ThinProducts::Kernel::Best ? isaName(activeIsa()) : "eigen") +
                             " d=" + std::to_string(d) + " k=" + std::to_string(k) +
                             " r=" + std::to_string(r) + " threads=" + std::to_string(threads);
                         Matrix gotTAt = Matrix::Constant(d, r, NAN);
@@ -271,181 +264,4 @@ TEST(ThinProducts, RejectsMismatchedShapes) {
     EXPECT_NO_THROW(thin.compute(T, B, A, wrong, BtT, false, 1));  // TAt unused
 }
 
-TEST(ThinProducts, NamesItsKernel) {
-    const std::string name = ThinProducts::bestKernelName();
-    EXPECT_TRUE(name == "avx512" || name == "avx2" || name == "eigen") << name;
-}
 
-// ---- gemm ---------------------------------------------------------------------------------------
-
-TEST(Gemm, AllTransposeCombinationsMatchDoubleOnEveryTeamSplit) {
-    // One small product (one thread does it), products large enough for the team to split C by
-    // rows (m >= n) or by columns, with fewer than 16 rows or columns on one side, an empty
-    // inner dimension (C = beta·C), and a long inner dimension with both sides short (slices
-    // under 16 wide). Each on teams of 1, 2 and 3 threads.
-    struct Shape {
-        Index m, n, kk;
-    };
-    const Shape shapes[] = {{37, 29, 45}, {300, 70, 40}, {50, 333, 41}, {3, 2000, 64},
-                            {2000, 3, 64}, {17, 999, 33}, {40, 30, 0}, {20, 12, 1500}};
-    test::OmpThreads team(1);
-    std::uint64_t seed = 0;
-    for (const Shape& sh : shapes)
-        for (int threads : {1, 2, 3})
-            for (Op opA : {Op::N, Op::T})
-                for (Op opB : {Op::N, Op::T}) {
-                    team.set(threads);
-                    const Index m = sh.m, n = sh.n, kk = sh.kk;
-                    const Matrix A = opA == Op::N ? randomMatrix(m, kk, ++seed)
-                                                  : randomMatrix(kk, m, ++seed);
-                    const Matrix B = opB == Op::N ? randomMatrix(kk, n, ++seed)
-                                                  : randomMatrix(n, kk, ++seed);
-                    const MatrixD Ad = opA == Op::N ? MatrixD(A.cast<double>())
-                                                    : MatrixD(A.cast<double>().transpose());
-                    const MatrixD Bd = opB == Op::N ? MatrixD(B.cast<double>())
-                                                    : MatrixD(B.cast<double>().transpose());
-                    const Matrix C0 = randomMatrix(m, n, ++seed);
-                    const std::string where = std::to_string(m) + "x" + std::to_string(n) + "x" +
-                                              std::to_string(kk) + " threads " +
-                                              std::to_string(threads) + " " + gemmBackend();
-                    // The classic float bound: |error| <= (kk + 2)·u·(|α|·|A|·|B| + |β|·|C0|)
-                    // entrywise, u = 2⁻²⁴ (a little slack: 2u).
-                    const MatrixD absAB = Ad.cwiseAbs() * Bd.cwiseAbs();
-                    const double u2 = 2.0 * std::ldexp(1.0, -24) * static_cast<double>(kk + 2);
-                    // beta = 0 must ignore C entirely (NaN stays out); beta ≠ 0 accumulates.
-                    Matrix C = Matrix::Constant(m, n, NAN);
-                    gemm(opA, opB, 1.5f, A, B, 0.0f, C);
-                    const MatrixD want0 = 1.5 * Ad * Bd;
-                    const MatrixD bound0 = (u2 * 1.5) * absAB;
-                    EXPECT_TRUE(((C.cast<double>() - want0).cwiseAbs().array() <=
-                                 bound0.array() + 1e-30)
-                                    .all())
-                        << where;
-                    C = C0;
-                    gemm(opA, opB, -0.5f, A, B, 2.0f, C);
-                    const MatrixD want1 = -0.5 * Ad * Bd + 2.0 * C0.cast<double>();
-                    const MatrixD bound1 =
-                        u2 * (0.5 * absAB + 2.0 * C0.cast<double>().cwiseAbs());
-                    EXPECT_TRUE(((C.cast<double>() - want1).cwiseAbs().array() <= bound1.array())
-                                    .all())
-                        << where;
-                }
-}
-
-#ifdef LORALAB_COUNT_MALLOC
-TEST(Gemm, AllocatesNothingOnATeam) {
-    if (std::string(gemmBackend()) == "eigen")
-        GTEST_SKIP() << "built without OpenBLAS: Eigen's GEMM allocates its packing buffers";
-    const test::OmpThreads team(2);
-    for (auto [m, n, kk] : {std::tuple<Index, Index, Index>{300, 70, 40}, {3, 2000, 64},
-                            {37, 29, 45}, {20, 12, 1500}, {520, 16, 200}})
-        for (Op opA : {Op::N, Op::T})
-            for (Op opB : {Op::N, Op::T}) {
-                const Matrix A = opA == Op::N ? randomMatrix(m, kk, 1) : randomMatrix(kk, m, 1);
-                const Matrix B = opB == Op::N ? randomMatrix(kk, n, 2) : randomMatrix(n, kk, 2);
-                Matrix C = Matrix::Zero(m, n);
-                gemm(opA, opB, 1.0f, A, B, 0.5f, C);  // OpenBLAS sets up its buffers once
-                EXPECT_EQ(test::allocationsDuring([&] { gemm(opA, opB, 1.0f, A, B, 0.5f, C); }),
-                          0)
-                    << m << "x" << n << "x" << kk << " " << (opA == Op::N ? "N" : "T")
-                    << (opB == Op::N ? "N" : "T");
-            }
-}
-#endif
-
-TEST(Gemm, RejectsMismatchedShapesWithoutTouchingC) {
-    const Matrix A = Matrix::Ones(3, 4), B = Matrix::Ones(4, 5);
-    Matrix C = Matrix::Constant(3, 5, 9.0f), wrong = Matrix::Constant(5, 3, 9.0f);
-    EXPECT_THROW(gemm(Op::N, Op::N, 1.0f, A, B, 0.0f, wrong), std::invalid_argument);
-    EXPECT_THROW(gemm(Op::T, Op::N, 1.0f, A, B, 0.0f, C), std::invalid_argument);
-    EXPECT_TRUE((C.array() == 9.0f).all());
-    EXPECT_TRUE((wrong.array() == 9.0f).all());
-    const std::string backend = gemmBackend();
-    EXPECT_TRUE(backend == "openblas" || backend == "eigen") << backend;
-}
-
-// ---- huge pages ---------------------------------------------------------------------------------
-
-namespace {
-
-bool hugePagesOnRequest() {
-    std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
-    std::string line;
-    std::getline(f, line);
-    return line.find("[madvise]") != std::string::npos ||
-           line.find("[always]") != std::string::npos;
-}
-
-// kB of AnonHugePages in the mapping that contains address p (from /proc/self/smaps).
-long hugeKiBAt(const void* p) {
-    std::ifstream smaps("/proc/self/smaps");
-    const auto addr = reinterpret_cast<std::uintptr_t>(p);
-    std::string line;
-    bool inside = false;
-    while (std::getline(smaps, line)) {
-        std::uintptr_t lo = 0, hi = 0;
-        char dash = 0;
-        std::istringstream head(line);
-        if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
-            inside = lo <= addr && addr < hi;
-            continue;
-        }
-        if (inside && line.compare(0, 14, "AnonHugePages:") == 0)
-            return std::stol(line.substr(14));
-    }
-    return -1;
-}
-
-}  // namespace
-
-TEST(HugePages, HugeMatrixHasTheShapeAndIsWritable) {
-    Matrix m = hugeMatrix(3, 2);
-    EXPECT_EQ(m.rows(), 3);
-    EXPECT_EQ(m.cols(), 2);
-    m.setConstant(1.0f);
-    EXPECT_EQ(m.sum(), 6.0f);
-    adviseHugePages(nullptr, 1 << 30);  // ignored
-    adviseHugePages(m.data(), 24);      // below 2 MiB: ignored
-}
-
-TEST(HugePages, LargeMatrixIsBackedByHugePagesWhereTheKernelOffersThem) {
-    if (!hugePagesOnRequest())
-        GTEST_SKIP() << "transparent huge pages are off on this machine";
-    Matrix m = hugeMatrix(2048, 2048);  // 16 MiB
-    m.setZero();                        // first touch, after the advice
-    // The advice covers whole pages inside the matrix: look at the mapping of its middle.
-    const long kib = hugeKiBAt(m.data() + m.size() / 2);
-    // The kernel may be short of free 2 MiB blocks (a busy machine's memory is fragmented: 6 of
-    // 16 MiB were huge once while a build ran beside the test), so ask for one; without the
-    // advice, in THP's madvise mode, there would be none.
-    EXPECT_GE(kib, 2 * 1024) << "AnonHugePages " << kib << " kB in the matrix's mapping";
-}
-
-TEST(PageBuffer, EachBufferHasWholePagesOfItsOwn) {
-    // Buffers of less than, exactly and more than a page, alive together: each starts on a page
-    // boundary, so no two of them (nor anything else the allocator hands out) share a page.
-    std::vector<PageFloats> buffers;
-    for (std::size_t n : {std::size_t{1}, std::size_t{1023}, std::size_t{1024}, std::size_t{1025},
-                          std::size_t{5000}, std::size_t{1}})
-        buffers.emplace_back(n, 1.0f);
-    std::vector<std::pair<std::uintptr_t, std::uintptr_t>> pages;  // [first, last] page numbers
-    for (const PageFloats& b : buffers) {
-        const auto at = reinterpret_cast<std::uintptr_t>(b.data());
-        EXPECT_EQ(at % kPageBytes, 0u) << "a buffer of " << b.size() << " floats";
-        pages.emplace_back(at / kPageBytes, (at + b.size() * sizeof(float) - 1) / kPageBytes);
-    }
-    for (std::size_t i = 0; i < pages.size(); ++i)
-        for (std::size_t j = i + 1; j < pages.size(); ++j)
-            EXPECT_TRUE(pages[i].second < pages[j].first || pages[j].second < pages[i].first)
-                << "buffers " << i << " and " << j << " share a page";
-    // A small ordinary allocation made now does not land inside any of them either.
-    const auto other = std::make_unique<float[]>(4);
-    const auto page = reinterpret_cast<std::uintptr_t>(other.get()) / kPageBytes;
-    for (const auto& [first, last] : pages) EXPECT_TRUE(page < first || page > last);
-}
-
-TEST(PageBuffer, RefusesSizesThatOverflow) {
-    PageAllocator<float> allocator;
-    EXPECT_THROW((void)allocator.allocate(std::numeric_limits<std::size_t>::max() / 2),
-                 std::bad_array_new_length);
-}

@@ -2,10 +2,15 @@
 //   xvfb-run -a -s "-screen 0 1600x1000x24" gui_frame_rate [--d N] [--k N] [--rank R] [--frames N]
 // Opens the real window (GLFW, OpenGL 3.3, vsync off), presses Play, renders N frames and prints
 // frames/s, steps/s and the split between building+rendering a frame and swapping buffers.
+// It runs with a settings folder of its own (a temporary XDG_CONFIG_HOME, removed at the end):
+// the user's saved scenario neither changes what is measured nor gets replaced by it.
 #include "window.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <unistd.h>
 
 int main(int argc, char** argv) {
     loralab::GuiOptions options;
@@ -34,5 +39,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "gui_frame_rate: d = %ld, k = %ld, r = %ld, %d frames, training on\n",
                  static_cast<long>(options.scenario.d), static_cast<long>(options.scenario.k),
                  static_cast<long>(options.scenario.rank), run.maxFrames);
-    return loralab::gui::runWindow(options, run);
+    std::string config = (std::filesystem::temp_directory_path() / "loralab-frame-rate-XXXXXX").string();
+    if (!mkdtemp(config.data())) {
+        std::perror("gui_frame_rate: cannot make a temporary settings folder");
+        return 1;
+    }
+    setenv("XDG_CONFIG_HOME", config.c_str(), 1);
+    const int code = loralab::gui::runWindow(options, run);
+    std::error_code ec;
+    std::filesystem::remove_all(config, ec);
+    return code;
 }

@@ -5,23 +5,12 @@
 // InputError with the line and column (1-based) of the first bad cell.
 #pragma once
 
+#include "loralab/input_error.h"
 #include "loralab/types.h"
 
-#include <stdexcept>
 #include <string>
 
 namespace loralab {
-
-class InputError : public std::invalid_argument {
-public:
-    InputError(const std::string& message, long line = 0, long column = 0)
-        : std::invalid_argument(message), m_line(line), m_column(column) {}
-    long line() const { return m_line; }
-    long column() const { return m_column; }
-
-private:
-    long m_line, m_column;
-};
 
 struct CsvLimits {
     Index maxRows = 8192;

@@ -11,10 +11,10 @@
 
 #include "loralab/factors.h"
 #include "loralab/optimizer.h"
-#include "loralab/thin_products.h"
 #include "loralab/types.h"
 
 #include <cstdint>
+#include <memory>
 
 namespace loralab {
 
@@ -35,12 +35,21 @@ double fullLossGradNaive(const LayerProblem& p, const Matrix& W, Matrix& dW);
 
 // ---- production steps with preallocated workspaces ---------------------------------------------
 
+struct LayerConfig {
+    OptimizerConfig optimizer;
+    int threads = 0;  // 0: all cores
+};
+
+class ThinProducts;  // core/src/thin_products.h
+
 // LoRA on a frozen W0. Holds the workspaces (A·X, Y, dY, ...) so that step() allocates nothing
 // after the first.
 // Both trainers keep a pointer to `problem`: it must outlive them. Throws on mismatched shapes.
 class LoraLayerTrainer {
 public:
-    LoraLayerTrainer(const LayerProblem& problem, Factors factors, OptimizerConfig opt);
+    LoraLayerTrainer(const LayerProblem& problem, Factors factors, const LayerConfig& config);
+    ~LoraLayerTrainer();
+    LoraLayerTrainer(LoraLayerTrainer&&) noexcept;
 
     double lossGrad();  // forward + backward at the current factors; fills gradB(), gradA()
     double step();      // lossGrad() then one optimizer update; returns the loss before it
@@ -57,14 +66,15 @@ private:
     const LayerProblem* m_p;
     Factors m_factors;
     Optimizer m_opt;
+    int m_threads = 1;
     Matrix m_AX, m_At, m_noTAt, m_Y, m_dB, m_dA, m_BtdY;
-    ThinProducts m_thinX, m_thinE;  // the pass over X and the one over E (sized once each)
+    std::unique_ptr<ThinProducts> m_thinX, m_thinE;  // the passes over X and over E
 };
 
 // Full fine-tuning of W (starts as W0).
 class FullLayerTrainer {
 public:
-    FullLayerTrainer(const LayerProblem& problem, OptimizerConfig opt);
+    FullLayerTrainer(const LayerProblem& problem, const LayerConfig& config);
 
     double lossGrad();
     double step();
@@ -75,6 +85,7 @@ public:
 
 private:
     const LayerProblem* m_p;
+    int m_threads = 1;
     Matrix m_W, m_Y, m_dW;
     Optimizer m_opt;
 };

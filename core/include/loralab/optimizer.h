@@ -35,33 +35,28 @@ class Optimizer {
 public:
     Optimizer() = default;
     // One block per parameter matrix, with its shape. Throws on an invalid config.
-    Optimizer(const OptimizerConfig& config, const std::vector<std::pair<Index, Index>>& shapes);
+    // `threads` (0 = all cores) is the most an update uses.
+    Optimizer(const OptimizerConfig& config, const std::vector<std::pair<Index, Index>>& shapes,
+              int threads = 0);
 
     const OptimizerConfig& config() const { return m_config; }
+    void setThreads(int threads);  // 0 = all cores
     void setLearningRate(double lr);  // throws unless finite and > 0
 
     // Call once per training step, before the block updates (advances Adam's t).
     void beginStep();
     // p −= update(g) for block `block`; p and g must have the block's shape. No allocation.
     void update(std::size_t block, Matrix& p, const Matrix& g);
-    // Blocks 0 and 1 (a fit step's B and A) in one call. From kPairParams parameters on
-    // (kSpinPairParams while the spinning team is awake after a fit step's pass), with
-    // two or more threads, they run side by side: block 0 on the calling thread (OpenMP
-    // thread 0), block 1 on thread 1. Same results as two update() calls. GramObjective's team
-    // writes half of dB's rows and half of dA's columns on each core, so half of each gradient
-    // crosses to the other core; splitting the update by those halves instead measured the
-    // same (1024², r = 1 and 4, two threads, step against pass over T alone: 1.14-1.16 and
-    // 1.22-1.25 either way), so the simpler split stays.
+    // Blocks 0 and 1 (a fit step's B and A) in one call, the same results as two update()
+    // calls. From a size on (core/README.md), with two or more threads, they run side by side:
+    // block 0 on the calling thread, block 1 on a second one.
     void updatePair(Matrix& p0, const Matrix& g0, Matrix& p1, const Matrix& g1);
     // The same update out of place, for a caller that may take the step back (the trainer's
-    // divergence guard): out0 and out1 get the updated p0 and p1 (resized if they differ),
-    // p0 and p1 are left as they were, and the new state goes to a second set of buffers,
-    // keeping the one before. undoStep() then returns to it, t included. Bit for bit the
-    // results of updatePair. This replaces a copy of the factors and the state before each
-    // step: at 256², r = 16 (8,192 parameters, Adam: 128 KiB) that copy took 3-5 µs of a
-    // 47-52 µs step on two threads, 2-4 µs on one (Zen 3, interleaved in one process).
-    // Allocates nothing once reserveUndo() has sized the second set for the current shapes
-    // (else it sizes it itself, on the first call).
+    // divergence guard): out0 and out1 get the updated p0 and p1 (resized if they differ), p0
+    // and p1 are left as they were, and the new state goes to a second set of buffers, keeping
+    // the one before; undoStep() returns to it, t included. Bit for bit the results of
+    // updatePair, without copying the factors and state before each step. Allocates nothing
+    // once reserveUndo() has sized the second set for the current shapes.
     void updatePairInto(const Matrix& p0, const Matrix& g0, Matrix& out0, const Matrix& p1,
                         const Matrix& g1, Matrix& out1);
     void reserveUndo();
@@ -90,17 +85,11 @@ public:
     std::size_t blockCount() const { return m_shapes.size(); }
 
 private:
-    static constexpr Index kChunk = 1024;                 // Adam: floats per pass (4 KiB × 4 arrays)
-    static constexpr Index kParallelParams = Index{1} << 18;  // Adam: threads from here on
-    // updatePair: two threads from here on. Below, the fork (about 3 µs here) and moving each
-    // gradient to the other core cost more than the update: 8,192 parameters (256², r = 16)
-    // measured 35 against 43-45 µs a fit step side by side. 32,768 gain: the update of
-    // 1024², r = 16 took 18.6-21.2 against 23.1-29.5 µs, of 4096², r = 4 22.6-24.6 against
-    // 24.0-37.4 µs (medians of three alternating runs of 3,000 and 300 steps).
+    static constexpr Index kChunk = 1024;                     // Adam: floats per pass
+    static constexpr Index kParallelParams = Index{1} << 18;  // a block on a team from here on
+    // updatePair side by side from here on (OpenMP team, spinning team): below, the fork and
+    // moving each gradient to the other core cost more than the update.
     static constexpr Index kPairParams = 32768;
-    // The same on an awake spinning team (a region costs about 1 µs, spin_team.h): 8,192
-    // parameters (256², r = 16) 4.7 against 6.8 µs side by side, 2,048 (1024², r = 1) 2.7
-    // against 2.1 µs alone.
     static constexpr Index kSpinPairParams = 8192;
     void check(std::size_t block, const Matrix& p, const Matrix& g) const;  // throws
     // Block `block` of `from` (state and parameters p) updated with gradient g into `to` and
@@ -111,6 +100,7 @@ private:
     void applyPair(const Matrix& p0, const Matrix& g0, Matrix& out0, const Matrix& p1,
                    const Matrix& g1, Matrix& out1, State& from, State& to);
     OptimizerConfig m_config;
+    int m_threads = 1;
     State m_state;
     State m_previous;          // updatePairInto's second set of buffers
     bool m_canUndo = false;    // m_previous holds the state before the last step

@@ -29,6 +29,8 @@
 namespace loralab {
 
 struct SvdControl {
+    // Threads the passes over T run on; 0 = every core this process may use (resolveThreads).
+    int threads = 0;
     // Fraction of the work done, in [0, 1], non-decreasing; 1 once the result is complete.
     std::function<void(double fraction)> progress;
     // Polled between passes over T; returning true abandons the computation (throws Cancelled).

@@ -33,6 +33,7 @@ struct TrainerConfig {
     OptimizerConfig optimizer;
     std::uint64_t seed = 1;      // factor init; the target has its own seed in `target`
     std::size_t historyLimit = 200000;  // past this the history is thinned 2:1 (memory stays flat)
+    int threads = 0;             // most threads a step uses; 0 = all cores
 };
 
 struct HistoryPoint {
@@ -120,6 +121,7 @@ public:
 
 private:
     void build(Matrix target, const SvdControl& control);
+    SvdControl spectrumControl() const;  // no progress, the config's thread count
     void initFactors(std::uint64_t seed);
     void record(double loss);
     void reserveStepBuffers();  // sizes m_nextB, m_nextA and the optimizer's undo buffers

@@ -27,9 +27,12 @@ void requireShape(Index d, Index k, Index rank);
 // Checks that x is finite (and > 0 when `positive`); throws naming `name`.
 void requireFinite(double x, const std::string& name, bool positive = false);
 
-// True when every entry of m is finite (no NaN, no ±inf). One vectorized pass: the trainer's
-// divergence guard checks the factors and both gradients after every step, and Eigen's own
-// allFinite() took 8 µs of it at 256², r = 16 (four matrices of 4,096 floats, Zen 3).
+// True when every entry of m is finite (no NaN, no ±inf): one pass of the active SIMD kernels
+// (the trainer checks its factors and gradients after every step).
 bool allFinite(const Matrix& m);
+
+// The thread count a config asks for: `requested` when >= 1, all the cores this process may
+// use when 0. Throws std::invalid_argument when negative.
+int resolveThreads(int requested);
 
 }  // namespace loralab

@@ -1,0 +1,93 @@
+// The safetensors format (app/io/safetensors.h): row-major tensors, exact little-endian bytes,
+// and every malformed header refused with the file named.
+#include "io/safetensors.h"
+
+#include "loralab/csv.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace {
+
+loralab::SafetensorsFile sample() {
+    loralab::Matrix a(2, 3);
+    a << 1, 2, 3, 4, 5, 6;
+    loralab::Matrix b(3, 1);
+    b << -1.5f, 0.25f, 1e-20f;
+    loralab::SafetensorsFile f;
+    f.tensors["a"] = loralab::toTensor(a);
+    f.tensors["b"] = loralab::toTensor(b);
+    f.metadata["format"] = "pt";
+    return f;
+}
+
+void putU64(std::string& bytes, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<char>(v >> (8 * i));
+}
+
+// A file with a hand-written header and `dataBytes` zero bytes of data.
+std::string handMade(const std::string& header, std::size_t dataBytes) {
+    std::string bytes(8, '\0');
+    putU64(bytes, header.size());
+    return bytes + header + std::string(dataBytes, '\0');
+}
+
+}  // namespace
+
+TEST(Safetensors, TensorIsRowMajor) {
+    loralab::Matrix m(2, 3);
+    m << 1, 2, 3, 4, 5, 6;
+    const loralab::Tensor t = loralab::toTensor(m);
+    EXPECT_EQ(t.shape, (std::vector<std::int64_t>{2, 3}));
+    EXPECT_EQ(t.data, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+    EXPECT_TRUE(loralab::toMatrix(t).isApprox(m));
+}
+
+TEST(Safetensors, RoundTripKeepsValuesAndMetadata) {
+    const auto f = sample();
+    const std::string bytes = loralab::encodeSafetensors(f);
+    std::uint64_t n = 0;
+    for (int i = 0; i < 8; ++i) n |= std::uint64_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    EXPECT_EQ(n % 8, 0u);  // data stays aligned
+    EXPECT_EQ(bytes.size(), 8 + n + 4 * (6 + 3));
+    // Little-endian float32: 1.0f is 00 00 80 3f, first in "a" (names sort, "a" < "b").
+    EXPECT_EQ(bytes.substr(8 + n, 4), std::string("\x00\x00\x80\x3f", 4));
+    const auto back = loralab::decodeSafetensors(bytes, "mem");
+    EXPECT_EQ(back.tensors.at("a").data, f.tensors.at("a").data);
+    EXPECT_EQ(back.tensors.at("b").data, f.tensors.at("b").data);
+    EXPECT_EQ(back.tensors.at("b").shape, (std::vector<std::int64_t>{3, 1}));
+    EXPECT_EQ(back.metadata.at("format"), "pt");
+}
+
+TEST(Safetensors, RejectsMalformedFiles) {
+    const std::string good = R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
+    EXPECT_NO_THROW(loralab::decodeSafetensors(handMade(good, 8), "ok"));
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {std::string("\x05\x00\x00", 3), "too short"},
+        {handMade(good, 4), "outside"},
+        {handMade(good, 12), "covers"},
+        {handMade("{not json", 0), "not valid JSON"},
+        {handMade(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4), "F16"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}})", 8), "shape needs"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "larger than the file"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                  R"("y":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8), "overlaps"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4), "non-integer"},
+        {handMade(R"([1,2])", 0), "not a JSON object"},
+    };
+    for (const auto& [bytes, expected] : cases) {
+        try {
+            loralab::decodeSafetensors(bytes, "bad.safetensors");
+            ADD_FAILURE() << "accepted; expected an error with: " << expected;
+        } catch (const loralab::InputError& e) {
+            EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("bad.safetensors"), std::string::npos);
+        }
+    }
+    std::string hugeHeader(8, '\0');
+    putU64(hugeHeader, ~0ULL);
+    EXPECT_THROW(loralab::decodeSafetensors(hugeHeader, "x"), loralab::InputError);
+}

@@ -1,0 +1,81 @@
+// Target files (app/io/target_file.h): pictures become grayscale in [0, 1]; oversized or unknown
+// pictures, and JPEG Huffman tables stb_image would overrun, are refused before decoding. CSV
+// targets are checked through the binary (tests/cli/test_cli_files.cpp) and the core's CSV
+// reader in tests/core.
+#include "io/target_file.h"
+
+#include "loralab/csv.h"
+
+#include <gtest/gtest.h>
+
+#include <stb_image_write.h>
+
+#include <string>
+
+namespace {
+
+void appendBytes(void* context, void* data, int size) {
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+}  // namespace
+
+TEST(TargetFile, PngPixelsBecomeUnitGray) {
+    const unsigned char gray[6] = {0, 51, 102, 153, 204, 255};  // 3 wide, 2 high
+    std::string png;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &png, 3, 2, 1, gray, 3), 0);
+    const loralab::Matrix T = loralab::decodePicture(png, "mem.png");
+    ASSERT_EQ(T.rows(), 2);
+    ASSERT_EQ(T.cols(), 3);
+    EXPECT_FLOAT_EQ(T(0, 0), 0.0f);
+    EXPECT_FLOAT_EQ(T(0, 1), 0.2f);
+    EXPECT_FLOAT_EQ(T(1, 0), 0.6f);
+    EXPECT_FLOAT_EQ(T(1, 2), 1.0f);
+
+    const unsigned char rgb[6] = {255, 255, 255, 0, 0, 0};  // white, black
+    std::string color;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &color, 2, 1, 3, rgb, 6), 0);
+    const loralab::Matrix C = loralab::decodePicture(color, "rgb.png");
+    EXPECT_FLOAT_EQ(C(0, 0), 1.0f);
+    EXPECT_FLOAT_EQ(C(0, 1), 0.0f);
+}
+
+TEST(TargetFile, OversizedPictureRefusedFromItsHeader) {
+    const unsigned char gray[40] = {};
+    std::string png;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &png, 20, 2, 1, gray, 20), 0);
+    try {
+        loralab::decodePicture(png, "wide.png", 16);
+        ADD_FAILURE() << "accepted a 20-pixel-wide picture with a limit of 16";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("20x2"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(loralab::decodePicture("GIF89a....", "x.gif"), loralab::InputError);
+}
+
+TEST(TargetFile, JpegWithAnOverfullHuffmanTableIsRefusedBeforeStbReadsIt) {
+    const unsigned char gray[64] = {10, 200, 30, 40};
+    std::string jpeg;
+    ASSERT_NE(stbi_write_jpg_to_func(appendBytes, &jpeg, 8, 8, 1, gray, 90), 0);
+    EXPECT_NO_THROW(loralab::decodePicture(jpeg, "good.jpg"));
+    // stb_image 2.27 writes past its tables when one table declares more than 256 codes.
+    const auto dht = jpeg.find("\xff\xc4");
+    ASSERT_NE(dht, std::string::npos);
+    for (std::size_t i = 0; i < 16; ++i) jpeg[dht + 5 + i] = '\x20';  // 16 × 32 = 512 codes
+    try {
+        loralab::decodePicture(jpeg, "evil.jpg");
+        ADD_FAILURE() << "accepted a Huffman table of 512 codes";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("evil.jpg: corrupt JPEG (a Huffman table with 512 codes"),
+                  std::string::npos) << e.what();
+    }
+    // A table cut by the end of the file: stb reads the missing counts as zeros, and so must
+    // the check (255 + 255 = 510 codes).
+    const std::string cut("\xff\xd8\xff\xc4\x01\x00\x00\xff\xff", 9);
+    try {
+        loralab::decodePicture(cut, "cut.jpg");
+        ADD_FAILURE() << "accepted a cut Huffman table of 510 codes";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("510 codes"), std::string::npos) << e.what();
+    }
+}

@@ -1,0 +1,68 @@
+// A scenario as the user states it, and the trainer it becomes (app/scenario/scenario.h).
+#include "scenario/scenario.h"
+
+#include "varied_scenario.h"
+
+#include "loralab/csv.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace loralab {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Scenario, ConfigCarriesEveryField) {
+    Scenario s = test::variedScenario();
+    const TrainerConfig c = toTrainerConfig(s);
+    EXPECT_EQ(c.target.d, 48);
+    EXPECT_EQ(c.target.k, 20);
+    EXPECT_EQ(c.target.kind, TargetKind::Decay);
+    EXPECT_EQ(c.target.targetRank, 7);
+    EXPECT_EQ(c.target.decayPower, 1.5);
+    EXPECT_EQ(c.target.seed, 77u);
+    EXPECT_EQ(c.seed, 77u);
+    EXPECT_EQ(c.rank, 5);
+    EXPECT_EQ(c.alpha, 16.0);
+    EXPECT_TRUE(c.rslora);
+    EXPECT_EQ(c.init, Init::Gaussian);
+    EXPECT_EQ(c.optimizer.kind, OptimizerKind::Momentum);
+    EXPECT_EQ(c.optimizer.lr, 0.003);
+    s.alpha.reset();  // unset α is the rank: s = 1 (α/√r with rsLoRA)
+    EXPECT_EQ(toTrainerConfig(s).alpha, 5.0);
+}
+
+TEST(Scenario, ATargetFileGivesTheShapeAndBoundsTheRank) {
+    std::string pattern = (fs::temp_directory_path() / "loralab-scenario-XXXXXX").string();
+    const fs::path dir = mkdtemp(pattern.data());
+    const std::string path = (dir / "t.csv").string();
+    std::ofstream(path) << "1,2,3\n4,5,6\n";  // 2×3: rank at most 2
+    Scenario s;
+    s.target = TargetKind::File;
+    s.targetFile = path;
+    s.rank = 2;
+    const std::unique_ptr<Trainer> t = makeTrainer(s);
+    EXPECT_EQ(t->d(), 2);
+    EXPECT_EQ(t->k(), 3);
+    EXPECT_FLOAT_EQ(t->target()(1, 2), 6.0f);
+    s.rank = 3;
+    try {
+        makeTrainer(s);
+        FAIL() << "rank 3 accepted for a 2x3 target";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("--rank 3"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+    s.targetFile = (dir / "missing.csv").string();
+    EXPECT_THROW(makeTrainer(s), InputError);
+    s.targetFile.clear();
+    EXPECT_THROW(makeTrainer(s), std::invalid_argument);
+    fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace loralab

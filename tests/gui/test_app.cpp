@@ -1,0 +1,196 @@
+// The App without a window: an ImGui context with a built font atlas and no renderer, frames
+// built and discarded. Checks the actions, the keyboard shortcuts, the per-frame training
+// budget, and that core errors are shown in the status line while the app keeps running.
+#include "app.h"
+
+#include <gtest/gtest.h>
+
+namespace loralab::gui {
+namespace {
+
+constexpr int kKeySpace = 32, kKeyRight = 262, kKeyS = 83, kKeyR = 82;
+
+class AppTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ImGui::CreateContext();
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr;
+        io.DisplaySize = ImVec2(1600, 1000);
+        io.DeltaTime = 1.0f / 60.0f;
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // builds the atlas; no GPU texture needed
+        io.KeyMap[ImGuiKey_Space] = kKeySpace;
+        io.KeyMap[ImGuiKey_RightArrow] = kKeyRight;
+    }
+    void TearDown() override { ImGui::DestroyContext(); }
+
+    // One frame with `keys` held down (pressed this frame).
+    void frame(App& app, std::initializer_list<int> keys = {}) {
+        ImGuiIO& io = ImGui::GetIO();
+        for (bool& down : io.KeysDown) down = false;
+        for (int k : keys) io.KeysDown[k] = true;
+        ImGui::NewFrame();
+        app.frame();
+        ImGui::Render();
+        // Release the keys for the next frame.
+        for (bool& down : io.KeysDown) down = false;
+    }
+
+    static GuiOptions options(Index d, Index k, Index r) {
+        GuiOptions o;
+        o.scenario.d = d;
+        o.scenario.k = k;
+        o.scenario.rank = r;
+        o.scenarioGiven = true;
+        return o;
+    }
+};
+
+TEST_F(AppTest, PreTrainsTheGivenScenario) {
+    GuiOptions o = options(16, 12, 3);
+    o.scenario.steps = 25;
+    App app(o);
+    ASSERT_NE(app.trainer(), nullptr);
+    EXPECT_EQ(app.trainer()->d(), 16);
+    EXPECT_EQ(app.trainer()->k(), 12);
+    EXPECT_EQ(app.trainer()->rank(), 3);
+    EXPECT_EQ(app.trainer()->stepCount(), 25);
+    frame(app);
+    EXPECT_EQ(app.derived().deltaW.rows(), 16);
+    EXPECT_EQ(app.derived().deltaW.cols(), 12);
+    EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+}
+
+TEST_F(AppTest, ShortcutsPlayStepReset) {
+    App app(options(8, 8, 2));
+    app.setKeyCodes(kKeyS, kKeyR, -1);
+    frame(app, {kKeyRight});
+    EXPECT_EQ(app.trainer()->stepCount(), 1);
+    frame(app);
+    frame(app, {kKeyS});
+    EXPECT_EQ(app.trainer()->stepCount(), 2);
+    frame(app);
+    frame(app, {kKeySpace});
+    EXPECT_TRUE(app.ui().playing);
+    const long long before = app.trainer()->stepCount();
+    frame(app);
+    frame(app);
+    EXPECT_GT(app.trainer()->stepCount(), before);  // playing trains every frame
+    EXPECT_LE(app.trainer()->stepCount(), before + 3LL * app.ui().stepsPerFrame);
+    frame(app, {kKeySpace});
+    EXPECT_FALSE(app.ui().playing);
+    frame(app, {kKeyR});
+    EXPECT_EQ(app.trainer()->stepCount(), 0);
+}
+
+TEST_F(AppTest, RankChangeWhilePlayingKeepsTraining) {
+    App app(options(16, 16, 2));
+    app.togglePlay();
+    frame(app);
+    const long long steps = app.trainer()->stepCount();
+    app.setRank(5);
+    EXPECT_EQ(app.trainer()->rank(), 5);
+    EXPECT_TRUE(app.ui().playing);
+    frame(app);
+    EXPECT_GT(app.trainer()->stepCount(), steps);
+    EXPECT_EQ(app.trainer()->rankChanges().size(), 1u);
+    EXPECT_EQ(app.derived().B.cols(), 5);
+}
+
+TEST_F(AppTest, CoreErrorsAreShownAndTheAppKeepsRunning) {
+    App app(options(8, 8, 2));
+    app.setRank(9);  // > min(d, k)
+    EXPECT_TRUE(app.ui().messageIsError);
+    EXPECT_NE(app.ui().message.find("rank"), std::string::npos) << app.ui().message;
+    EXPECT_EQ(app.trainer()->rank(), 2);
+    app.setLearningRate(-1.0);
+    EXPECT_TRUE(app.ui().messageIsError);
+    EXPECT_NE(app.ui().message.find("learning rate"), std::string::npos) << app.ui().message;
+    frame(app);  // still draws
+    app.stepOnce();
+    EXPECT_EQ(app.trainer()->stepCount(), 1);
+}
+
+TEST_F(AppTest, BadCommandLineScenarioFallsBackWithAMessage) {
+    App app(options(8, 8, 20));  // rank > min(d, k)
+    ASSERT_NE(app.trainer(), nullptr);  // running on the defaults
+    EXPECT_TRUE(app.ui().messageIsError);
+    EXPECT_FALSE(app.ui().message.empty());
+    frame(app);
+}
+
+TEST_F(AppTest, PresetsApply) {
+    App app(options(8, 8, 2));
+    for (int i = 0; i < static_cast<int>(app.presets().size()); ++i) {
+        app.applyPreset(i);
+        EXPECT_FALSE(app.ui().messageIsError) << app.presets()[static_cast<std::size_t>(i)].name << ": " << app.ui().message;
+        EXPECT_EQ(app.ui().presetIndex, i);
+        EXPECT_EQ(app.trainer()->d(), app.presets()[static_cast<std::size_t>(i)].scenario.d);
+        frame(app);
+    }
+    // The rank-1 preset shows exactly its factors: B = [2, 1, 0, −1]ᵀ, A = [1, 0, −1, 2].
+    app.applyPreset(0);
+    frame(app);
+    EXPECT_TRUE(app.showingPresetFactors());
+    EXPECT_FLOAT_EQ(app.derived().B(0, 0), 2.0f);
+    EXPECT_FLOAT_EQ(app.derived().B(3, 0), -1.0f);
+    EXPECT_FLOAT_EQ(app.derived().A(0, 3), 2.0f);
+    EXPECT_FLOAT_EQ(app.derived().deltaW(3, 3), -2.0f);
+    EXPECT_LE(app.derived().loss, app.derived().zeroLevel);  // T = ΔW: nothing to train
+}
+
+TEST_F(AppTest, NamedPresetFromTheCommandLine) {
+    GuiOptions o = options(8, 8, 2);
+    o.preset = "Identity: the worst case";
+    App app(o);
+    EXPECT_EQ(app.trainer()->d(), 16);
+    EXPECT_EQ(app.trainer()->config().target.kind, TargetKind::Identity);
+    GuiOptions bad = options(8, 8, 2);
+    bad.preset = "No such preset";
+    App app2(bad);
+    EXPECT_TRUE(app2.ui().messageIsError);
+    EXPECT_NE(app2.ui().message.find("Rank-1 outer product"), std::string::npos) << app2.ui().message;
+}
+
+TEST_F(AppTest, DivergencePausesWithAMessage) {
+    GuiOptions o = options(16, 16, 4);
+    o.scenario.optimizer = OptimizerKind::Sgd;
+    o.scenario.lr = 1000.0;
+    App app(o);
+    app.togglePlay();
+    for (int i = 0; i < 50 && app.ui().playing; ++i) frame(app);
+    EXPECT_FALSE(app.ui().playing);
+    EXPECT_TRUE(app.ui().messageIsError);
+    EXPECT_NE(app.ui().message.find("diverged"), std::string::npos) << app.ui().message;
+    EXPECT_TRUE(app.trainer()->factors().allFinite());
+}
+
+// However small the window, the app keeps training and reports no error; while the window is
+// at least ImGui's smallest window size, the loss-curve panel (what "Export curve" saves) lies
+// inside it.
+TEST_F(AppTest, TinyWindowsKeepTrainingWithThePanelsInside) {
+    App app(options(2, 2, 2));
+    app.togglePlay();
+    const ImVec2 minimum = ImGui::GetStyle().WindowMinSize;
+    for (ImVec2 size : {ImVec2(1600, 1000), ImVec2(320, 200), ImVec2(60, 40), ImVec2(1, 1)}) {
+        ImGui::GetIO().DisplaySize = size;
+        const long long before = app.trainer()->stepCount();
+        frame(app);
+        frame(app);
+        EXPECT_GT(app.trainer()->stepCount(), before) << size.x << "x" << size.y;
+        EXPECT_TRUE(app.ui().playing) << size.x << "x" << size.y;
+        EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+        const ScreenRect r = app.ui().curveRect;
+        ASSERT_TRUE(r.valid()) << size.x << "x" << size.y;
+        if (size.x < minimum.x || size.y < minimum.y) continue;
+        EXPECT_GE(r.min.x, 0.0f);
+        EXPECT_GE(r.min.y, 0.0f);
+        EXPECT_LE(r.max.x, size.x) << size.x << "x" << size.y;
+        EXPECT_LE(r.max.y, size.y) << size.x << "x" << size.y;
+    }
+}
+
+}  // namespace
+}  // namespace loralab::gui
