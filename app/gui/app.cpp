@@ -387,6 +387,7 @@ void App::frame() {
     }
     measureRates();
     buildLayout();
+    drawFileWindows(*this);
 }
 
 void App::buildLayout() {

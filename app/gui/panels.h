@@ -13,6 +13,9 @@ void drawSavingsPanel(App& app);
 void drawLossCurvePanel(App& app);
 void drawSpectrumPanel(App& app);
 void drawStatusBar(App& app);
+// The floating windows of opened files (tensor list, adapter modules) and File > Open's box.
+void drawFileWindows(App& app);
+void drawAdapterWindow(App& app);
 
 // A "(?)" marker after the last item whose hover shows `text` (and the item's own tooltip).
 void helpTooltip(const char* text);

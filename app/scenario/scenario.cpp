@@ -33,8 +33,8 @@ std::unique_ptr<Trainer> makeTrainer(const Scenario& s, const SvdControl& contro
     if (s.target != TargetKind::File) return std::make_unique<Trainer>(config, control);
 
     if (s.targetFile.empty())
-        throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG or JPEG)");
-    Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile);
+        throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG, JPEG or .safetensors)");
+    Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile, s.targetTensor);
     const Index maxRank = std::min(T.rows(), T.cols());
     if (s.rank > maxRank)
         throw std::invalid_argument("--rank " + std::to_string(s.rank) + " is larger than min(d, k) = " +

@@ -46,6 +46,8 @@ const std::vector<Field>& fields() {
          [](const Scenario& s, json& j) { j["decay-power"] = s.decayPower; }},
         {"target-file", [](const json& v, Scenario& s) { s.targetFile = v.get<std::string>(); },
          [](const Scenario& s, json& j) { j["target-file"] = s.targetFile; }},
+        {"tensor", [](const json& v, Scenario& s) { s.targetTensor = v.get<std::string>(); },
+         [](const Scenario& s, json& j) { j["tensor"] = s.targetTensor; }},
         {"optimizer",
          [](const json& v, Scenario& s) { s.optimizer = parseOptimizer(v.get<std::string>()); },
          [](const Scenario& s, json& j) { j["optimizer"] = optimizerName(s.optimizer); }},

@@ -46,7 +46,7 @@ void pooledProducts(FitView& view, const Factors& f, const Matrix& T) {
 
 }  // namespace
 
-Index poolFactor(Index n) { return n <= kMaxShownCells ? 1 : (n + kMaxShownCells - 1) / kMaxShownCells; }
+Index poolFactor(Index n) { return n <= kMaxFitShownCells ? 1 : (n + kMaxFitShownCells - 1) / kMaxFitShownCells; }
 
 Matrix poolMaxAbs(const Matrix& m, Index pr, Index pc) {
     if (pr <= 1 && pc <= 1) return m;

@@ -8,7 +8,7 @@
 //                        vectors (i = the numerical rank of ΔW, at most r and T's kept vectors)
 //   loss, floor          the trainer's current loss and Eckart–Young floor
 //
-// Past kMaxShownCells rows or columns the matrices are pooled for display: each shown cell is
+// Past kMaxFitShownCells rows or columns the matrices are pooled for display: each shown cell is
 // the entry of largest magnitude (sign kept) in its block of poolRows × poolCols entries. An
 // average would wash a thin structure (a diagonal, an edge, one large weight) out to grey and
 // shrink a random matrix's noise towards zero; the largest entry keeps both visible, and the
@@ -26,7 +26,7 @@ namespace loralab {
 inline constexpr Index kMaxSpectrumRank = 256;
 
 // Most rows or columns a heatmap texture holds: more than any panel has pixels for.
-inline constexpr Index kMaxShownCells = 512;
+inline constexpr Index kMaxFitShownCells = 512;
 
 // The matrices shown, in the order of FitView::maxAbs.
 enum ShownMatrix { ShownB = 0, ShownA, ShownDeltaW, ShownTarget, ShownResidual, ShownCount };
@@ -52,7 +52,7 @@ struct FitView {
     bool pooled() const { return poolRows > 1 || poolCols > 1; }
 };
 
-// Entries of a side of n per shown cell: 1 up to kMaxShownCells, then ceil(n / kMaxShownCells).
+// Entries of a side of n per shown cell: 1 up to kMaxFitShownCells, then ceil(n / kMaxFitShownCells).
 Index poolFactor(Index n);
 // m pooled in blocks of pr × pc (the last ones partial): each cell the entry of largest |value|.
 Matrix poolMaxAbs(const Matrix& m, Index pr, Index pc);

@@ -194,7 +194,7 @@ TEST(FitView, PoolingKeepsTheLargestEntryOfEachBlock) {
     EXPECT_EQ(p(0, 0), 0.5f);  // the diagonal, not its 1/8 average
 }
 
-// Past kMaxShownCells the view holds pooled matrices whose cells equal the pooled full
+// Past kMaxFitShownCells the view holds pooled matrices whose cells equal the pooled full
 // products, and whose largest values are the full matrices' largest values.
 TEST(FitView, LargeFitsArePooledWithExactScales) {
     Trainer t(config(1100, 600, 3));
