@@ -43,7 +43,7 @@ App::App(const GuiOptions& options) : m_options(options) {
         }
     }
     rebuild();
-    if (!m_trainer) {  // the given scenario failed: keep running on the defaults
+    if (!m_trainer && !building()) {  // the given scenario failed: keep running on the defaults
         const std::string why = m_ui.message;
         m_ui.scenario = Scenario{};
         rebuild();
@@ -106,21 +106,19 @@ void App::shutdownGraphics() { m_heatmaps.shutdown(); }
 
 // ---- actions --------------------------------------------------------------------------------
 
-namespace {
-
-// In the window, --threads 0 means one training thread: the software renderer (llvmpipe) needs
-// the other cores, and OpenMP workers spinning between the window's small steps starve it.
 Scenario forTheWindow(Scenario s) {
     if (s.threads <= 0) s.threads = 1;
     return s;
 }
 
-}  // namespace
-
 void App::rebuild() {
     Scenario& s = m_ui.scenario;
     m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
+    if (inBackground(s)) {
+        submitBuild();
+        return;
+    }
     guarded("cannot build the scenario", [&] {
         std::unique_ptr<Trainer> t = makeTrainer(forTheWindow(s));
         if (s.steps > 0) {
@@ -183,6 +181,12 @@ void App::leavePresetFactors() {
 
 void App::setRank(Index rank) {
     if (!m_trainer) return;
+    if (building() && m_buildingTrainer) {  // the trainer on its way gets the new rank instead
+        m_ui.scenario.rank = rank;
+        rebuild();
+        return;
+    }
+    if (extendSpectrumFirst(rank)) return;
     guarded("rank", [&] {
         m_trainer->setRank(rank);
         m_ui.scenario.rank = rank;
@@ -332,7 +336,7 @@ void App::updateDerived() {
     const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
     guarded("analysis", [&] {
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
-        updateFitMatrices(m_derived, f, *m_trainer);
+        updateFitMatrices(m_derived, f, *m_trainer, m_targetVersion);
         const auto svdStart = Clock::now();
         if (updateFitSpectrum(m_derived, f, m_trainer->spectrum(), svdDue)) {
             m_lastSpectrum = Clock::now();
@@ -356,6 +360,7 @@ void App::measureRates() {
 }
 
 void App::frame() {
+    pollWorker();
     m_heatmaps.beginFrame();
     if (m_loadedFontSize > 0) ImGui::GetIO().FontGlobalScale = m_ui.fontSize / m_loadedFontSize;
     handleShortcuts();
@@ -373,7 +378,7 @@ void App::frame() {
             m_heatmaps.upload(SlotA, m_derived.A);
             m_heatmaps.upload(SlotDeltaW, m_derived.deltaW);
             if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new trainer
-                m_heatmaps.upload(SlotTarget, m_trainer->target());
+                m_heatmaps.upload(SlotTarget, m_derived.target);
                 m_uploadedTarget = m_targetVersion;
             }
             m_heatmaps.upload(SlotResidual, m_derived.residual);

@@ -28,9 +28,9 @@ TrainerConfig toTrainerConfig(const Scenario& s) {
     return c;
 }
 
-std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
+std::unique_ptr<Trainer> makeTrainer(const Scenario& s, const SvdControl& control) {
     TrainerConfig config = toTrainerConfig(s);
-    if (s.target != TargetKind::File) return std::make_unique<Trainer>(config);
+    if (s.target != TargetKind::File) return std::make_unique<Trainer>(config, control);
 
     if (s.targetFile.empty())
         throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG, JPEG or .safetensors)");
@@ -43,7 +43,7 @@ std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
                                     "); allowed: 1 to " + std::to_string(maxRank));
     config.target.d = T.rows();
     config.target.k = T.cols();
-    return std::make_unique<Trainer>(config, std::move(T));
+    return std::make_unique<Trainer>(config, std::move(T), control);
 }
 
 }  // namespace loralab
