@@ -25,13 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr double kBaselineBytes = 64.0 * (1 << 20);  // the program itself, libraries, stacks
-
-std::string gib(double bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
-    return buf;
-}
 
 std::string caseName(const BenchCase& c) {
     std::string s = std::string(workloadName(c.workload)) + " " + std::to_string(c.d) + "x" +
@@ -106,14 +99,10 @@ int runBench(const BenchOptions& o, std::ostream& out, std::ostream& err) {
         }
         i = j;
     }
-    need += kBaselineBytes;
-    const double available = static_cast<double>(machine.memAvailable);
-    if (available > 0.0 && need > available) {
-        err << "loralab: --bench: " << (worst ? caseName(*worst) : std::string("the calibration"))
-            << " needs an estimated " << gib(need) << " but only " << gib(available)
-            << " is available (MemAvailable); use smaller --sizes/--d/--k or --batch\n";
+    need += kProgramBaselineBytes;
+    if (refuseWhatCannotFit("--bench", worst ? caseName(*worst) : std::string("the calibration"),
+                            need, "use smaller --sizes/--d/--k or --batch", err))
         return 2;
-    }
 
     ThreadScope scope(threads, true);
     BenchReport report;

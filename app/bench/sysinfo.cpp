@@ -9,8 +9,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <thread>
 
@@ -49,6 +51,20 @@ std::string cpuModel() {
 }  // namespace
 
 std::int64_t availableMemoryBytes() { return procKilobytes("/proc/meminfo", "MemAvailable"); }
+
+bool refuseWhatCannotFit(const std::string& mode, const std::string& what, double needBytes,
+                         const std::string& hint, std::ostream& err) {
+    const double available = static_cast<double>(availableMemoryBytes());
+    if (!(available > 0.0) || needBytes <= available) return false;
+    auto gib = [](double bytes) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.1f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+        return std::string(buf);
+    };
+    err << "loralab: " << mode << ": " << what << " needs an estimated " << gib(needBytes)
+        << " but only " << gib(available) << " is available (MemAvailable); " << hint << '\n';
+    return true;
+}
 
 std::int64_t peakRssBytes() {
     const std::int64_t hwm = procKilobytes("/proc/self/status", "VmHWM");

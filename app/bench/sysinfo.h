@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 
 namespace loralab {
@@ -23,6 +24,18 @@ MachineInfo machineInfo();
 
 // MemAvailable from /proc/meminfo in bytes; 0 when it cannot be read.
 std::int64_t availableMemoryBytes();
+
+// What the program itself takes besides its problem (code, libraries, stacks, allocator slack).
+inline constexpr double kProgramBaselineBytes = 64.0 * (1 << 20);
+
+// The check every mode makes before allocating a large problem: when `needBytes` (an estimate)
+// exceeds MemAvailable, prints the one line
+//   loralab: <mode>: <what> needs an estimated 12.3 GiB but only 4.5 GiB is available
+//   (MemAvailable); <hint>
+// to `err` and returns true (the caller exits 2). False when it fits, or when MemAvailable
+// cannot be read.
+bool refuseWhatCannotFit(const std::string& mode, const std::string& what, double needBytes,
+                         const std::string& hint, std::ostream& err);
 
 // Peak resident set size of this process in bytes: VmHWM from /proc/self/status, or
 // getrusage(RUSAGE_SELF).ru_maxrss when that cannot be read.

@@ -19,7 +19,8 @@ namespace {
 using Apply = void (*)(CliOptions&, const Value&);
 using Show = std::string (*)(const CliOptions&);
 
-constexpr long long kMaxFitDim = 4096;        // the fit keeps T and its full SVD in memory
+constexpr long long kMaxWindowDim = 4096;     // what the window builds and draws interactively
+constexpr long long kMaxHeadlessDim = 1 << 20; // headless refuses what does not fit in memory
 constexpr long long kMaxParamsDim = 10000000;  // counting only: 64-bit products stay exact
 constexpr long long kMaxBenchDim = 1 << 20;    // the bench refuses what does not fit in memory
 constexpr long long kMaxSeed = std::numeric_limits<long long>::max();
@@ -132,14 +133,14 @@ std::vector<OptionRow> buildTable() {
     const long long kMaxSteps = 1000000000;
     return {
         // ---- scenario: GUI and headless ----------------------------------------------------
-        intRow("--d", kFit, "N", kScenario, "rows d of the target T (d×k)", 1, kMaxFitDim,
+        intRow("--d", kFit, "N", kScenario, "rows d of the target T (d×k)", 1, kMaxWindowDim,
                [](CliOptions& o, const Value& v) { o.scenario().d = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.scenario().d); }),
-        intRow("--k", kFit, "N", kScenario, "columns k of the target T", 1, kMaxFitDim,
+        intRow("--k", kFit, "N", kScenario, "columns k of the target T", 1, kMaxWindowDim,
                [](CliOptions& o, const Value& v) { o.scenario().k = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.scenario().k); }),
         intRow("--rank", kFit, "R", kScenario, "LoRA rank r: B is d×r, A is r×k (at most min(d, k))",
-               1, kMaxFitDim, [](CliOptions& o, const Value& v) { o.scenario().rank = v.integer; },
+               1, kMaxWindowDim, [](CliOptions& o, const Value& v) { o.scenario().rank = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.scenario().rank); }),
         realRow("--alpha", kFit, "X", kScenario,
                 "LoRA alpha: scale s = alpha/r (alpha/sqrt(r) with --rslora); default: the rank, so s = 1",
@@ -158,7 +159,7 @@ std::vector<OptionRow> buildTable() {
                   targetChoices,
                   [](CliOptions& o, const Value& v) { o.scenario().target = parseTargetKind(v.text); },
                   [](const CliOptions& o) { return std::string(targetKindName(o.scenario().target)); }),
-        intRow("--target-rank", kFit, "R", kScenario, "rank r* of --target lowrank", 1, kMaxFitDim,
+        intRow("--target-rank", kFit, "R", kScenario, "rank r* of --target lowrank", 1, kMaxWindowDim,
                [](CliOptions& o, const Value& v) { o.scenario().targetRank = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.scenario().targetRank); }),
         realRow("--decay-power", kFit, "P", kScenario,
@@ -376,8 +377,28 @@ std::string modeHelpHint(Mode mode) {
     return "see 'loralab " + (flag.empty() ? std::string() : flag + " ") + "--help'";
 }
 
+namespace {
+
+// The size flags (--d, --k, --rank, --target-rank: the scenario rows bounded by the window's
+// limit) get a headless row of their own with headless's limit, right after the window's.
+std::vector<OptionRow> withHeadlessSizes(std::vector<OptionRow> rows) {
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].modes != kFit || rows[i].kind != ValueKind::Integer ||
+            rows[i].maxInt != kMaxWindowDim)
+            continue;
+        OptionRow headless = rows[i];
+        headless.modes = kHeadless;
+        headless.maxInt = kMaxHeadlessDim;
+        rows[i].modes = kGui;
+        rows.insert(rows.begin() + static_cast<long>(i) + 1, headless);
+    }
+    return rows;
+}
+
+}  // namespace
+
 const std::vector<OptionRow>& optionTable() {
-    static const std::vector<OptionRow> table = buildTable();
+    static const std::vector<OptionRow> table = withHeadlessSizes(buildTable());
     return table;
 }
 

@@ -276,6 +276,14 @@ void checkStandardInput(const CliOptions& o) {
                          "can be read once; save one of them to a file");
 }
 
+// A scenario flag is one both the window and headless take, outputs aside (the size flags have
+// a row per mode, each with its mode's limit).
+bool isScenarioFlag(const std::string& flag, Mode mode) {
+    const OptionRow* row = findRow(flag, mode);
+    return row && findRow(flag, Mode::Gui) && findRow(flag, Mode::Headless) &&
+           std::string(row->group) != "Output";
+}
+
 // Rules between flags, after each value passed its own check.
 void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
     if (o.mode == Mode::Gui || o.mode == Mode::Headless) {
@@ -306,11 +314,8 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
                                  "; allowed: an integer from 1 to " + std::to_string(m));
         }
         bool scenarioFlag = false;
-        for (const std::string& f : flags) {
-            const OptionRow* row = findRow(f, o.mode);
-            if (row && (row->modes & kFit) == kFit && std::string(row->group) != "Output")
-                scenarioFlag = true;
-        }
+        for (const std::string& f : flags)
+            if (isScenarioFlag(f, o.mode)) scenarioFlag = true;
         o.gui.scenarioGiven = scenarioFlag;
         checkMethodOptions(s, given(flags, "--method"));
         checkStandardInput(o);
@@ -338,9 +343,7 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
         throw UsageError("--frames applies with --screenshot FILE.png only");
     if (o.mode == Mode::Gui && given(flags, "--preset")) {
         for (const std::string& f : flags) {
-            const OptionRow* row = findRow(f, o.mode);
-            if (row && (row->modes & kFit) == kFit && std::string(row->group) != "Output" &&
-                f != "--threads")
+            if (isScenarioFlag(f, o.mode) && f != "--threads")
                 throw UsageError("--preset sets the whole scenario; leave out " + f +
                                  " (change it in the window instead)");
         }

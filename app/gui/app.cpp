@@ -45,7 +45,7 @@ App::App(const GuiOptions& options) : m_options(options) {
         }
     }
     rebuild();
-    if (!hasModel()) {  // the given scenario failed: keep running on the defaults
+    if (!hasModel() && !building()) {  // the given scenario failed: keep running on the defaults
         const std::string why = m_ui.message;
         m_ui.scenario = Scenario{};
         rebuild();
@@ -97,23 +97,25 @@ void App::shutdownGraphics() { m_heatmaps.shutdown(); }
 
 // ---- actions --------------------------------------------------------------------------------
 
-namespace {
-
-// In the window, --threads 0 means one training thread: the software renderer (llvmpipe) needs
-// the other cores, and OpenMP workers spinning between the window's small steps starve it.
 Scenario forTheWindow(Scenario s) {
     if (s.threads <= 0) s.threads = 1;
     return s;
 }
-
-}  // namespace
 
 void App::rebuild() {
     Scenario& s = m_ui.scenario;
     m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
     if (usesMethodTrainer(s)) {
-        buildSession(true);
+        // Methods build at once (the window's sizes); a LoRA build still running comes first.
+        if (building())
+            setMessage("methods: a build is still running; try again when it is done", true);
+        else
+            buildSession(true);
+        return;
+    }
+    if (inBackground(s)) {
+        submitBuild();
         return;
     }
     guarded("cannot build the scenario", [&] {
@@ -184,6 +186,12 @@ void App::setRank(Index rank) {
         return restartMethods();
     }
     if (!m_trainer) return;
+    if (building() && m_buildingTrainer) {  // the trainer on its way gets the new rank instead
+        m_ui.scenario.rank = rank;
+        rebuild();
+        return;
+    }
+    if (extendSpectrumFirst(rank)) return;
     guarded("rank", [&] {
         m_trainer->setRank(rank);
         m_ui.scenario.rank = rank;
@@ -337,7 +345,7 @@ void App::updateDerived() {
     guarded("analysis", [&] {
         if (m_session) return fillDerived();
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
-        updateFitMatrices(m_derived, f, *m_trainer);
+        updateFitMatrices(m_derived, f, *m_trainer, m_targetVersion);
         const auto svdStart = Clock::now();
         if (updateFitSpectrum(m_derived, f, m_trainer->spectrum(), svdDue)) {
             m_lastSpectrum = Clock::now();
@@ -361,6 +369,7 @@ void App::measureRates() {
 }
 
 void App::frame() {
+    pollWorker();
     m_heatmaps.beginFrame();
     if (m_loadedFontSize > 0) ImGui::GetIO().FontGlobalScale = m_ui.fontSize / m_loadedFontSize;
     handleShortcuts();
@@ -380,7 +389,7 @@ void App::frame() {
             }
             m_heatmaps.upload(SlotDeltaW, m_derived.deltaW);
             if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new model
-                m_heatmaps.upload(SlotTarget, fitTarget());
+                m_heatmaps.upload(SlotTarget, m_derived.target);
                 m_uploadedTarget = m_targetVersion;
             }
             m_heatmaps.upload(SlotResidual, m_derived.residual);

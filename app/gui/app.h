@@ -23,6 +23,7 @@
 #include "settings.h"
 #include "ui_state.h"
 
+#include "view/build_worker.h"
 #include "view/fit_view.h"
 #include "view/method_session.h"
 
@@ -40,6 +41,10 @@ enum HeatmapSlot {
     SlotB = ShownB, SlotA = ShownA, SlotDeltaW = ShownDeltaW, SlotTarget = ShownTarget,
     SlotResidual = ShownResidual, SlotColorbar = ShownCount, SlotCount
 };
+
+// In the window, --threads 0 means one training thread: the software renderer (llvmpipe) needs
+// the other cores, and OpenMP workers spinning between the window's small steps starve it.
+Scenario forTheWindow(Scenario s);
 
 class App {
 public:
@@ -68,7 +73,9 @@ public:
     const std::string& lastCapturePath() const { return m_lastCapturePath; }
 
     // ---- actions (the panels call these) ----------------------------------------------------
-    void rebuild();                  // new trainer from ui().scenario
+    // New trainer from ui().scenario: at once when small, on the worker thread when large (the
+    // previous trainer stays shown and usable until the new one is ready; see building()).
+    void rebuild();
     void applyPreset(int index);
     void setRank(Index rank);
     void setAlpha(std::optional<double> alpha, bool rslora);
@@ -107,6 +114,12 @@ public:
     const Matrix& fitTarget() const;  // what ΔW is fitted to (T); needs hasModel()
     // The methods' results (counts, losses, steps to 1.1 × floor), refreshed once per change.
     const std::vector<CompareResult>& methodResults();
+    // A target, spectrum or trainer is being built on the worker thread (or its result waits
+    // for the next frame). A --screenshot run waits for this to turn false.
+    bool building() const { return m_worker.busy(); }
+    double buildProgress() const { return m_worker.progress(); }
+    std::string buildWhat() const { return m_worker.what(); }
+    const BuildWorker& worker() const { return m_worker; }
     // What the panels show, derived from the trainer once per change (not once per frame).
     const FitView& derived() const { return m_derived; }
     HeatmapRenderer& heatmaps() { return m_heatmaps; }
@@ -127,11 +140,15 @@ private:
     StepReport stepModel(long long n);
     bool derivedShapeCurrent() const;
     void fillDerived();
+    bool inBackground(const Scenario& s) const;
+    void submitBuild();
+    void pollWorker();
+    bool extendSpectrumFirst(Index rank);  // true: the rank waits for a larger spectrum
 
     GuiOptions m_options;
     UiState m_ui;
     std::vector<Preset> m_presets;
-    std::unique_ptr<Trainer> m_trainer;
+    std::shared_ptr<Trainer> m_trainer;  // shared with a worker job extending its spectrum
     std::unique_ptr<MethodSession> m_session;
     std::vector<CompareResult> m_results;
     long long m_resultsVersion = -1;
@@ -143,6 +160,11 @@ private:
     long long m_uploadedVersion = -1;
     long long m_targetVersion = 0, m_uploadedTarget = -1;
     bool m_colorbarUploaded = false;
+    // The worker's job: a whole trainer (rebuild) or more of the current trainer's spectrum
+    // for a rank past it (then m_pendingRank is applied once the spectrum arrives).
+    bool m_buildingTrainer = false;
+    Index m_pendingRank = 0;
+    std::shared_ptr<Trainer> m_spectrumFor;
 
     struct Capture {
         std::string path;
@@ -163,6 +185,7 @@ private:
     Clock::time_point m_lastDerived{}, m_lastSpectrum{};
     double m_derivedCostMs = 0, m_spectrumCostMs = 0;
     long long m_rateSteps = 0, m_rateFrames = 0;
+    BuildWorker m_worker;  // last: destroyed first, so its job never outlives what it uses
 };
 
 // Runs f; a std::exception becomes the status bar's message "what: why" and false.

@@ -9,8 +9,10 @@
 #include <EGL/eglext.h>
 #include <imgui_impl_opengl3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 namespace loralab {
 namespace gui {
@@ -135,9 +137,13 @@ int runOffscreen(const GuiOptions& options, const FrameScript& script, int width
                 exitCode = 1;
             } else {
                 const int frames = std::max(1, options.frames);
-                for (int frame = 1; frame <= frames; ++frame) {
+                for (int frame = 1; frame <= frames;) {
                     io.DeltaTime = 1.0f / 60.0f;
-                    if (script) script(app, frame, frames);
+                    // Frames count from when what was asked for is built; until then the
+                    // worker gets the cores (nothing is captured from those frames).
+                    const bool counted = !app.building();
+                    if (!counted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                    if (counted && script) script(app, frame, frames);
                     ImGui_ImplOpenGL3_NewFrame();
                     ImGui::NewFrame();
                     renderFrame(app, width, height);
@@ -145,6 +151,7 @@ int runOffscreen(const GuiOptions& options, const FrameScript& script, int width
                         std::fprintf(stderr, "loralab: %s\n", app.ui().message.c_str());
                         exitCode = 1;
                     }
+                    if (counted) ++frame;
                 }
                 glFinish();
             }

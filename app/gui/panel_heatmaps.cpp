@@ -89,7 +89,7 @@ void drawHeatmapsPanel(App& app) {
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
-    const Index d = dv.deltaW.rows(), k = dv.deltaW.cols(), r = dv.B.cols();
+    const Index d = dv.d, k = dv.k, r = dv.B.cols();
     const float line = ImGui::GetTextLineHeight();
 
     const std::string dLabel = "d = " + std::to_string(d);
@@ -206,13 +206,17 @@ void drawHeatmapsPanel(App& app) {
         // With methods the caption names the one shown: the table selects it.
         MethodSession* session = app.session();
         const std::string who = session ? std::string(methodName(session->kind(session->selected()))) + ":  " : "";
-        char cap[192];
-        if (dv.formula == "s·B·A")
-            std::snprintf(cap, sizeof cap, "%sΔW = s·B·A   (%lld×%lld, s = %.3g)", who.c_str(),
-                          static_cast<long long>(d), static_cast<long long>(k), dv.scale);
-        else
+        char cap[224];
+        if (dv.formula != "s·B·A")
             std::snprintf(cap, sizeof cap, "%sΔW = %s   (%lld×%lld)", who.c_str(), dv.formula.c_str(),
                           static_cast<long long>(d), static_cast<long long>(k));
+        else if (dv.pooled())
+            std::snprintf(cap, sizeof cap, "ΔW = s·B·A   (%lld×%lld, s = %.3g; a cell: largest of %lld×%lld)",
+                          static_cast<long long>(d), static_cast<long long>(k), dv.scale,
+                          static_cast<long long>(dv.poolRows), static_cast<long long>(dv.poolCols));
+        else
+            std::snprintf(cap, sizeof cap, "%sΔW = s·B·A   (%lld×%lld, s = %.3g)", who.c_str(),
+                          static_cast<long long>(d), static_cast<long long>(k), dv.scale);
         const float capW = ImGui::CalcTextSize(cap).x;
         const float rEnd = (boxB.p0.x + boxB.p1.x) * 0.5f + ImGui::CalcTextSize(rLabel.c_str()).x * 0.5f + 16;
         const float cx0 = std::max(rEnd, (boxW.p0.x + boxW.p1.x) * 0.5f - capW * 0.5f);
@@ -258,14 +262,26 @@ void drawHeatmapsPanel(App& app) {
         const Box* box;
         const Matrix* m;
         const char* name;
+        Index pr, pc;  // entries per shown cell
     };
-    const Named plain[] = {{&boxB, &dv.B, "B"}, {&boxA, &dv.A, "A"}, {&boxT, &app.fitTarget(), "T"},
-                           {&boxR, &dv.residual, "T − ΔW"}};
+    const Index pr = dv.poolRows, pc = dv.poolCols;
+    const Named plain[] = {{&boxB, &dv.B, "B", pr, 1}, {&boxA, &dv.A, "A", 1, pc},
+                           {&boxT, &dv.target, "T", pr, pc}, {&boxR, &dv.residual, "T − ΔW", pr, pc},
+                           {&boxW, &dv.deltaW, "ΔW", pr, pc}};
     for (const Named& n : plain) {
+        if (n.box == &boxW && !dv.pooled()) continue;  // the term-by-term tooltip below
         if (cellAt(*n.box, n.m->rows(), n.m->cols(), mouse, i, j)) {
             highlight(*n.box, n.m->rows(), n.m->cols(), i, j);
-            ImGui::SetTooltip("%s  row %lld, column %lld\nvalue %.5g", n.name, static_cast<long long>(i + 1),
-                              static_cast<long long>(j + 1), static_cast<double>((*n.m)(i, j)));
+            const double v = static_cast<double>((*n.m)(i, j));
+            if (n.pr == 1 && n.pc == 1)
+                ImGui::SetTooltip("%s  row %lld, column %lld\nvalue %.5g", n.name, static_cast<long long>(i + 1),
+                                  static_cast<long long>(j + 1), v);
+            else  // a pooled cell: the block it stands for and its largest entry
+                ImGui::SetTooltip("%s  rows %lld-%lld, columns %lld-%lld\nlargest |value| there: %.5g", n.name,
+                                  static_cast<long long>(i * n.pr + 1),
+                                  static_cast<long long>(std::min((i + 1) * n.pr, n.box == &boxA ? r : d)),
+                                  static_cast<long long>(j * n.pc + 1),
+                                  static_cast<long long>(std::min((j + 1) * n.pc, n.box == &boxB ? r : k)), v);
             return;
         }
     }

@@ -60,10 +60,16 @@ void drawSpectrumPanel(App& app) {
     if (p1.x - p0.x < 20 || p1.y - p0.y < 20 || sigmaT.size() == 0) return;
 
     // Show at most one bar per 3 pixels (the tail of a 512-long spectrum is summarised).
+    // A partial spectrum ends in one "rest" bar: the values not computed, together. Its height
+    // is their root-sum-square ‖T − T_n‖_F (the same units as the bars), cut at the top of the
+    // plot when it is taller, with its share of ‖T‖² written on it.
+    const Spectrum& spec = trainer->spectrum();
+    const bool rest = !spec.complete && spec.restSq > 0;
     const Index m = sigmaT.size();
-    const Index shown = std::max<Index>(1, std::min<Index>(m, static_cast<Index>((p1.x - p0.x) / 2)));
+    const Index room = static_cast<Index>((p1.x - p0.x) / 2) - (rest ? 2 : 0);
+    const Index shown = std::max<Index>(1, std::min<Index>(m, room));
     // Whole-pixel bars (fractional widths shimmer).
-    const float bwPx = std::clamp(std::floor((p1.x - p0.x) / static_cast<float>(shown)), 1.0f, 40.0f);
+    const float bwPx = std::clamp(std::floor((p1.x - p0.x) / static_cast<float>(shown + (rest ? 2 : 0))), 1.0f, 40.0f);
     double top = sigmaT(0);
     for (Index i = 0; i < dv.deltaSigma.size(); ++i) top = std::max(top, dv.deltaSigma(i));
     if (!(top > 0)) top = 1;
@@ -84,13 +90,28 @@ void drawSpectrumPanel(App& app) {
             }
         }
     }
-    dl->AddLine(ImVec2(p0.x, p1.y), ImVec2(p1.x, p1.y), IM_COL32(220, 220, 220, 255));
     char buf[64];
+    float restX0 = 0, restX1 = 0;
+    if (rest) {
+        restX0 = p0.x + static_cast<float>(shown + 1) * bw;
+        restX1 = std::min(p1.x, restX0 + std::max(bw, ImGui::CalcTextSize("rest").x + 6));
+        const float yr = std::max(p0.y, y(std::sqrt(spec.restSq)));
+        dl->AddRectFilled(ImVec2(restX0, yr), ImVec2(restX1, p1.y), kSigmaRestColour);
+        if (yr <= p0.y)  // taller than the plot: a break mark at the top
+            dl->AddLine(ImVec2(restX0 - 2, p0.y + 6), ImVec2(restX1 + 2, p0.y + 2), IM_COL32(30, 30, 35, 255), 3.0f);
+        std::snprintf(buf, sizeof buf, "%.3g%%", 100.0 * spec.restSq / std::max(spec.normSq, 1e-300));
+        dl->AddText(ImVec2(restX0 + 2, std::max(p0.y + line, yr - line - 2)), IM_COL32(235, 235, 235, 255), buf);
+        dl->AddText(ImVec2(restX0 + 2, p1.y + 4), IM_COL32(200, 200, 200, 255), "rest");
+    }
+    dl->AddLine(ImVec2(p0.x, p1.y), ImVec2(p1.x, p1.y), IM_COL32(220, 220, 220, 255));
     std::snprintf(buf, sizeof buf, "%.3g", top);
     dl->AddText(ImVec2(origin.x + 4, p0.y), IM_COL32(220, 220, 220, 255), buf);
     dl->AddText(ImVec2(origin.x + 4, p1.y - line), IM_COL32(220, 220, 220, 255), "0");
     if (shown < m)
         std::snprintf(buf, sizeof buf, "index 1..%lld of %lld", static_cast<long long>(shown), static_cast<long long>(m));
+    else if (rest)
+        std::snprintf(buf, sizeof buf, "index 1..%lld computed of %lld", static_cast<long long>(m),
+                      static_cast<long long>(std::min(spec.d, spec.k)));
     else
         std::snprintf(buf, sizeof buf, "index 1..%lld", static_cast<long long>(m));
     dl->AddText(ImVec2(p0.x, p1.y + 4), IM_COL32(200, 200, 200, 255), buf);
@@ -101,7 +122,13 @@ void drawSpectrumPanel(App& app) {
         const std::string rl = "r = " + std::to_string(static_cast<long long>(r));
         dl->AddText(ImVec2(std::min(xr + 4, p1.x - ImGui::CalcTextSize(rl.c_str()).x), p0.y), IM_COL32(90, 160, 255, 255), rl.c_str());
     }
-    if (hovered) {
+    if (hovered && rest && ImGui::GetIO().MousePos.x >= restX0 && ImGui::GetIO().MousePos.x < restX1) {
+        ImGui::SetTooltip("rest: σ%lld..σ%lld of T, not computed one by one\n"
+                          "together √Σσᵢ² = %.5g, %.4g%% of ‖T‖² (the floor at rank %lld)",
+                          static_cast<long long>(m + 1), static_cast<long long>(std::min(spec.d, spec.k)),
+                          std::sqrt(spec.restSq), 100.0 * spec.restSq / std::max(spec.normSq, 1e-300),
+                          static_cast<long long>(m));
+    } else if (hovered) {
         const float mx = ImGui::GetIO().MousePos.x;
         const Index i = std::clamp<Index>(static_cast<Index>((mx - p0.x) / bw), 0, shown - 1);
         if (i < dv.deltaSigma.size())

@@ -26,6 +26,16 @@ void drawStatusBar(App& app) {
             ImGui::Text("%.0f steps/s   %.0f fps", ui.stepsPerSecond, ui.framesPerSecond);
         }
     }
+    if (app.building()) {  // the worker's job: what it builds and how far it is
+        if (app.hasModel()) ImGui::SameLine(0, 30);
+        ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.4f, 1.0f), "%s", app.buildWhat().c_str());
+        ImGui::SameLine();
+        const float f = static_cast<float>(app.buildProgress());
+        char pct[16];
+        std::snprintf(pct, sizeof pct, "%.0f %%", 100.0 * f);
+        ImGui::ProgressBar(f, ImVec2(ImGui::GetTextLineHeight() * 8, 0), pct);
+        helpTooltip("Runs on a worker thread: the window stays usable, and what is shown is the previous state until it is ready. A newer change replaces it.");
+    }
     if (!ui.message.empty()) {
         ImGui::SameLine(0, 30);
         if (ui.messageIsError)

@@ -96,10 +96,13 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
             const double cpuStart = processCpuSeconds();
             const long long startStep = app.stepCount();
             int frame = 0;
-            double renderSecs = 0, swapSecs = 0;  // measured when run.reportRate
+            double renderSecs = 0, swapSecs = 0, maxFrameSecs = 0;  // reported when run.reportRate
             while (!glfwWindowShouldClose(window)) {
                 glfwPollEvents();
                 ++frame;
+                // A screenshot counts its frames from when what it asked for is built.
+                if (screenshotMode && app.building()) frame = 0;
+                if (run.eachFrame) run.eachFrame(app, frame);
                 if (screenshotMode && frame == frames) app.requestScreenshot(options.screenshotPath);
                 ImGui_ImplOpenGL3_NewFrame();
                 ImGui_ImplGlfw_NewFrame();
@@ -120,7 +123,9 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 }
                 const auto t2 = std::chrono::steady_clock::now();
                 glfwSwapBuffers(window);
-                swapSecs += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
+                const auto t3 = std::chrono::steady_clock::now();
+                swapSecs += std::chrono::duration<double>(t3 - t2).count();
+                maxFrameSecs = std::max(maxFrameSecs, std::chrono::duration<double>(t3 - t0).count());
                 if (frames > 0 && frame >= frames) break;
             }
             if (run.reportRate) {
@@ -130,10 +135,10 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                 std::fprintf(stderr,
                              "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s "
                              "(per frame: %.1f ms UI+training+GL submit, %.1f ms swap; %.1f ms of CPU over "
-                             "all threads, %.0f%% of one core)\n",
+                             "all threads, %.0f%% of one core; longest frame %.1f ms)\n",
                              frame, secs, frame / secs, static_cast<double>(steps) / secs,
                              1e3 * renderSecs / frame, 1e3 * swapSecs / frame, 1e3 * cpu / frame,
-                             100.0 * cpu / secs);
+                             100.0 * cpu / secs, 1e3 * maxFrameSecs);
             }
             if (!screenshotMode) {
                 Settings out = app.currentSettings();

@@ -2,6 +2,8 @@
 #include "headless/method_headless.h"
 #include "scenario/method_scenario.h"
 
+#include "bench/bench_workloads.h"
+#include "bench/sysinfo.h"
 #include "cli/progress.h"
 #include "io/atomic_file.h"
 #include "io/curve_csv.h"
@@ -12,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -82,6 +85,54 @@ void printSummary(const HeadlessOptions& o, const Trainer& t, const RunResult& r
         << " full: " << fmt("%.3g", counts.ratio) << "x fewer\n";
 }
 
+// Peak bytes of a run on a generated target: building it, then its spectrum beside it, then
+// training (T, factors, gradients, optimizer state and workspaces, counted as the bench's fit
+// workload counts them), plus the program itself.
+double headlessMemoryEstimate(const Scenario& s, int threads) {
+    const TrainerConfig c = toTrainerConfig(s);
+    const double t = 4.0 * static_cast<double>(s.d) * static_cast<double>(s.k);
+    const Index values = Trainer::spectrumValues(s.rank, s.d, s.k);
+    BenchCase fit;
+    fit.workload = Workload::Fit;
+    fit.d = s.d;
+    fit.k = s.k;
+    fit.rank = s.rank;
+    const double build = targetMemoryBytes(c.target);
+    const double spectrum = t + spectrumMemoryBytes(s.d, s.k, values, threads);
+    const double train = sizeMemoryEstimate({fit}, s.optimizer);
+    return std::max({build, spectrum, train}) + kProgramBaselineBytes;
+}
+
+// The spectrum's progress at large sizes: a line saying what is computed, and on a terminal
+// its percentage redrawn in place.
+class SpectrumProgress {
+public:
+    SpectrumProgress(const Scenario& s, bool tty, std::ostream& err) : m_err(err) {
+        if (static_cast<double>(s.d) * static_cast<double>(s.k) < 1024.0 * 1024.0) return;
+        const Index values = Trainer::spectrumValues(s.rank, s.d, s.k);
+        m_err << "loralab: building the " << s.d << "x" << s.k << " target and its top " << values
+              << " singular values (for the Eckart-Young floor)...\n";
+        m_tty = tty;
+    }
+    SvdControl control() {
+        SvdControl c;
+        if (m_tty)
+            c.progress = [this](double f) {
+                m_err << "\r  spectrum " << static_cast<int>(100.0 * f) << " %" << std::flush;
+                m_drawn = true;
+            };
+        return c;
+    }
+    ~SpectrumProgress() {
+        if (m_drawn) m_err << '\n';
+    }
+
+private:
+    std::ostream& m_err;
+    bool m_tty = false;
+    bool m_drawn = false;
+};
+
 // An output that would replace the target file the run reads is a usage error, not a loss.
 void refuseOverwritingTarget(const Scenario& s, const std::string& output, const char* flag) {
     if (output.empty() || output == "-" || s.target != TargetKind::File || s.targetFile == "-")
@@ -103,18 +154,28 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
     if (!o.scenario.compare.empty()) return runCompareHeadless(o, out, err, renderOffscreen);
     if (usesMethodTrainer(o.scenario)) return runMethodHeadless(o, out, err, renderOffscreen);
     Scenario s = o.scenario;
-    if (s.target != TargetKind::File && s.d * s.k >= 1024 * 1024)
-        err << "loralab: computing the SVD of the " << s.d << "x" << s.k
-            << " target (for the Eckart-Young floor); large sizes take a while...\n";
     refuseOverwritingTarget(s, o.curvePath, "--curve");
     refuseOverwritingTarget(s, o.screenshotPath, "--screenshot");
+    if (s.target != TargetKind::File) {
+        requireShape(s.d, s.k, s.rank);  // a bad rank is reported as such, not as memory
+        const std::string what = "a " + std::to_string(s.d) + "x" + std::to_string(s.k) +
+                                 " target at rank " + std::to_string(s.rank);
+        if (refuseWhatCannotFit("--headless", what,
+                                headlessMemoryEstimate(s, resolveThreads(s.threads)),
+                                "use smaller --d/--k", err))
+            return 2;
+    }
     // Outputs are checked before the long work, so a typo fails in the first second (a folder
     // where a file should go: exit 2; a missing folder: exit 1).
     if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
     // Standard input can be read once: the screenshot's trainer reuses these bytes.
     if (s.target == TargetKind::File && s.targetFile == "-")
         s.targetData = std::make_shared<const Matrix>(loadTargetFile(s.targetFile));
-    std::unique_ptr<Trainer> trainer = makeTrainer(s);  // bad file or scenario: caller exits 2
+    std::unique_ptr<Trainer> trainer;
+    {
+        SpectrumProgress spectrum(s, o.progressTty, err);
+        trainer = makeTrainer(s, spectrum.control());  // bad file or scenario: caller exits 2
+    }
 
     std::optional<CurveCsvWriter> curve;
     if (!o.curvePath.empty()) curve.emplace(o.curvePath);

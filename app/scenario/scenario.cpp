@@ -42,13 +42,13 @@ Matrix loadScenarioTarget(const Scenario& s) {
     return T;
 }
 
-std::unique_ptr<Trainer> makeTrainer(const Scenario& s) {
+std::unique_ptr<Trainer> makeTrainer(const Scenario& s, const SvdControl& control) {
     TrainerConfig config = toTrainerConfig(s);
-    if (s.target != TargetKind::File) return std::make_unique<Trainer>(config);
+    if (s.target != TargetKind::File) return std::make_unique<Trainer>(config, control);
     Matrix T = loadScenarioTarget(s);
     config.target.d = T.rows();
     config.target.k = T.cols();
-    return std::make_unique<Trainer>(config, std::move(T));
+    return std::make_unique<Trainer>(config, std::move(T), control);
 }
 
 }  // namespace loralab

@@ -49,7 +49,9 @@ TrainerConfig toTrainerConfig(const Scenario& s);
 Matrix loadScenarioTarget(const Scenario& s);
 
 // Builds the trainer, reading the target file when target == File (d and k then come from
-// the file; targetData when set). Throws loralab::InputError (bad file, with path/line) or std::invalid_argument.
-std::unique_ptr<Trainer> makeTrainer(const Scenario& s);
+// the file; targetData when set). Throws loralab::InputError (bad file, with path/line) or
+// std::invalid_argument; `control` follows (and can cancel) the spectrum's computation, see
+// Trainer.
+std::unique_ptr<Trainer> makeTrainer(const Scenario& s, const SvdControl& control = {});
 
 }  // namespace loralab

@@ -8,6 +8,12 @@
 //                        vectors (i = the numerical rank of ΔW, at most r and T's kept vectors)
 //   loss, floor          the trainer's current loss and Eckart–Young floor
 //
+// Past kMaxFitShownCells rows or columns the matrices are pooled for display: each shown cell is
+// the entry of largest magnitude (sign kept) in its block of poolRows × poolCols entries. An
+// average would wash a thin structure (a diagonal, an edge, one large weight) out to grey and
+// shrink a random matrix's noise towards zero; the largest entry keeps both visible, and the
+// colour scales (maxAbs) stay exactly those of the full matrices.
+//
 // The window refreshes the matrices when the fit changes and the spectrum (an r×r SVD) less
 // often while training; the two updates below are separate for that reason.
 #pragma once
@@ -21,13 +27,20 @@ namespace loralab {
 // σ(ΔW) needs an r×r SVD; above this rank it is too slow to compute while the window runs.
 inline constexpr Index kMaxSpectrumRank = 256;
 
+// Most rows or columns a heatmap texture holds: more than any panel has pixels for.
+inline constexpr Index kMaxFitShownCells = 512;
+
 // The matrices shown, in the order of FitView::maxAbs.
 enum ShownMatrix { ShownB = 0, ShownA, ShownDeltaW, ShownTarget, ShownResidual, ShownCount };
 
 struct FitView {
     long long version = -1;   // the caller's change counter when this was computed
-    Matrix B, A;              // the factors shown
-    Matrix deltaW, residual;  // s·B·A and T − s·B·A
+    Index d = 0, k = 0;       // the fit's true shape
+    Index poolRows = 1, poolCols = 1;  // entries of d and of k per shown cell (1: not pooled)
+    Matrix B, A;              // the factors shown (pooled along d and k)
+    Matrix deltaW, residual;  // s·B·A and T − s·B·A (pooled)
+    Matrix target;            // T (pooled)
+    long long targetVersion = -1;  // the caller's target counter when `target` was pooled
     double scale = 1;         // s
     float maxAbs[ShownCount] = {};  // largest |value| of each shown matrix (ShownMatrix order)
     float sharedMax = 1;      // the largest of them; 1 when all are 0 or one is not finite
@@ -40,11 +53,19 @@ struct FitView {
     double loss = 0, floor = 0;
     double zeroLevel = 0;     // losses below this are rounding noise, shown as 0: 1e-12·mean(T²)
     bool floorIsZero() const { return floor <= zeroLevel; }
+    bool pooled() const { return poolRows > 1 || poolCols > 1; }
 };
+
+// Entries of a side of n per shown cell: 1 up to kMaxFitShownCells, then ceil(n / kMaxFitShownCells).
+Index poolFactor(Index n);
+// m pooled in blocks of pr × pc (the last ones partial): each cell the entry of largest |value|.
+Matrix poolMaxAbs(const Matrix& m, Index pr, Index pc);
 
 // Factors, ΔW, residual, largest values, loss, floor and zero level from `factors` (the ones
 // shown) and `trainer` (its target, loss and floor). Leaves σ(ΔW) and φ as they were.
-void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer);
+// T is pooled again only when `targetVersion` differs from the last call's (or is negative).
+void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
+                       long long targetVersion = -1);
 
 // maxAbs, sharedMax and zeroLevel from the view's B, A, ΔW, residual and the target T.
 void updateFitScales(FitView& view, const Matrix& T);

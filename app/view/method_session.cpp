@@ -100,8 +100,13 @@ void updateMethodFitMatrices(FitView& view, MethodTrainer& trainer, const Matrix
         }
     }
     view.scale = m.scale();
+    view.d = m.d();
+    view.k = m.k();
+    view.poolRows = view.poolCols = 1;  // the window's methods stay within kMaxFitShownCells
     view.deltaW = m.deltaW();
     view.residual = fitTarget - view.deltaW;
+    view.target = fitTarget;
+    view.targetVersion = -1;
     updateFitScales(view, fitTarget);
     view.loss = trainer.currentLoss();
     view.floor = trainer.loraFloor();

@@ -12,38 +12,123 @@ double Spectrum::floor(Index rank) const {
         require(false, "Spectrum::floor", "rank = " + std::to_string(rank) + "; must be >= 0");
     if (floorMse.size() < 1)
         require(false, "Spectrum::floor", "empty spectrum (no target analyzed)");
-    if (rank >= floorMse.size()) return 0.0;
-    return floorMse[rank];
+    if (rank < floorMse.size()) return floorMse[rank];
+    if (!complete)
+        require(false, "Spectrum::floor",
+                "rank = " + std::to_string(rank) + " is past the " + std::to_string(computed()) +
+                    " singular values computed; extend the spectrum first");
+    return 0.0;
 }
 
-Spectrum analyzeTarget(const Matrix& T, Index maxVectors) {
-    require(T.rows() >= 1 && T.cols() >= 1, "analyzeTarget",
+namespace {
+
+void requireTarget(const Matrix& T, const char* what) {
+    require(T.rows() >= 1 && T.cols() >= 1, what,
             "T is " + std::to_string(T.rows()) + "x" + std::to_string(T.cols()) +
                 "; must be non-empty");
+    require(T.allFinite(), what, "T has non-finite entries");
+}
+
+// floorMse[r] = (tail + Σ_{r<i<=n} σᵢ²)/(dk): suffix sums in double, from the smallest term up.
+VectorD suffixFloors(const VectorD& sigma, double tail, Index d, Index k) {
+    const Index n = sigma.size();
+    const double dk = static_cast<double>(d) * static_cast<double>(k);
+    VectorD f(n + 1);
+    f[n] = tail / dk;
+    for (Index i = n - 1; i >= 0; --i) {
+        tail += sigma[i] * sigma[i];
+        f[i] = tail / dk;
+    }
+    return f;
+}
+
+Spectrum fromTopSvd(TopSvd&& t, Index d, Index k) {
+    Spectrum sp;
+    sp.d = d;
+    sp.k = k;
+    sp.sigma = std::move(t.sigma);
+    sp.U = std::move(t.U);
+    sp.V = std::move(t.V);
+    sp.normSq = t.normSq;
+    sp.complete = sp.sigma.size() == std::min(d, k);
+    sp.restSq = sp.complete ? 0.0 : t.restSq;
+    sp.floorMse = suffixFloors(sp.sigma, sp.restSq, d, k);
+    return sp;
+}
+
+}  // namespace
+
+Spectrum analyzeTarget(const Matrix& T, Index maxVectors) {
+    requireTarget(T, "analyzeTarget");
     require(maxVectors >= 0, "analyzeTarget",
             "maxVectors = " + std::to_string(maxVectors) + "; must be >= 0");
-    require(T.allFinite(), "analyzeTarget", "T has non-finite entries");
     const Index d = T.rows(), k = T.cols(), m = std::min(d, k);
     const Index nv = std::min(m, maxVectors);
     const MatrixD Td = T.cast<double>();
-    Eigen::BDCSVD<MatrixD> svd(Td, nv > 0 ? Eigen::ComputeThinU : 0);
+    Eigen::BDCSVD<MatrixD> svd(Td, nv > 0 ? Eigen::ComputeThinU | Eigen::ComputeThinV : 0);
 
     Spectrum sp;
     sp.d = d;
     sp.k = k;
+    sp.complete = true;
     sp.sigma = svd.singularValues();
-    // floorMse[r] = Σ_{i>r} σᵢ²/(dk): suffix sums in double, exactly 0 at r = m.
-    const double dk = static_cast<double>(d) * static_cast<double>(k);
-    sp.floorMse.resize(m + 1);
-    double tail = 0.0;
-    sp.floorMse[m] = 0.0;
-    for (Index i = m - 1; i >= 0; --i) {
-        tail += sp.sigma[i] * sp.sigma[i];
-        sp.floorMse[i] = tail / dk;
+    sp.floorMse = suffixFloors(sp.sigma, 0.0, d, k);  // exactly 0 at r = min(d, k)
+    sp.normSq = sp.floorMse[0] * static_cast<double>(d) * static_cast<double>(k);
+    if (nv > 0) {
+        sp.U = svd.matrixU().leftCols(nv).cast<float>();
+        sp.V = svd.matrixV().leftCols(nv).cast<float>();
+    } else {
+        sp.U.resize(d, 0);
+        sp.V.resize(k, 0);
     }
-    if (nv > 0) sp.U = svd.matrixU().leftCols(nv).cast<float>();
-    else sp.U.resize(d, 0);
     return sp;
+}
+
+SpectrumMethod spectrumMethodFor(Index d, Index k, Index values) {
+    const Index m = std::min(d, k);
+    return m <= kDenseSpectrumMaxDim || 4 * values >= m ? SpectrumMethod::Dense
+                                                        : SpectrumMethod::Partial;
+}
+
+Spectrum topSpectrum(const Matrix& T, Index values, const SvdControl& control,
+                     SpectrumMethod method) {
+    requireTarget(T, "topSpectrum");
+    const Index m = std::min(T.rows(), T.cols());
+    require(values >= 1 && values <= m, "topSpectrum",
+            "values = " + std::to_string(values) + "; allowed 1.." + std::to_string(m) +
+                " (min(d, k))");
+    if (method == SpectrumMethod::Auto) method = spectrumMethodFor(T.rows(), T.cols(), values);
+    if (method == SpectrumMethod::Partial)
+        return fromTopSvd(topSvd(T, values, control), T.rows(), T.cols());
+    // One step with no pass to poll inside: checked before, reported after.
+    if (control.cancelled && control.cancelled()) throw Cancelled();
+    Spectrum sp = analyzeTarget(T, std::max<Index>(values, 64));
+    if (control.progress) control.progress(1.0);
+    return sp;
+}
+
+Spectrum extendSpectrum(const Spectrum& sp, const Matrix& T, Index values,
+                        const SvdControl& control) {
+    require(T.rows() == sp.d && T.cols() == sp.k, "extendSpectrum",
+            "T is " + std::to_string(T.rows()) + "x" + std::to_string(T.cols()) +
+                " but the spectrum is of a " + std::to_string(sp.d) + "x" + std::to_string(sp.k) +
+                " matrix");
+    if (sp.covers(values) && values <= sp.U.cols()) return sp;
+    const Index m = std::min(T.rows(), T.cols());
+    require(values >= 1 && values <= m, "extendSpectrum",
+            "values = " + std::to_string(values) + "; allowed 1.." + std::to_string(m));
+    if (spectrumMethodFor(T.rows(), T.cols(), values) == SpectrumMethod::Dense)
+        return topSpectrum(T, values, control, SpectrumMethod::Dense);
+    return fromTopSvd(topSvd(T, values, control, &sp.V), T.rows(), T.cols());
+}
+
+double spectrumMemoryBytes(Index d, Index k, Index values, int threads) {
+    const double dd = static_cast<double>(d), kk = static_cast<double>(k);
+    const double m = static_cast<double>(std::min(d, k));
+    if (spectrumMethodFor(d, k, values) == SpectrumMethod::Dense)
+        // T in double, the SVD's copy of it, U and V, and its m×m work matrices.
+        return 8.0 * (2.0 * dd * kk + dd * m + kk * m + 3.0 * m * m);
+    return topSvdMemoryBytes(d, k, values, threads);
 }
 
 // B = Q_B R_B, Aᵀ = Q_A R_A (thin, r columns);  ΔW = Q_B (s·R_B R_Aᵀ) Q_Aᵀ;

@@ -88,16 +88,25 @@ Factors svdInitFactors(const Matrix& T, Index rank, double alpha, bool rslora) {
     requireFinite(alpha, "alpha");
     require(alpha != 0.0, "alpha", "alpha = 0 gives s = 0; svd init needs alpha != 0");
     require(T.allFinite(), "svdInitFactors", "the target has non-finite entries");
+    return svdInitFactors(topSpectrum(T, rank), rank, alpha, rslora);
+}
+
+Factors svdInitFactors(const Spectrum& sp, Index rank, double alpha, bool rslora) {
+    requireShape(sp.d, sp.k, rank);
+    requireFinite(alpha, "alpha");
+    require(alpha != 0.0, "alpha", "alpha = 0 gives s = 0; svd init needs alpha != 0");
+    require(sp.computed() >= rank && sp.U.cols() >= rank && sp.V.cols() >= rank,
+            "svdInitFactors",
+            "the spectrum holds " + std::to_string(sp.U.cols()) + " singular vectors; rank " +
+                std::to_string(rank) + " needs as many");
     const double s = loraScale(alpha, rank, rslora);
-    const MatrixD Td = T.cast<double>();
-    Eigen::BDCSVD<MatrixD> svd(Td, Eigen::ComputeThinU | Eigen::ComputeThinV);
-    const VectorD root = svd.singularValues().head(rank).cwiseSqrt() / std::sqrt(std::abs(s));
+    const VectorD root = sp.sigma.head(rank).cwiseSqrt() / std::sqrt(std::abs(s));
     const double sign = s < 0 ? -1.0 : 1.0;
     Factors f;
     f.alpha = alpha;
     f.rslora = rslora;
-    f.B = (sign * svd.matrixU().leftCols(rank) * root.asDiagonal()).cast<float>();
-    f.A = (root.asDiagonal() * svd.matrixV().leftCols(rank).transpose()).cast<float>();
+    f.B = (sign * sp.U.leftCols(rank).cast<double>() * root.asDiagonal()).cast<float>();
+    f.A = (root.asDiagonal() * sp.V.leftCols(rank).cast<double>().transpose()).cast<float>();
     return f;
 }
 

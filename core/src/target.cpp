@@ -5,6 +5,7 @@
 #include "loralab/names.h"
 #include "loralab/rng.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -36,6 +37,22 @@ const char* targetKindName(TargetKind kind) { return nameIn(kTargetKinds, kind);
 
 TargetKind parseTargetKind(const std::string& name) {
     return parseIn(kTargetKinds, name, "target");
+}
+
+double targetMemoryBytes(const TargetSpec& spec) {
+    const double d = static_cast<double>(spec.d), k = static_cast<double>(spec.k);
+    const double m = std::min(d, k), t = 4.0 * d * k;
+    switch (spec.kind) {
+        case TargetKind::LowRank: return t + 4.0 * static_cast<double>(spec.targetRank) * (d + k);
+        case TargetKind::Decay:
+            // U and V in double, the double product, T; while V is built, its Gaussian draw,
+            // the QR's copy and Q (three m-column doubles of the longer side).
+            return 8.0 * (d * m + k * m + d * k) + t + 24.0 * std::max(d, k) * m;
+        case TargetKind::Full:
+        case TargetKind::Identity:
+        case TargetKind::File: return t;
+    }
+    return t;
 }
 
 Matrix randomOrthonormal(Index d, Index n, std::uint64_t seed) {

@@ -38,13 +38,14 @@ std::uint64_t growSeed(std::uint64_t seed, long long step, Index oldRank) {
 
 }  // namespace
 
-Trainer::Trainer(const TrainerConfig& config) : m_config(config) {
+Trainer::Trainer(const TrainerConfig& config, const SvdControl& control) : m_config(config) {
     // Cheap checks first, so a bad rank fails before the target and its SVD are built.
     validateConfig(config, config.target.d, config.target.k);
-    build(makeTarget(config.target));
+    build(makeTarget(config.target), control);
 }
 
-Trainer::Trainer(const TrainerConfig& config, Matrix target) : m_config(config) {
+Trainer::Trainer(const TrainerConfig& config, Matrix target, const SvdControl& control)
+    : m_config(config) {
     require(target.rows() >= 1 && target.cols() >= 1, "target",
             "the given target is " + shapeStr(target) + "; must be non-empty");
     require(target.allFinite(), "target", "the given target has non-finite entries");
@@ -52,7 +53,7 @@ Trainer::Trainer(const TrainerConfig& config, Matrix target) : m_config(config) 
     m_config.target.d = target.rows();
     m_config.target.k = target.cols();
     validateConfig(m_config, target.rows(), target.cols());
-    build(std::move(target));
+    build(std::move(target), control);
 }
 
 Trainer::Trainer(const Trainer& o)
@@ -117,17 +118,52 @@ std::vector<std::pair<Index, Index>> Trainer::blockShapes() const {
     return {{d(), rank()}, {rank(), k()}};
 }
 
-void Trainer::build(Matrix target) {
+void Trainer::build(Matrix target, const SvdControl& control) {
+    SvdControl threaded = control;
+    threaded.threads = spectrumControl().threads;
+    m_spectrum = topSpectrum(target, spectrumValues(m_config.rank, target.rows(), target.cols()),
+                             threaded);
     m_T = std::move(target);
     m_objective.setTarget(m_T);
     m_objective.setThreads(m_config.threads);
-    m_spectrum = analyzeTarget(m_T);
     initFactors(m_config.seed);
 }
 
+SvdControl Trainer::spectrumControl() const {
+    SvdControl c;
+    c.threads = m_config.threads;
+    return c;
+}
+
+Index Trainer::spectrumValues(Index rank, Index d, Index k, Index computedBefore) {
+    const Index m = std::min(d, k);
+    Index n = std::max<Index>(rank, std::min<Index>(m, 16));
+    if (computedBefore > 0) {
+        // Doubling must not cross into the dense method on its own.
+        Index grown = std::min(m, 2 * computedBefore);
+        if (spectrumMethodFor(d, k, n) == SpectrumMethod::Partial)
+            while (grown > n && spectrumMethodFor(d, k, grown) == SpectrumMethod::Dense) grown /= 2;
+        n = std::max(n, grown);
+    }
+    return std::min(n, m);
+}
+
+void Trainer::adoptSpectrum(Spectrum spectrum) {
+    require(spectrum.d == d() && spectrum.k == k(), "adoptSpectrum",
+            "the spectrum is of a " + std::to_string(spectrum.d) + "x" +
+                std::to_string(spectrum.k) + " matrix; the target is " + std::to_string(d()) +
+                "x" + std::to_string(k()));
+    require(spectrum.covers(rank()), "adoptSpectrum",
+            "the spectrum has " + std::to_string(spectrum.computed()) +
+                " values; rank " + std::to_string(rank()) + " needs as many");
+    m_spectrum = std::move(spectrum);
+}
+
 void Trainer::initFactors(std::uint64_t seed) {
+    if (m_config.init == Init::Svd && m_spectrum.U.cols() < m_config.rank)
+        m_spectrum = extendSpectrum(m_spectrum, m_T, m_config.rank, spectrumControl());
     if (m_config.init == Init::Svd)
-        m_factors = svdInitFactors(m_T, m_config.rank, m_config.alpha, m_config.rslora);
+        m_factors = svdInitFactors(m_spectrum, m_config.rank, m_config.alpha, m_config.rslora);
     else
         m_factors = makeFactors(d(), k(), m_config.rank, m_config.alpha, m_config.rslora,
                                 m_config.init, seed);
@@ -233,6 +269,10 @@ void Trainer::setRank(Index newRank) {
     requireShape(d(), k(), newRank);
     const Index oldRank = rank();
     if (newRank == oldRank) return;
+    if (!m_spectrum.covers(newRank))
+        m_spectrum = extendSpectrum(
+            m_spectrum, m_T, spectrumValues(newRank, d(), k(), m_spectrum.computed()),
+            spectrumControl());
     const double sOld = m_factors.scale();
     const double sNew = loraScale(m_config.alpha, newRank, m_config.rslora);
 

@@ -25,10 +25,11 @@ std::ostream& operator<<(std::ostream& os, const BadCase& c) {
 const std::vector<BadCase>& badCases() {
     static const std::vector<BadCase> cases{
         // numbers: not a number, negative, zero, too large, NaN, Inf, fractional
-        {{"--headless", "--d", "abc"}, {"--d", "allowed", "4096"}},
+        {{"--headless", "--d", "abc"}, {"--d", "allowed", "1048576"}},
         {{"--headless", "--d", "-3"}, {"--d", "negative", "allowed"}},
         {{"--headless", "--d", "0"}, {"--d", "allowed"}},
-        {{"--headless", "--d", "99999"}, {"--d", "too large", "4096"}},
+        {{"--headless", "--d", "2000000"}, {"--d", "too large", "1048576"}},
+        {{"--d", "99999"}, {"--d", "too large", "4096"}},  // the window keeps its own limit
         {{"--headless", "--d", "12.5"}, {"--d", "whole", "allowed"}},
         {{"--headless", "--k", "nan"}, {"--k", "allowed"}},
         {{"--headless", "--k", "1e400"}, {"--k", "allowed"}},

@@ -186,3 +186,61 @@ TEST(CliHeadless, HelpListsScenarioFlagsWithDefaults) {
     EXPECT_NE(r.out.find("=adam"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("--batch"), std::string::npos) << "a bench flag in headless help";
 }
+
+// Past the dense threshold the floor comes from a partial spectrum: the same value as a dense
+// SVD to 1e-6, for a full-rank target and for a low-rank one whose floor is ~1e-15 of ‖T‖².
+TEST(CliHeadless, PartialSpectrumFloorsMatchADenseSvd) {
+    for (const char* kind : {"full", "lowrank"}) {
+        std::vector<std::string> args{"--headless", "--target", kind, "--d", "300", "--k", "280",
+                                      "--rank", "5", "--steps", "3", "--json"};
+        if (std::string(kind) == "lowrank") args.insert(args.end(), {"--target-rank", "3"});
+        const auto r = runLoralab(args);
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        const auto j = parseJsonObject(r);
+        loralab::TargetSpec spec;
+        spec.kind = loralab::parseTargetKind(kind);
+        spec.d = 300;
+        spec.k = 280;
+        spec.targetRank = 3;
+        spec.seed = 1;
+        const Eigen::MatrixXd T = loralab::makeTarget(spec).cast<double>();
+        const double floor = floorOf(T, 5);
+        EXPECT_NEAR(j["floor"].get<double>(), floor, 1e-6 * floor) << kind;
+        if (spec.kind == loralab::TargetKind::LowRank) {
+            EXPECT_LT(floor, 1e-12) << kind;
+        }
+    }
+}
+
+// A size that cannot fit is refused before anything is allocated: exit 2, one line naming the
+// size and the estimate against what is available, nothing on stdout.
+TEST(CliHeadless, RefusesWhatCannotFitInMemory) {
+    const auto r = runLoralab({"--headless", "--d", "1000000", "--k", "1000000", "--rank", "16",
+                               "--json"});
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("--headless"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1000000x1000000"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("needs an estimated"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("MemAvailable"), std::string::npos) << r.err;
+    const auto at = r.err.find("estimated ");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_GE(std::stod(r.err.substr(at + 10)), 3600.0) << r.err;  // GiB: T alone is 3725
+    // A bad rank is still reported as such, not as memory.
+    const auto bad = runLoralab({"--headless", "--d", "1000000", "--k", "8", "--rank", "9"});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_NE(bad.err.find("rank"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.err.find("estimated"), std::string::npos) << bad.err;
+}
+
+// Larger than the window allows, and still a second or so: a tall 8192 x 300 layer.
+TEST(CliHeadless, AcceptsSizesPastTheWindowsLimit) {
+    const auto r = runLoralab({"--headless", "--d", "8192", "--k", "300", "--rank", "4",
+                               "--steps", "2", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = parseJsonObject(r);
+    EXPECT_EQ(j["d"], 8192);
+    EXPECT_GT(j["floor"].get<double>(), 0.9);  // a Gaussian target: rank 4 reaches little
+    EXPECT_LT(j["floor"].get<double>(), 1.0);
+}

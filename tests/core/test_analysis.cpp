@@ -37,6 +37,13 @@ TEST(Analysis, SpectrumMatchesJacobiSvd) {
         EXPECT_LT((U.transpose() * U - MatrixD::Identity(5, 5)).cwiseAbs().maxCoeff(), 1e-6);
         for (Index i = 0; i < 5; ++i)
             EXPECT_NEAR((T.cast<double>().transpose() * U.col(i)).norm(), ref[i], 1e-5 * ref[0]);
+        // V: the matching right singular vectors (T·vᵢ = σᵢ·uᵢ).
+        ASSERT_EQ(sp.V.rows(), k);
+        ASSERT_EQ(sp.V.cols(), 5);
+        const MatrixD V = sp.V.cast<double>();
+        for (Index i = 0; i < 5; ++i)
+            EXPECT_LT((T.cast<double>() * V.col(i) - ref[i] * U.col(i)).norm(), 1e-5 * ref[0]);
+        EXPECT_TRUE(sp.complete);
     }
 }
 
@@ -159,7 +166,125 @@ TEST(Analysis, BadArgumentsThrow) {
     EXPECT_THROW(deltaSvd(Matrix(4, 0), Matrix(0, 5), 1.0), std::invalid_argument);
     const Spectrum none = analyzeTarget(Matrix::Ones(4, 3), 0);
     EXPECT_EQ(none.U.cols(), 0);
+    EXPECT_EQ(none.V.cols(), 0);
     EXPECT_NEAR(none.sigma[0], std::sqrt(12.0), 1e-6);
     Spectrum empty;
     EXPECT_THROW(empty.floor(1), std::invalid_argument);
+}
+
+// ---- partial spectra (topSpectrum, extendSpectrum) ---------------------------------------------
+
+namespace {
+
+// Floors of `sp` for r = 0..computed() against a dense double SVD, within 1e-6 relative.
+void expectFloorsMatchDense(const Spectrum& sp, const Matrix& T, const char* what) {
+    const VectorD ref = Eigen::BDCSVD<MatrixD>(T.cast<double>()).singularValues();
+    const double dk = static_cast<double>(T.rows()) * static_cast<double>(T.cols());
+    for (Index r = 0; r <= sp.computed(); ++r) {
+        const double truth = ref.tail(ref.size() - r).squaredNorm() / dk;
+        EXPECT_NEAR(sp.floor(r), truth, 1e-6 * truth + 1e-300) << what << " r = " << r;
+    }
+    EXPECT_LE((sp.sigma - ref.head(sp.computed())).cwiseAbs().maxCoeff(), 1e-7 * ref[0]) << what;
+    EXPECT_NEAR(sp.normSq, ref.squaredNorm(), 1e-12 * ref.squaredNorm()) << what;
+}
+
+}  // namespace
+
+TEST(Analysis, SpectrumMethodThresholds) {
+    EXPECT_EQ(spectrumMethodFor(256, 4096, 4), SpectrumMethod::Dense);  // min(d, k) <= 256
+    EXPECT_EQ(spectrumMethodFor(257, 4096, 4), SpectrumMethod::Partial);
+    EXPECT_EQ(spectrumMethodFor(1000, 1000, 249), SpectrumMethod::Partial);
+    EXPECT_EQ(spectrumMethodFor(1000, 1000, 250), SpectrumMethod::Dense);  // 4·values >= min
+    EXPECT_EQ(spectrumMethodFor(8192, 28672, 16), SpectrumMethod::Partial);
+}
+
+// Both sides of kDenseSpectrumMaxDim: complete and dense at 256, partial at 257, and the same
+// floors either way.
+TEST(Analysis, TopSpectrumIsDenseUpToTheThresholdAndPartialPastIt) {
+    const Matrix small = makeTarget({TargetKind::Full, 256, 300, 1, 1.0, 3});
+    const Spectrum dense = topSpectrum(small, 16);
+    EXPECT_TRUE(dense.complete);
+    EXPECT_EQ(dense.computed(), 256);
+    EXPECT_EQ(dense.U.cols(), 64);
+    EXPECT_EQ(dense.V.cols(), 64);
+    EXPECT_EQ(dense.restSq, 0.0);
+    expectFloorsMatchDense(dense, small, "dense");
+    EXPECT_EQ(dense.floor(256), 0.0);
+    EXPECT_EQ(dense.floor(1000), 0.0);
+
+    const Matrix large = makeTarget({TargetKind::Full, 257, 300, 1, 1.0, 3});
+    const Spectrum part = topSpectrum(large, 16);
+    EXPECT_FALSE(part.complete);
+    EXPECT_EQ(part.computed(), 16);
+    EXPECT_EQ(part.U.rows(), 257);
+    EXPECT_EQ(part.U.cols(), 16);
+    EXPECT_EQ(part.V.rows(), 300);
+    EXPECT_EQ(part.V.cols(), 16);
+    expectFloorsMatchDense(part, large, "partial");
+    EXPECT_NEAR(part.restSq, part.floor(16) * 257.0 * 300.0, 1e-12 * part.restSq);
+    EXPECT_TRUE(part.covers(16));
+    EXPECT_FALSE(part.covers(17));
+    EXPECT_THROW(part.floor(17), std::invalid_argument);
+    // Forcing either method on the same matrix gives the same floors.
+    const Spectrum forced = topSpectrum(large, 16, {}, SpectrumMethod::Dense);
+    EXPECT_TRUE(forced.complete);
+    for (Index r = 0; r <= 16; ++r) EXPECT_NEAR(part.floor(r), forced.floor(r), 1e-6 * forced.floor(r));
+    EXPECT_THROW(topSpectrum(large, 0), std::invalid_argument);
+    EXPECT_THROW(topSpectrum(large, 258), std::invalid_argument);
+}
+
+// The low-rank case the partial method exists for: floors near 1e-15 of ‖T‖² from the residual.
+TEST(Analysis, PartialSpectrumOfALowRankTargetKeepsTheTinyFloors) {
+    const Matrix T = makeTarget({TargetKind::LowRank, 400, 300, 3, 1.0, 2});
+    const Spectrum sp = topSpectrum(T, 16);
+    ASSERT_FALSE(sp.complete);
+    expectFloorsMatchDense(sp, T, "lowrank");
+    EXPECT_GT(sp.floor(2), 1e-3);
+    EXPECT_LT(sp.floor(3), 1e-12);
+    EXPECT_GT(sp.floor(3), 0.0);
+}
+
+TEST(Analysis, ExtendSpectrumGrowsACopy) {
+    const Matrix T = makeTarget({TargetKind::Decay, 420, 380, 1, 0.8, 5});
+    const Spectrum sp = topSpectrum(T, 12);
+    const Spectrum more = extendSpectrum(sp, T, 40);
+    EXPECT_EQ(sp.computed(), 12);  // the original is untouched
+    EXPECT_GE(more.computed(), 40);
+    EXPECT_GE(more.U.cols(), 40);
+    EXPECT_FALSE(more.complete);
+    expectFloorsMatchDense(more, T, "extended");
+    for (Index r = 0; r <= 12; ++r) EXPECT_NEAR(more.floor(r), sp.floor(r), 1e-6 * sp.floor(r));
+    // Already covered: returned as it is.
+    const Spectrum same = extendSpectrum(more, T, 20);
+    EXPECT_EQ(same.computed(), more.computed());
+    EXPECT_TRUE(same.sigma == more.sigma);
+    // So many values that a dense SVD is cheaper: the complete spectrum.
+    const Spectrum all = extendSpectrum(sp, T, 100);
+    EXPECT_TRUE(all.complete);
+    expectFloorsMatchDense(all, T, "dense extension");
+    EXPECT_THROW(extendSpectrum(sp, Matrix::Ones(420, 379), 20), std::invalid_argument);
+}
+
+TEST(Analysis, TopSpectrumReportsProgressAndCancels) {
+    for (Index d : {200, 300}) {  // dense, then partial
+        const Matrix T = makeTarget({TargetKind::Full, d, 280, 1, 1.0, 1});
+        double last = -1.0;
+        SvdControl control;
+        control.progress = [&](double f) { last = f; };
+        topSpectrum(T, 8, control);
+        EXPECT_EQ(last, 1.0) << d;
+        control.cancelled = [] { return true; };
+        last = -1.0;
+        EXPECT_THROW(topSpectrum(T, 8, control), Cancelled) << d;
+        EXPECT_EQ(last, -1.0) << d;
+    }
+}
+
+TEST(Analysis, SpectrumMemoryFollowsTheMethod) {
+    // Dense: T in double and its SVD's matrices, several times d·k doubles.
+    EXPECT_GE(spectrumMemoryBytes(256, 256, 16, 2), 8.0 * 2 * 256 * 256);
+    // Partial: a few bases of the kept vectors, far below one d×k double copy at 16384².
+    const double partial = spectrumMemoryBytes(16384, 16384, 16, 2);
+    EXPECT_GT(partial, 8.0 * 3 * 16384 * 16);
+    EXPECT_LT(partial, 8.0 * 16384.0 * 16384.0 / 10);
 }

@@ -148,3 +148,16 @@ TEST(Target, BadSpecsThrow) {
         EXPECT_NE(std::string(e.what()).find("1..4"), std::string::npos) << e.what();
     }
 }
+
+TEST(Target, MemoryEstimateCoversWhatIsBuilt) {
+    const TargetSpec full{TargetKind::Full, 1000, 600, 1, 1.0, 1};
+    EXPECT_DOUBLE_EQ(targetMemoryBytes(full), 4.0 * 1000 * 600);  // T alone
+    TargetSpec low = full;
+    low.kind = TargetKind::LowRank;
+    low.targetRank = 8;
+    EXPECT_DOUBLE_EQ(targetMemoryBytes(low), 4.0 * (1000 * 600 + 8 * 1600));
+    // Decay: the double factors and product besides T, and the QR's temporaries.
+    TargetSpec decay = full;
+    decay.kind = TargetKind::Decay;
+    EXPECT_GE(targetMemoryBytes(decay), 8.0 * (1000 * 600 + 600 * 600 + 1000 * 600) + 4.0 * 1000 * 600);
+}

@@ -503,3 +503,79 @@ TEST(Trainer, SetOptimizerRestartsStateAndKeepsFactors) {
     t.step(50);
     EXPECT_LT(t.currentLoss(), l);
 }
+
+// ---- the spectrum on large targets -------------------------------------------------------------
+
+// Past kDenseSpectrumMaxDim the trainer computes the top values only: the floor of its rank,
+// and more when the rank grows (by doubling, so that dragging the rank up does not restart the
+// computation every step); floors against a dense double SVD within 1e-6.
+TEST(Trainer, LargeTargetsComputeThePartialSpectrumTheirRankNeeds) {
+    Trainer t(fitConfig(TargetKind::Full, 300, 280, 4));
+    const VectorD ref = Eigen::BDCSVD<MatrixD>(t.target().cast<double>()).singularValues();
+    auto denseFloor = [&](Index r) { return ref.tail(ref.size() - r).squaredNorm() / (300.0 * 280); };
+    EXPECT_FALSE(t.spectrum().complete);
+    EXPECT_EQ(t.spectrum().computed(), Trainer::spectrumValues(4, 300, 280));
+    EXPECT_NEAR(t.currentFloor(), denseFloor(4), 1e-6 * denseFloor(4));
+    t.step(3);
+    t.setRank(30);  // past the 16 computed: extended to 32
+    EXPECT_EQ(t.spectrum().computed(), 32);
+    EXPECT_NEAR(t.currentFloor(), denseFloor(30), 1e-6 * denseFloor(30));
+    t.step(2);
+    EXPECT_EQ(t.history().back().floor, t.currentFloor());
+    EXPECT_EQ(t.history().back().rank, 30);
+    t.setRank(2);  // shrinking needs nothing new
+    EXPECT_EQ(t.spectrum().computed(), 32);
+    EXPECT_NEAR(t.currentFloor(), denseFloor(2), 1e-6 * denseFloor(2));
+}
+
+TEST(Trainer, SpectrumValuesClosedForms) {
+    EXPECT_EQ(Trainer::spectrumValues(4, 4096, 4096), 16);    // at least what a panel shows
+    EXPECT_EQ(Trainer::spectrumValues(40, 4096, 4096), 40);
+    EXPECT_EQ(Trainer::spectrumValues(4, 10, 12), 10);        // never past min(d, k)
+    EXPECT_EQ(Trainer::spectrumValues(20, 4096, 4096, 16), 32);   // growing: doubles
+    EXPECT_EQ(Trainer::spectrumValues(70, 4096, 4096, 16), 70);   // the rank when larger
+    // Doubling stops short of the dense method (4·values >= min(d, k)) that the rank alone
+    // would not need.
+    EXPECT_EQ(Trainer::spectrumValues(100, 1000, 1000, 64), 128);
+    EXPECT_EQ(Trainer::spectrumValues(130, 1000, 1000, 128), 130);
+    EXPECT_EQ(spectrumMethodFor(1000, 1000, 130), SpectrumMethod::Partial);
+    EXPECT_EQ(spectrumMethodFor(1000, 1000, 256), SpectrumMethod::Dense);
+}
+
+TEST(Trainer, SvdInitFromAPartialSpectrumStartsAtTheFloor) {
+    TrainerConfig c = fitConfig(TargetKind::Decay, 320, 300, 6);
+    c.init = Init::Svd;
+    Trainer t(c);
+    ASSERT_FALSE(t.spectrum().complete);
+    EXPECT_NEAR(naiveLoss(t), t.currentFloor(), 1e-5 * t.currentFloor());
+    t.setRank(40);  // reset after growing past the vectors computed at first
+    t.reset(3);
+    EXPECT_NEAR(naiveLoss(t), t.currentFloor(), 1e-5 * t.currentFloor());
+}
+
+// The window's path: extend a copy on a worker, adopt it on the owner's thread.
+TEST(Trainer, AdoptSpectrumTakesAnExtensionComputedElsewhere) {
+    Trainer t(fitConfig(TargetKind::Full, 300, 260, 4));
+    const Spectrum more = extendSpectrum(t.spectrum(), t.target(), 48);
+    t.adoptSpectrum(more);
+    EXPECT_EQ(t.spectrum().computed(), 48);
+    t.setRank(48);  // covered: nothing recomputed
+    EXPECT_EQ(t.spectrum().computed(), 48);
+    EXPECT_TRUE(t.spectrum().sigma == more.sigma);
+    Trainer other(fitConfig(TargetKind::Full, 260, 300, 4));
+    EXPECT_THROW(t.adoptSpectrum(other.spectrum()), std::invalid_argument);   // shape
+    EXPECT_THROW(t.adoptSpectrum(topSpectrum(t.target(), 20)), std::invalid_argument);  // < rank
+    EXPECT_EQ(t.spectrum().computed(), 48);
+}
+
+TEST(Trainer, BuildingCanBeCancelledAndReportsProgress) {
+    const TrainerConfig c = fitConfig(TargetKind::Full, 300, 300, 4);
+    SvdControl control;
+    double last = 0.0;
+    control.progress = [&](double f) { last = f; };
+    Trainer t(c, control);
+    EXPECT_EQ(last, 1.0);
+    control.cancelled = [] { return true; };
+    EXPECT_THROW(Trainer(c, control), Cancelled);
+    EXPECT_THROW(Trainer(c, t.target(), control), Cancelled);
+}

@@ -1,9 +1,13 @@
 // Measures the window's frame rate with training running (not a test: timings vary by machine).
 //   xvfb-run -a -s "-screen 0 1600x1000x24" gui_frame_rate [--d N] [--k N] [--rank R] [--frames N]
+//                                                         [--switch F]
 // Opens the real window (GLFW, OpenGL 3.3, vsync off), presses Play, renders N frames and prints
-// frames/s, steps/s and the split between building+rendering a frame and swapping buffers.
+// frames/s, steps/s, the split between building+rendering a frame and swapping buffers, and the
+// longest frame. --switch F changes the target (full, decay, lowrank in turn) every F frames:
+// large targets are then built on the worker thread while the window keeps drawing.
 // It runs with a settings folder of its own (a temporary XDG_CONFIG_HOME, removed at the end):
 // the user's saved scenario neither changes what is measured nor gets replaced by it.
+#include "app.h"
 #include "window.h"
 
 #include <cstdio>
@@ -18,6 +22,7 @@ int main(int argc, char** argv) {
     options.scenario.k = 256;
     options.scenario.rank = 16;
     options.scenarioGiven = true;
+    int switchEvery = 0;
     loralab::gui::WindowRun run;
     run.play = true;
     run.maxFrames = 600;
@@ -31,8 +36,9 @@ int main(int argc, char** argv) {
         else if (flag == "--rank") options.scenario.rank = value;
         else if (flag == "--frames") run.maxFrames = static_cast<int>(value);
         else if (flag == "--threads") options.scenario.threads = static_cast<int>(value);
+        else if (flag == "--switch") switchEvery = static_cast<int>(value);
         else {
-            std::fprintf(stderr, "usage: gui_frame_rate [--d N] [--k N] [--rank R] [--frames N] [--threads N]\n");
+            std::fprintf(stderr, "usage: gui_frame_rate [--d N] [--k N] [--rank R] [--frames N] [--threads N] [--switch F]\n");
             return 2;
         }
     }
@@ -45,7 +51,22 @@ int main(int argc, char** argv) {
         return 1;
     }
     setenv("XDG_CONFIG_HOME", config.c_str(), 1);
+    long long switches = 0, started = 0, dropped = 0;
+    if (switchEvery > 0)
+        run.eachFrame = [&](loralab::gui::App& app, int frame) {
+            started = app.worker().started();
+            dropped = app.worker().dropped();
+            if (frame % switchEvery != 0) return;
+            static constexpr loralab::TargetKind kinds[] = {loralab::TargetKind::Decay,
+                                                            loralab::TargetKind::LowRank,
+                                                            loralab::TargetKind::Full};
+            app.ui().scenario.target = kinds[switches++ % 3];
+            app.rebuild();
+        };
     const int code = loralab::gui::runWindow(options, run);
+    if (switchEvery > 0)
+        std::fprintf(stderr, "gui_frame_rate: %lld target switches, %lld builds started, %lld superseded\n",
+                     switches, started, dropped);
     std::error_code ec;
     std::filesystem::remove_all(config, ec);
     return code;

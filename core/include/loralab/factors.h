@@ -3,6 +3,7 @@
 // Shapes:  B  d×r     A  r×k     ΔW, W, T  d×k
 #pragma once
 
+#include "loralab/analysis.h"
 #include "loralab/types.h"
 
 #include <string>
@@ -44,8 +45,10 @@ Factors makeFactors(Index d, Index k, Index rank, double alpha, bool rslora, Ini
                     std::uint64_t seed);
 
 // Factors whose product s·B·A is the best rank-r approximation of T, split evenly
-// (B = U√Σ/√s, A = √Σ Vᵀ/√s). Uses a thin SVD of T.
+// (B = U√Σ/√s, A = √Σ Vᵀ/√s), from T's top r singular triplets (topSpectrum).
 Factors svdInitFactors(const Matrix& T, Index rank, double alpha, bool rslora);
+// The same from a spectrum already computed; throws unless it holds r values and vectors.
+Factors svdInitFactors(const Spectrum& sp, Index rank, double alpha, bool rslora);
 
 // Fill rows [row0, A.rows()) of A as `init` would (U(−1/√k, 1/√k) for Peft, N(0, 1/r) for
 // Gaussian). Used when the rank grows.

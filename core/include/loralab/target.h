@@ -35,6 +35,10 @@ struct TargetSpec {
 // supplies that matrix directly).
 Matrix makeTarget(const TargetSpec& spec);
 
+// Peak bytes makeTarget(spec) holds while building (T included), for memory checks before
+// building. File targets count T alone.
+double targetMemoryBytes(const TargetSpec& spec);
+
 // A random d×n matrix with orthonormal columns (n <= d), from the QR of a Gaussian matrix with
 // signs fixed so the result is unique.
 Matrix randomOrthonormal(Index d, Index n, std::uint64_t seed);

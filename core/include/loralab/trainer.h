@@ -5,6 +5,11 @@
 //   t.step(100);                 // 100 optimizer steps (stops early if it diverges)
 //   t.setRank(8);                // keeps what was learned; ΔW unchanged when growing
 //   t.history()                  // (step, loss, floor, rank) per recorded step
+//
+// The spectrum holds at least the top rank values (partial on large targets, analysis.h); a
+// rank past them extends it first. Off the caller's thread (a window that must not freeze):
+//   Spectrum more = extendSpectrum(t.spectrum(), t.target(), n, control);  // on a worker
+//   t.adoptSpectrum(std::move(more));                                     // then, cheap
 #pragma once
 
 #include "loralab/analysis.h"
@@ -47,11 +52,13 @@ struct StepReport {
 class Trainer {
 public:
     // Throws std::invalid_argument for any invalid field (rank outside 1..min(d, k), bad α, ...).
-    // Builds the spectrum of T: a dense SVD, O(d·k·min(d, k)) (about 1 s at 1024×1024 on one
-    // core), so prefer setRank/reset/setAlpha over rebuilding when the target stays.
-    explicit Trainer(const TrainerConfig& config);
+    // Builds the spectrum of T (topSpectrum: the top spectrumValues(rank, d, k) values, dense
+    // on small targets), the costliest part on large ones: prefer setRank/reset/setAlpha over
+    // rebuilding when the target stays. control reports that spectrum's progress and can
+    // cancel it (Cancelled is thrown; nothing else happened).
+    explicit Trainer(const TrainerConfig& config, const SvdControl& control = {});
     // A caller-given target (config.target.kind should be TargetKind::File; d, k are taken from T).
-    Trainer(const TrainerConfig& config, Matrix target);
+    Trainer(const TrainerConfig& config, Matrix target, const SvdControl& control = {});
 
     // Copies and moves re-bind the objective to the new object's own target.
     Trainer(const Trainer& other);
@@ -76,8 +83,17 @@ public:
     // Change the rank, keeping what was learned:
     //   growing: B ← [B·(s_old/s_new), 0], A ← [A; fresh rows]: ΔW is unchanged;
     //   shrinking: s·B·A ← the best rank-r' approximation of the current ΔW (Eckart–Young).
-    // Optimizer state follows the shared part (growing) or restarts (shrinking).
+    // Optimizer state follows the shared part (growing) or restarts (shrinking). A rank past
+    // the computed spectrum extends it first (to spectrumValues(rank, d, k) at least).
     void setRank(Index rank);
+    // Replace the spectrum with one of the same target computed elsewhere (extendSpectrum on
+    // a worker). Throws unless its shape matches and it covers the current rank.
+    void adoptSpectrum(Spectrum spectrum);
+    // How many top values a trainer of this rank computes: the rank, at least 16 (what a
+    // spectrum panel shows), and when growing twice what was there, so that dragging the rank
+    // up does not restart the computation at every step (never so many that a dense SVD would
+    // be picked when the rank alone would not: see spectrumMethodFor).
+    static Index spectrumValues(Index rank, Index d, Index k, Index computedBefore = 0);
     void setLearningRate(double lr);
     void setOptimizer(const OptimizerConfig& opt);  // restarts optimizer state
     void setAlpha(double alpha, bool rslora);       // keeps ΔW by rescaling B
@@ -104,7 +120,8 @@ public:
     std::optional<long long> lastDivergence() const { return m_lastDivergence; }
 
 private:
-    void build(Matrix target);
+    void build(Matrix target, const SvdControl& control);
+    SvdControl spectrumControl() const;  // no progress, the config's thread count
     void initFactors(std::uint64_t seed);
     void record(double loss);
     void reserveStepBuffers();  // sizes m_nextB, m_nextA and the optimizer's undo buffers

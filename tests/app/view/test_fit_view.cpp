@@ -170,3 +170,51 @@ TEST(FitView, ALowRankTargetFitExactlyHasAZeroFloor) {
     EXPECT_TRUE(v.floorIsZero()) << v.floor << " vs " << v.zeroLevel;
     EXPECT_LE(v.loss, 1e-6 * v.maxAbs[ShownTarget] * v.maxAbs[ShownTarget]);
 }
+
+// Pooling keeps, per block, the entry of largest magnitude with its sign: a thin diagonal and a
+// lone negative spike survive an 8:1 reduction, and the colour scales stay the full matrices'.
+TEST(FitView, PoolingKeepsTheLargestEntryOfEachBlock) {
+    EXPECT_EQ(poolFactor(512), 1);
+    EXPECT_EQ(poolFactor(513), 2);
+    EXPECT_EQ(poolFactor(4096), 8);
+    Matrix m = Matrix::Identity(20, 12) * 0.5f;
+    m(13, 2) = -3.0f;
+    const Matrix p = poolMaxAbs(m, 8, 5);  // blocks of 8 rows x 5 columns, the last ones partial
+    ASSERT_EQ(p.rows(), 3);
+    ASSERT_EQ(p.cols(), 3);
+    for (Index bi = 0; bi < 3; ++bi)
+        for (Index bj = 0; bj < 3; ++bj) {
+            float want = 0;  // the naive definition, block by block
+            for (Index i = 8 * bi; i < std::min<Index>(20, 8 * bi + 8); ++i)
+                for (Index j = 5 * bj; j < std::min<Index>(12, 5 * bj + 5); ++j)
+                    if (std::fabs(m(i, j)) > std::fabs(want)) want = m(i, j);
+            EXPECT_EQ(p(bi, bj), want) << bi << "," << bj;
+        }
+    EXPECT_EQ(p(1, 0), -3.0f);
+    EXPECT_EQ(p(0, 0), 0.5f);  // the diagonal, not its 1/8 average
+}
+
+// Past kMaxFitShownCells the view holds pooled matrices whose cells equal the pooled full
+// products, and whose largest values are the full matrices' largest values.
+TEST(FitView, LargeFitsArePooledWithExactScales) {
+    Trainer t(config(1100, 600, 3));
+    t.step(5);
+    FitView v;
+    updateFitMatrices(v, t.factors(), t, 1);
+    EXPECT_EQ(v.d, 1100);
+    EXPECT_EQ(v.k, 600);
+    EXPECT_EQ(v.poolRows, 3);
+    EXPECT_EQ(v.poolCols, 2);
+    const Matrix W = t.factors().deltaW();
+    const Matrix R = t.target() - W;
+    const Matrix pw = poolMaxAbs(W, 3, 2), pr = poolMaxAbs(R, 3, 2);
+    ASSERT_EQ(v.deltaW.rows(), pw.rows());
+    ASSERT_EQ(v.deltaW.cols(), pw.cols());
+    EXPECT_LE((v.deltaW - pw).cwiseAbs().maxCoeff(), 1e-5f * W.cwiseAbs().maxCoeff());
+    EXPECT_LE((v.residual - pr).cwiseAbs().maxCoeff(), 1e-5f * R.cwiseAbs().maxCoeff());
+    EXPECT_EQ(v.target, poolMaxAbs(t.target(), 3, 2));
+    EXPECT_EQ(v.B.rows(), 367);
+    EXPECT_EQ(v.A.cols(), 300);
+    EXPECT_NEAR(v.maxAbs[ShownDeltaW], W.cwiseAbs().maxCoeff(), 1e-5 * W.cwiseAbs().maxCoeff());
+    EXPECT_EQ(v.maxAbs[ShownTarget], t.target().cwiseAbs().maxCoeff());
+}
