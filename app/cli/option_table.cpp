@@ -1,10 +1,10 @@
 #include "cli/option_table.h"
 
 #include "cli/value_parse.h"
+#include "scenario/method_scenario.h"
 #include "scenario/presets.h"
 #include "loralab/factors.h"
 #include "loralab/format.h"
-#include "loralab/methods.h"
 #include "loralab/params.h"
 #include "loralab/target.h"
 
@@ -101,13 +101,6 @@ std::vector<std::string> targetChoices() {
 std::vector<std::string> optimizerChoices() {
     return {optimizerName(OptimizerKind::Sgd), optimizerName(OptimizerKind::Momentum),
             optimizerName(OptimizerKind::Adam)};
-}
-std::vector<std::string> methodChoices() {
-    std::vector<std::string> names;
-    for (MethodKind kind : {MethodKind::Lora, MethodKind::Full, MethodKind::Dora,
-                            MethodKind::Pissa, MethodKind::Vera})
-        names.push_back(methodName(kind));
-    return names;
 }
 std::vector<std::string> presetChoices() {
     std::vector<std::string> names;
@@ -213,7 +206,7 @@ std::vector<OptionRow> buildTable() {
         choiceRow("--method", kFit, "NAME", kTraining,
                   "lora, full (train every weight; --rank ignored), dora, pissa (both need a "
                   "base), vera (frozen random A, B; trains d + r scales)",
-                  methodChoices,
+                  methodNames,
                   [](CliOptions& o, const Value& v) { o.scenario().method = parseMethod(v.text); },
                   [](const CliOptions& o) { return std::string(methodName(o.scenario().method)); }),
         realRow("--lr-ratio", kFit, "X", kTraining,
@@ -223,13 +216,7 @@ std::vector<OptionRow> buildTable() {
                 [](const CliOptions& o) { return num(o.scenario().lrRatio); }),
         textRow("--compare", kFit, "LIST", kTraining,
                 "train methods side by side on one target, e.g. lora,dora,full: one row each",
-                [](CliOptions& o, const Value& v) {
-                    try {
-                        o.scenario().compare = parseMethodList(v.text);
-                    } catch (const std::invalid_argument& e) {
-                        throw std::invalid_argument(std::string("--compare: ") + e.what());
-                    }
-                },
+                [](CliOptions& o, const Value& v) { o.scenario().compare = parseCompareList(v.text); },
                 nullptr),
 
         // ---- outputs -----------------------------------------------------------------------

@@ -23,6 +23,22 @@ void requireBaseFor(MethodKind kind, const Scenario& s, const char* flag) {
 
 }  // namespace
 
+std::vector<std::string> methodNames() {
+    std::vector<std::string> names;
+    for (MethodKind kind : {MethodKind::Lora, MethodKind::Full, MethodKind::Dora, MethodKind::Pissa,
+                            MethodKind::Vera})
+        names.push_back(methodName(kind));
+    return names;
+}
+
+std::vector<MethodKind> parseCompareList(const std::string& text) {
+    try {
+        return parseMethodList(text);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--compare: ") + e.what());
+    }
+}
+
 bool usesMethodTrainer(const Scenario& s) {
     return s.method != MethodKind::Lora || s.lrRatio != 1.0 || !s.compare.empty();
 }

@@ -7,6 +7,8 @@
 #include "loralab/method_trainer.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace loralab {
 
@@ -17,6 +19,12 @@ bool usesMethodTrainer(const Scenario& s);
 // The one-line usage errors of these options, before any work (std::invalid_argument):
 // a ratio where no B learns, dora or pissa with no base, a method list with --method.
 void checkMethodOptions(const Scenario& s, bool methodGiven);
+
+// Every method's name, for --method's choices.
+std::vector<std::string> methodNames();
+
+// --compare's list: parseMethodList's, with errors that name --compare.
+std::vector<MethodKind> parseCompareList(const std::string& text);
 
 // W0ₛ and W* = W0 + T for the scenario, and LoRA's floor spectrum of W* − W0ₛ. With no base
 // option W0 = 0, so W* = T and every method starts from zero.
