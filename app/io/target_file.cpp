@@ -105,9 +105,9 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
     return T;
 }
 
-Matrix loadTargetFile(const std::string& path, Index maxDim) {
+Matrix loadTargetFile(const std::string& path, Index maxDim, const std::string& option) {
     const std::string bytes =
-        readInputFile(path, kMaxTargetFileBytes, "--target-file to be a CSV, PNG or JPEG file");
+        readInputFile(path, kMaxTargetFileBytes, option + " to be a CSV, PNG or JPEG file");
     const std::string name = inputName(path);
     const std::string ext = lowerExtension(path);
     const bool pictureName = ext == "png" || ext == "jpg" || ext == "jpeg";

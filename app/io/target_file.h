@@ -21,7 +21,9 @@ constexpr Index kMaxTargetFileDim = 4096;
 
 // Throws InputError (bad contents, naming the path, and line:column for CSV; a missing or
 // unreadable file names the path too). "-" reads standard input (see io/input_file.h).
-Matrix loadTargetFile(const std::string& path, Index maxDim = kMaxTargetFileDim);
+// `option` names the flag in the message for an unreadable file (the base reads these too).
+Matrix loadTargetFile(const std::string& path, Index maxDim = kMaxTargetFileDim,
+                      const std::string& option = "--target-file");
 
 // Picture decoding alone (bytes already in memory); `source` names it in messages.
 Matrix decodePicture(const std::string& bytes, const std::string& source,
