@@ -13,6 +13,8 @@ void drawSavingsPanel(App& app);
 void drawLossCurvePanel(App& app);
 void drawSpectrumPanel(App& app);
 void drawStatusBar(App& app);
+void drawBaseControls(App& app);  // inside the controls panel
+void drawWeightView(App& app);    // the heatmaps panel when the weight view is on
 
 // A "(?)" marker after the last item whose hover shows `text` (and the item's own tooltip).
 void helpTooltip(const char* text);
