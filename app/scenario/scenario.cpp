@@ -79,6 +79,15 @@ Matrix loadBase(const Scenario& s, Index d, Index k) {
 
 }  // namespace
 
+std::shared_ptr<const BaseWeight> makeScenarioBase(const Scenario& s, Index d, Index k) {
+    if (s.base == BaseKind::None) return nullptr;
+    if (s.base == BaseKind::Gaussian && (d <= 0 || k <= 0)) {
+        d = s.d;
+        k = s.k;
+    }
+    return std::make_shared<const BaseWeight>(makeBaseWeight(loadBase(s, d, k), s.baseDtype, s.doubleQuant));
+}
+
 Fit makeFit(const Scenario& s) {
     Scenario shaped = s;
     Matrix W0;

@@ -66,4 +66,11 @@ struct Fit {
 Fit makeFit(const Scenario& s);
 std::unique_ptr<Trainer> makeTrainer(const Scenario& s);  // makeFit(s).trainer
 
+// The scenario's frozen base alone, for a d×k layer (what any fit on a base starts from):
+// null for BaseKind::None (W0 = 0); else base->W0 is W0 at full precision, base->stored is W0ₛ
+// (= storeBase(W0, s.baseDtype, s.doubleQuant), loralab/base.h), base->quantizationError its
+// error. d, k ≤ 0: a base file keeps its own shape, a Gaussian base takes s.d × s.k. A file of
+// another shape than d×k throws std::invalid_argument; a bad file, loralab::InputError.
+std::shared_ptr<const BaseWeight> makeScenarioBase(const Scenario& s, Index d = 0, Index k = 0);
+
 }  // namespace loralab

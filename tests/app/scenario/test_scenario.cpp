@@ -105,6 +105,16 @@ TEST(Scenario, AQuantizedBaseFitsTheTargetPlusItsError) {
     EXPECT_EQ(makeFit(s).trainer->k(), 3);
     s.shapeGiven = true;
     EXPECT_THROW(makeFit(s), std::invalid_argument);
+    // The base alone, as another fit (a fine-tuning method) takes it.
+    const auto file = makeScenarioBase(s);
+    ASSERT_NE(file, nullptr);
+    EXPECT_EQ(file->W0, (Matrix(2, 3) << 1, 2, 3, 4, 5, 6).finished());
+    EXPECT_EQ(file->stored, storeBase(file->W0, BaseDtype::Nf4));
+    EXPECT_THROW(makeScenarioBase(s, 3, 2), std::invalid_argument);
+    s.base = BaseKind::Gaussian;
+    EXPECT_EQ(makeScenarioBase(s, 16, 40)->W0, fit.base->W0);  // the same draw as the fit's
+    s.base = BaseKind::None;
+    EXPECT_EQ(makeScenarioBase(s, 16, 40), nullptr);
     fs::remove_all(dir);
 }
 
