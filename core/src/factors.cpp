@@ -1,6 +1,7 @@
 // LoRA factors, scale, merge and the three initializations.
 #include "loralab/factors.h"
 #include "loralab/format.h"
+#include "loralab/names.h"
 
 #include "loralab/rng.h"
 
@@ -9,21 +10,16 @@
 
 namespace loralab {
 
-const char* initName(Init init) {
-    switch (init) {
-        case Init::Peft: return "peft";
-        case Init::Gaussian: return "gaussian";
-        case Init::Svd: return "svd";
-    }
-    return "?";
-}
+namespace {
 
-Init parseInit(const std::string& name) {
-    if (name == "peft") return Init::Peft;
-    if (name == "gaussian") return Init::Gaussian;
-    if (name == "svd") return Init::Svd;
-    throw std::invalid_argument("init: '" + name + "' is unknown; choose peft, gaussian or svd");
-}
+constexpr Named<Init> kInits[] = {
+    {Init::Peft, "peft"}, {Init::Gaussian, "gaussian"}, {Init::Svd, "svd"}};
+
+}  // namespace
+
+const char* initName(Init init) { return nameIn(kInits, init); }
+
+Init parseInit(const std::string& name) { return parseIn(kInits, name, "init"); }
 
 double loraScale(double alpha, Index rank, bool rslora) {
     // Called on every training step: the messages are only built on failure.

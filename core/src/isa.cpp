@@ -3,9 +3,9 @@
 #include "loralab/isa.h"
 
 #include "kernels.h"
+#include "loralab/names.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -58,6 +58,9 @@ const X86Features& features() {
 }
 #endif
 
+constexpr Named<Isa> kIsas[] = {
+    {Isa::Generic, "generic"}, {Isa::Avx2, "avx2"}, {Isa::Avx512, "avx512"}};
+
 struct Choice {
     Isa isa = Isa::Generic;
     std::string error;  // non-empty: LORALAB_KERNEL cannot be honoured
@@ -73,8 +76,8 @@ Choice choose() {
     try {
         c.isa = parseIsa(forced);
     } catch (const std::invalid_argument&) {
-        c.error = std::string("LORALAB_KERNEL=") + forced +
-                  " is unknown; choose generic, avx2 or avx512";
+        c.error = std::string("LORALAB_KERNEL=") + forced + " is unknown; choose " +
+                  choiceList(kIsas);
         return c;
     }
     if (!cpuSupports(c.isa))
@@ -85,21 +88,9 @@ Choice choose() {
 
 }  // namespace
 
-const char* isaName(Isa isa) {
-    switch (isa) {
-        case Isa::Generic: return "generic";
-        case Isa::Avx2: return "avx2";
-        case Isa::Avx512: return "avx512";
-    }
-    return "?";
-}
+const char* isaName(Isa isa) { return nameIn(kIsas, isa); }
 
-Isa parseIsa(const char* name) {
-    for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512})
-        if (std::strcmp(name, isaName(isa)) == 0) return isa;
-    throw std::invalid_argument(std::string("kernel: '") + name +
-                                "' is unknown; choose generic, avx2 or avx512");
-}
+Isa parseIsa(const char* name) { return parseIn(kIsas, name, "kernel"); }
 
 bool cpuSupports(Isa isa) {
 #if defined(LORALAB_X86_KERNELS)

@@ -2,6 +2,7 @@
 #include "loralab/optimizer.h"
 
 #include "loralab/format.h"
+#include "loralab/names.h"
 #include "huge_pages.h"
 #include "kernels.h"
 #include "team.h"
@@ -24,21 +25,14 @@ Matrix resized(const Matrix& from, Index rows, Index cols, double scale) {
 
 }  // namespace
 
-const char* optimizerName(OptimizerKind kind) {
-    switch (kind) {
-        case OptimizerKind::Sgd: return "sgd";
-        case OptimizerKind::Momentum: return "momentum";
-        case OptimizerKind::Adam: return "adam";
-    }
-    return "?";
-}
+constexpr Named<OptimizerKind> kOptimizers[] = {{OptimizerKind::Sgd, "sgd"},
+                                                 {OptimizerKind::Momentum, "momentum"},
+                                                 {OptimizerKind::Adam, "adam"}};
+
+const char* optimizerName(OptimizerKind kind) { return nameIn(kOptimizers, kind); }
 
 OptimizerKind parseOptimizer(const std::string& name) {
-    if (name == "sgd") return OptimizerKind::Sgd;
-    if (name == "momentum") return OptimizerKind::Momentum;
-    if (name == "adam") return OptimizerKind::Adam;
-    throw std::invalid_argument("optimizer: '" + name +
-                                "' is unknown; choose sgd, momentum or adam");
+    return parseIn(kOptimizers, name, "optimizer");
 }
 
 void validate(const OptimizerConfig& c) {

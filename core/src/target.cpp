@@ -2,6 +2,7 @@
 #include "loralab/target.h"
 
 #include "huge_pages.h"
+#include "loralab/names.h"
 #include "loralab/rng.h"
 
 #include <cmath>
@@ -22,25 +23,19 @@ void normalizeUnitRms(Matrix& T) {
 
 }  // namespace
 
-const char* targetKindName(TargetKind kind) {
-    switch (kind) {
-        case TargetKind::Full: return "full";
-        case TargetKind::LowRank: return "lowrank";
-        case TargetKind::Identity: return "identity";
-        case TargetKind::Decay: return "decay";
-        case TargetKind::File: return "file";
-    }
-    return "?";
-}
+namespace {
+
+constexpr Named<TargetKind> kTargetKinds[] = {
+    {TargetKind::Full, "full"},         {TargetKind::LowRank, "lowrank"},
+    {TargetKind::Identity, "identity"}, {TargetKind::Decay, "decay"},
+    {TargetKind::File, "file"}};
+
+}  // namespace
+
+const char* targetKindName(TargetKind kind) { return nameIn(kTargetKinds, kind); }
 
 TargetKind parseTargetKind(const std::string& name) {
-    if (name == "full") return TargetKind::Full;
-    if (name == "lowrank") return TargetKind::LowRank;
-    if (name == "identity") return TargetKind::Identity;
-    if (name == "decay") return TargetKind::Decay;
-    if (name == "file") return TargetKind::File;
-    throw std::invalid_argument("target: '" + name +
-                                "' is unknown; choose full, lowrank, identity, decay or file");
+    return parseIn(kTargetKinds, name, "target");
 }
 
 Matrix randomOrthonormal(Index d, Index n, std::uint64_t seed) {
