@@ -3,6 +3,7 @@
 #include "io/base_file.h"
 #include "io/input_file.h"
 #include "io/target_file.h"
+#include "loralab/names.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -10,20 +11,12 @@
 
 namespace loralab {
 
-const char* baseKindName(BaseKind kind) {
-    switch (kind) {
-    case BaseKind::None: return "none";
-    case BaseKind::Gaussian: return "gaussian";
-    case BaseKind::File: return "file";
-    }
-    return "none";
-}
+namespace {
+const Named<BaseKind> kBaseKinds[] = {{BaseKind::None, "none"}, {BaseKind::Gaussian, "gaussian"}, {BaseKind::File, "file"}};
+}  // namespace
 
-BaseKind parseBaseKind(const std::string& name) {
-    for (BaseKind k : {BaseKind::None, BaseKind::Gaussian, BaseKind::File})
-        if (name == baseKindName(k)) return k;
-    throw std::invalid_argument("base: '" + name + "' is not one of none, gaussian, file");
-}
+const char* baseKindName(BaseKind kind) { return nameIn(kBaseKinds, kind); }
+BaseKind parseBaseKind(const std::string& name) { return parseIn(kBaseKinds, name, "base"); }
 
 TrainerConfig toTrainerConfig(const Scenario& s) {
     TrainerConfig c;

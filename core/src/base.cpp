@@ -1,6 +1,7 @@
 #include "loralab/base.h"
 
 #include "loralab/dtype.h"
+#include "loralab/names.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,21 +9,13 @@
 
 namespace loralab {
 
-const char* baseDtypeName(BaseDtype dtype) {
-    switch (dtype) {
-    case BaseDtype::Fp32: return "fp32";
-    case BaseDtype::Bf16: return "bf16";
-    case BaseDtype::Fp16: return "fp16";
-    case BaseDtype::Nf4: return "nf4";
-    }
-    return "fp32";
-}
+namespace {
+const Named<BaseDtype> kBaseDtypes[] = {
+    {BaseDtype::Fp32, "fp32"}, {BaseDtype::Bf16, "bf16"}, {BaseDtype::Fp16, "fp16"}, {BaseDtype::Nf4, "nf4"}};
+}  // namespace
 
-BaseDtype parseBaseDtype(const std::string& name) {
-    for (BaseDtype t : {BaseDtype::Fp32, BaseDtype::Bf16, BaseDtype::Fp16, BaseDtype::Nf4})
-        if (name == baseDtypeName(t)) return t;
-    throw std::invalid_argument("base dtype: '" + name + "' is not one of fp32, bf16, fp16, nf4");
-}
+const char* baseDtypeName(BaseDtype dtype) { return nameIn(kBaseDtypes, dtype); }
+BaseDtype parseBaseDtype(const std::string& name) { return parseIn(kBaseDtypes, name, "base dtype"); }
 
 const std::array<float, 16>& nf4Levels() {
     // The QLoRA paper's NF4 as bitsandbytes stores it (float32): quantiles of N(0, 1) scaled

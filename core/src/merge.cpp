@@ -2,6 +2,7 @@
 
 #include "loralab/dtype.h"
 #include "loralab/format.h"
+#include "loralab/names.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,12 +10,13 @@
 
 namespace loralab {
 
-const char* mergePrecisionName(MergePrecision p) { return p == MergePrecision::Bf16 ? "bf16" : "fp32"; }
+namespace {
+const Named<MergePrecision> kMergePrecisions[] = {{MergePrecision::Fp32, "fp32"}, {MergePrecision::Bf16, "bf16"}};
+}  // namespace
 
+const char* mergePrecisionName(MergePrecision p) { return nameIn(kMergePrecisions, p); }
 MergePrecision parseMergePrecision(const std::string& name) {
-    if (name == "fp32") return MergePrecision::Fp32;
-    if (name == "bf16") return MergePrecision::Bf16;
-    throw std::invalid_argument("merge precision: '" + name + "' is not one of fp32, bf16");
+    return parseIn(kMergePrecisions, name, "merge precision");
 }
 
 namespace {
