@@ -89,6 +89,7 @@ public:
     void addAdapter();               // a new adapter on the same base, fitted to the next target
     void activateAdapter(int index);
     void exportAdapter(int index);   // peft layout into <out-dir>/adapter-<n>
+    void exportMerged();             // W' merged in the chosen precision: <out-dir>/merged.safetensors
     int adapterCount() const { return static_cast<int>(m_adapters.size()); }
     int activeAdapter() const { return m_active; }
     const Trainer* adapterTrainer(int index) const;

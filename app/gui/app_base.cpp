@@ -2,6 +2,7 @@
 // and several adapters on one base with hot swap and export.
 #include "app.h"
 
+#include "io/base_file.h"
 #include "io/peft_adapter.h"
 
 #include <filesystem>
@@ -119,6 +120,18 @@ void App::exportAdapter(int index) {
         writeAdapter(dir, "layer", t->factors());
         setMessage("adapter " + std::to_string(index + 1) + " written to " + dir + " (" +
                    kAdapterWeightsFile + ", " + kAdapterConfigFile + ")");
+    });
+}
+
+void App::exportMerged() {
+    if (!m_trainer || !m_base) return;
+    shown(*this, "export merged", [&] {
+        const std::string path =
+            (std::filesystem::path(m_options.outDir.empty() ? "." : m_options.outDir) / "merged.safetensors").string();
+        const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
+        writeMergedWeight(path, "layer", mergeAdapter(m_base->stored, f, m_ui.mergePrecision));
+        setMessage(std::string("W' = W0s + s·B·A (merged in ") + mergePrecisionName(m_ui.mergePrecision) +
+                   ") written to " + path + " as F32 tensor layer.weight");
     });
 }
 

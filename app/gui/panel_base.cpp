@@ -84,6 +84,10 @@ void drawBaseControls(App& app) {
     ImGui::SameLine();
     ImGui::RadioButton("in bf16", &prec, 1);
     if (prec != static_cast<int>(app.ui().mergePrecision)) app.setMergePrecision(static_cast<MergePrecision>(prec));
+    ImGui::SameLine();
+    if (ImGui::SmallButton("export merged")) app.exportMerged();
+    helpTooltip("Write W' = W0ₛ + s·B·A, merged in this precision, to <out-dir>/merged.safetensors: one F32 "
+                "tensor layer.weight (as --export-merged does headless).");
     helpTooltip("Merging writes W' = W0ₛ + s·B·A into one weight: no extra latency, but stored in bf16 each "
                 "entry is rounded (the rounding-error heatmap in the weight view).");
     adaptersSection(app, v);

@@ -94,11 +94,8 @@ void printSummary(const HeadlessOptions& o, const Fit& fit, const RunResult& r, 
 // W' = W0s + s·B·A as one F32 tensor; with no base, W0 = 0.
 void writeMerged(const HeadlessOptions& o, const Fit& fit) {
     const Factors& f = fit.trainer->factors();
-    const Matrix merged = fit.base ? mergeAdapter(fit.base->stored, f, MergePrecision::Fp32) : f.deltaW();
-    SafetensorsFile file;
-    file.tensors[o.moduleName + ".weight"] = toTensor(merged);
-    file.metadata["format"] = "pt";
-    writeSafetensors(o.mergedPath, file);
+    writeMergedWeight(o.mergedPath, o.moduleName,
+                      fit.base ? mergeAdapter(fit.base->stored, f, MergePrecision::Fp32) : f.deltaW());
 }
 
 // An output that would replace the target file the run reads is a usage error, not a loss.

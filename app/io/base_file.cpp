@@ -67,4 +67,11 @@ Matrix loadBaseFile(const std::string& path, const std::string& tensorName) {
     return W0;
 }
 
+void writeMergedWeight(const std::string& path, const std::string& moduleName, const Matrix& merged) {
+    SafetensorsFile file;
+    file.tensors[moduleName + ".weight"] = toTensor(merged);
+    file.metadata["format"] = "pt";
+    writeSafetensors(path, file);
+}
+
 }  // namespace loralab

@@ -18,4 +18,8 @@ bool isSafetensorsPath(const std::string& path);
 // .safetensors file comes without a tensor name or another file with one.
 Matrix loadBaseFile(const std::string& path, const std::string& tensorName);
 
+// Writes a merged weight W' (d×k) as one F32 tensor '<moduleName>.weight' (PyTorch's out×in),
+// atomically through the project's output path. Throws like writeSafetensors.
+void writeMergedWeight(const std::string& path, const std::string& moduleName, const Matrix& merged);
+
 }  // namespace loralab

@@ -229,9 +229,11 @@ TEST_F(AppTest, AdaptersOnOneBaseSwapAndKeepTheirTraining) {
     EXPECT_TRUE(app.ui().weightView);
     app.exportAdapter(0);
     app.exportAdapter(1);
+    app.exportMerged();
     EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / "adapter-1" / "adapter_model.safetensors"));
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / "adapter-2" / "adapter_config.json"));
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "merged.safetensors"));
     std::filesystem::remove_all(dir);
 }
 
