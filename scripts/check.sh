@@ -32,11 +32,14 @@ case "${1:-}" in
     seconds=${2:-60}
     CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DLORALAB_FUZZ=ON -DLORALAB_NATIVE=OFF -DLORALAB_BUILD_TESTS=OFF >/dev/null
-    cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_cli fuzz_picture make_picture_corpus
-    for target in csv cli picture; do
+    cmake --build build-fuzz -j"$jobs" --target fuzz_csv fuzz_cli fuzz_picture fuzz_safetensors \
+      make_picture_corpus make_safetensors_seeds
+    for target in csv cli picture safetensors; do
       work=$(mktemp -d)
       if [ "$target" = picture ]; then
         build-fuzz/tests/fuzz/make_picture_corpus "$work"  # tiny real PNG/JPEG files, made here
+      elif [ "$target" = safetensors ]; then
+        build-fuzz/tests/fuzz/make_safetensors_seeds "$work"  # seeds built by the project's writer
       else
         cp tests/fuzz/corpus_"$target"/* "$work"/
       fi

@@ -21,6 +21,8 @@ struct GuiOptions {
     std::string preset;            // optional: start from this teaching preset (a name from
                                    // assets/presets.json, e.g. "Rank-1 outer product"); then
                                    // scenario.steps still pre-trains. Unknown name: error shown.
+    std::string openPath;          // optional: a file or folder opened as if dropped on the
+                                   // window (App::openPath); an error shows in the status bar
 };
 
 // Both return the process exit code: 0, or 1 (no display, GL failure, screenshot write failure).

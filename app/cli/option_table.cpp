@@ -173,9 +173,14 @@ std::vector<OptionRow> buildTable() {
                 [](CliOptions& o, const Value& v) { o.scenario().decayPower = v.real; },
                 [](const CliOptions& o) { return num(o.scenario().decayPower); }),
         textRow("--target-file", kFit, "PATH", kScenario,
-                "target from a CSV matrix (one row per line) or a PNG/JPEG picture (grayscale in "
-                "[0, 1]); d and k come from the file; implies --target file",
+                "target from a CSV matrix (one row per line), a PNG/JPEG picture (grayscale in "
+                "[0, 1]) or a .safetensors weight (with --tensor); d and k come from the file; "
+                "implies --target file",
                 [](CliOptions& o, const Value& v) { o.scenario().targetFile = v.text; }, nullptr),
+        textRow("--tensor", kFit, "NAME", kScenario,
+                "the 2-D F32/F16/BF16 tensor of a .safetensors --target-file (list them: loralab "
+                "--inspect FILE.safetensors)",
+                [](CliOptions& o, const Value& v) { o.scenario().targetTensor = v.text; }, nullptr),
         choiceRow("--base", kFit, "KIND", kBaseGroup,
                   "frozen base W0: none (fit the change T alone), gaussian (N(0, 1) entries), file "
                   "(--base-file); the fit is then W0s + s*B*A against W* = W0 + T",
@@ -236,12 +241,13 @@ std::vector<OptionRow> buildTable() {
                }),
 
         // ---- outputs -----------------------------------------------------------------------
-        flagRow("--json", kHeadless | kBench | kParams, kOutput,
+        flagRow("--json", kHeadless | kBench | kParams | kInspect, kOutput,
                 "print one JSON object on stdout instead of the readable summary",
                 [](CliOptions& o, const Value&) {
                     if (o.mode == Mode::Headless) o.headless.json = true;
                     if (o.mode == Mode::Bench) o.bench.json = true;
                     if (o.mode == Mode::Params) o.params.json = true;
+                    if (o.mode == Mode::Inspect) o.inspect.json = true;
                 }),
         textRow("--curve", kHeadless, "FILE.csv", kOutput,
                 "write the loss curve: step,loss,floor,rank for every step",
@@ -272,6 +278,10 @@ std::vector<OptionRow> buildTable() {
                   "start from a teaching preset of the Presets menu (quote names with spaces)",
                   presetChoices, [](CliOptions& o, const Value& v) { o.gui.preset = v.text; },
                   nullptr),
+        textRow("--open", kGui, "PATH", kScenario,
+                "open a picture or CSV (the target), a .safetensors file (its tensors) or an adapter "
+                "folder (its modules), as dropping it on the window does",
+                [](CliOptions& o, const Value& v) { o.gui.openPath = v.text; }, nullptr),
         textRow("--out-dir", kGui, "DIR", kOutput,
                 "folder for screenshots (F12), curve and adapter exports",
                 [](CliOptions& o, const Value& v) { o.gui.outDir = v.text; },
@@ -291,10 +301,29 @@ std::vector<OptionRow> buildTable() {
                   "count a whole model instead of one layer ('list' lists the presets)",
                   modelChoices, [](CliOptions& o, const Value& v) { o.params.model = v.text; },
                   nullptr),
+        textRow("--config", kParams, "PATH", kModel,
+                "count the model of a Hugging Face config.json (or its folder): llama, mistral, "
+                "qwen2, gemma, phi3",
+                [](CliOptions& o, const Value& v) { o.params.config = v.text; }, nullptr),
+        textRow("--weights", kParams, "PATH", kModel,
+                "count the tensors of a .safetensors file or a sharded model's "
+                "model.safetensors.index.json (headers only, any architecture)",
+                [](CliOptions& o, const Value& v) { o.params.weights = v.text; }, nullptr),
         textRow("--modules", kParams, "LIST", kModel,
-                "modules LoRA adapts, with --model: comma-separated from q,k,v,o,gate,up,down, or all-linear",
+                "modules LoRA adapts, as peft's target_modules: q,k,v,o,gate,up,down (= *_proj), "
+                "module names or suffixes, or all-linear",
                 [](CliOptions& o, const Value& v) { o.params.modules = v.text; },
-                [](const CliOptions& o) { return o.params.modules; }),
+                [](const CliOptions&) { return std::string("q,v (phi3: qkv_proj)"); }),
+
+        // ---- inspect -----------------------------------------------------------------------
+        intRow("--resize-rank", kInspect, "R", kOutput,
+               "the best rank-R adapter (truncated SVD of each ΔW): print each module's relative "
+               "error; with --export-adapter, write it",
+               1, 65536, [](CliOptions& o, const Value& v) { o.inspect.resizeRank = v.integer; },
+               nullptr),
+        textRow("--export-adapter", kInspect, "DIR", kOutput,
+                "write the --resize-rank adapter (F32, same tensor names, r = R) into DIR",
+                [](CliOptions& o, const Value& v) { o.inspect.exportDir = v.text; }, nullptr),
 
         // ---- bench -------------------------------------------------------------------------
         choiceRow("--workload", kBench, "NAME", kBenchGroup,
@@ -340,6 +369,10 @@ const std::vector<ModeInfo>& modeTable() {
         {Mode::Headless, "--headless", "train with no window; progress on stderr, summary on stdout"},
         {Mode::Bench, "--bench", "time training steps on model-sized layers (markdown table, or --json)"},
         {Mode::Params, "--params", "parameter and memory accounting, no training"},
+        {Mode::Inspect, "--inspect",
+         "what the peft adapter folder or .safetensors file PATH holds (modules, singular values "
+         "of each ΔW; tensors)",
+         "PATH"},
     };
     return table;
 }

@@ -6,6 +6,7 @@
 #include "bench/bench.h"
 #include "cli/gui_entry.h"
 #include "headless/headless.h"
+#include "inspect/inspect_mode.h"
 #include "params/params_mode.h"
 
 #include <string>
@@ -13,7 +14,7 @@
 
 namespace loralab::cli {
 
-enum class Mode { Gui, Headless, Bench, Params };
+enum class Mode { Gui, Headless, Bench, Params, Inspect };
 
 // Bit masks of the modes an option belongs to.
 enum ModeMask : unsigned {
@@ -21,6 +22,7 @@ enum ModeMask : unsigned {
     kHeadless = 1u << 1,
     kBench = 1u << 2,
     kParams = 1u << 3,
+    kInspect = 1u << 4,
     kFit = kGui | kHeadless,  // the scenario flags
 };
 unsigned maskOf(Mode mode);
@@ -29,6 +31,7 @@ struct ModeInfo {
     Mode mode;
     const char* flag;     // "" for the GUI
     const char* title;    // for --help
+    const char* valueName = nullptr;  // the mode flag takes a value ("--inspect PATH"), or nullptr
 };
 const std::vector<ModeInfo>& modeTable();
 const ModeInfo& modeInfo(Mode mode);
@@ -41,6 +44,7 @@ struct CliOptions {
     HeadlessOptions headless;
     ParamsOptions params;
     BenchOptions bench;
+    InspectOptions inspect;
 
     Scenario& scenario() { return mode == Mode::Headless ? headless.scenario : gui.scenario; }
     const Scenario& scenario() const {

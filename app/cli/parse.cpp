@@ -107,25 +107,43 @@ std::string suggestion(const std::string& name, Mode mode) {
 }
 
 // Pass 1: which mode. Values of value-taking options are skipped so that they are never
-// mistaken for flags.
-Mode detectMode(const std::vector<std::string>& args) {
+// mistaken for flags. A mode flag that takes a value ("--inspect PATH") is taken out of the
+// arguments with its value; a missing value is reported after the other options were checked,
+// so that a bad option is named first.
+struct Detected {
+    Mode mode = Mode::Gui;
+    std::string value;              // the mode flag's value
+    std::vector<std::string> rest;  // the arguments without a value-taking mode flag
+};
+
+Detected detectMode(const std::vector<std::string>& args) {
     const ModeInfo* chosen = nullptr;
+    Detected d;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const Split s = splitToken(args[i]);
         if (const ModeInfo* m = modeByFlag(s.name)) {
-            if (s.hasValue) throw UsageError(s.name + ": takes no value (it selects the mode)");
+            if (s.hasValue && !m->valueName) throw UsageError(s.name + ": takes no value (it selects the mode)");
             if (chosen && chosen->mode == m->mode) throw UsageError(s.name + ": given twice");
             if (chosen)
                 throw UsageError(std::string(chosen->flag) + " and " + m->flag +
                                  " cannot be combined; choose one mode: --headless, --bench, "
-                                 "--params, or none for the GUI");
+                                 "--params, --inspect PATH, or none for the GUI");
             chosen = m;
-        } else if (!s.hasValue && takesValue(s.name) && i + 1 < args.size() &&
-                   !isOptionLike(args[i + 1])) {
-            ++i;
+            if (!m->valueName) {
+                d.rest.push_back(args[i]);
+            } else if (s.hasValue) {
+                d.value = s.value;
+            } else if (i + 1 < args.size() && !args[i + 1].empty() && !isOptionLike(args[i + 1])) {
+                d.value = args[++i];
+            }
+            continue;
         }
+        d.rest.push_back(args[i]);
+        if (!s.hasValue && takesValue(s.name) && i + 1 < args.size() && !isOptionLike(args[i + 1]))
+            d.rest.push_back(args[++i]);
     }
-    return chosen ? chosen->mode : Mode::Gui;
+    d.mode = chosen ? chosen->mode : Mode::Gui;
+    return d;
 }
 
 // Pass 2: every token is a known option of this mode with its value, or the error says which
@@ -178,7 +196,8 @@ struct BoundOption {
 std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
                                   std::vector<BoundOption>& bound) {
     const ModeInfo& info = modeInfo(mode);
-    const std::string name = std::string("loralab") + (info.flag[0] ? std::string(" ") + info.flag : "");
+    const std::string name = std::string("loralab") + (info.flag[0] ? std::string(" ") + info.flag : "") +
+                             (info.valueName ? std::string(" ") + info.valueName : "");
     auto app = std::make_unique<CLI::App>(std::string("LoRA Lab ") + LORALAB_VERSION + ": " + info.title,
                                           name);
     app->set_help_flag("-h,--help", "print this help (defaults shown after '=') and exit");
@@ -206,7 +225,7 @@ std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
         bound.push_back({&row, opt, value});
     }
     for (const ModeInfo& m : modeTable())
-        if (m.flag[0] != '\0') app->add_flag(m.flag, m.title)->group("Modes");
+        if (m.flag[0] != '\0' && !(m.valueName && m.mode == mode)) app->add_flag(m.flag, m.title)->group("Modes");
 
     std::string footer =
         "Exit codes: 0 done, 1 runtime failure (I/O" +
@@ -214,12 +233,20 @@ std::unique_ptr<CLI::App> makeApp(Mode mode, std::deque<std::string>& storage,
         "), 2 bad usage or bad input.";
     if (mode == Mode::Gui)
         footer += "\nEach mode has its own options: loralab --headless --help, loralab --bench "
-                  "--help, loralab --params --help.";
+                  "--help, loralab --params --help, loralab --inspect --help.";
     if (mode == Mode::Headless)
         footer += "\nExample: loralab --headless --target lowrank --target-rank 3 --rank 3 --json";
     if (mode == Mode::Params)
         footer += "\nExamples: loralab --params --d 4096 --k 4096 --rank 8\n"
-                  "          loralab --params --model llama-2-7b --rank 8 --modules q,v";
+                  "          loralab --params --model llama-2-7b --rank 8 --modules q,v\n"
+                  "          loralab --params --config path/to/config.json --rank 16 --modules all-linear\n"
+                  "          loralab --params --weights model.safetensors.index.json --json";
+    if (mode == Mode::Inspect)
+        footer += "\nPATH is a peft adapter folder (adapter_config.json + adapter_model.safetensors) "
+                  "or a .safetensors\nfile or model.safetensors.index.json (lists the tensors: name, "
+                  "dtype, shape).\n"
+                  "Examples: loralab --inspect my-adapter --json\n"
+                  "          loralab --inspect my-adapter --resize-rank 4 --export-adapter my-adapter-r4";
     if (mode == Mode::Bench)
         footer += "\nExample: loralab --bench --workload layer --sizes 1024,4096 --ranks 8";
     app->footer(footer);
@@ -341,17 +368,39 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
     }
     if (o.mode == Mode::Params) {
         ParamsOptions& p = o.params;
-        if (!p.model.empty()) {
+        const int models = given(flags, "--model") + given(flags, "--config") + given(flags, "--weights");
+        if (models > 1)
+            throw UsageError("--model, --config and --weights each describe a whole model; give one");
+        if (models == 1) {
             if (given(flags, "--d") || given(flags, "--k"))
-                throw UsageError("--d/--k describe one layer and --model a whole model; give one or the other");
+                throw UsageError("--d/--k describe one layer and --model/--config/--weights a whole "
+                                 "model; give one or the other");
         } else {
-            if (given(flags, "--modules")) throw UsageError("--modules applies with --model NAME only");
+            if (given(flags, "--modules"))
+                throw UsageError("--modules applies with --model NAME, --config PATH or --weights PATH only");
             const std::int64_t m = std::min(p.d, p.k);
             if (p.rank > m)
                 throw UsageError("--rank: " + std::to_string(p.rank) + " is larger than min(--d, --k) = " +
                                  std::to_string(m) + "; allowed: an integer from 1 to " +
                                  std::to_string(m));
         }
+    }
+    if (o.mode == Mode::Inspect) {
+        if (o.inspect.path.empty())
+            throw UsageError("--inspect: missing value; allowed: a peft adapter folder "
+                             "(adapter_config.json + adapter_model.safetensors) or a .safetensors file");
+        if (given(flags, "--export-adapter") && !given(flags, "--resize-rank"))
+            throw UsageError("--export-adapter writes the --resize-rank R adapter; give --resize-rank R too");
+    }
+    if (o.mode == Mode::Gui || o.mode == Mode::Headless) {
+        const Scenario& s = o.scenario();
+        const bool safetensors = s.targetFile.size() > 12 &&
+                                 s.targetFile.compare(s.targetFile.size() - 12, 12, ".safetensors") == 0;
+        if (given(flags, "--tensor") && !safetensors)
+            throw UsageError("--tensor applies with --target-file FILE.safetensors only");
+        if (safetensors && s.targetTensor.empty())
+            throw UsageError("--target-file " + s.targetFile + " needs --tensor NAME (list the tensors: "
+                             "loralab --inspect " + s.targetFile + ")");
     }
     if (o.mode == Mode::Bench) {
         BenchOptions& b = o.bench;
@@ -373,15 +422,16 @@ std::string helpText(Mode mode) {
 
 CliOptions parseOrThrow(const std::vector<std::string>& args, std::ostream& out, bool& helpShown) {
     helpShown = false;
-    const Mode mode = detectMode(args);
-    const bool wantsHelp = std::any_of(args.begin(), args.end(), isHelpOrVersion);
-    if (!wantsHelp) checkTokens(args, mode);
+    const Detected detected = detectMode(args);
+    const Mode mode = detected.mode;
+    const bool wantsHelp = std::any_of(detected.rest.begin(), detected.rest.end(), isHelpOrVersion);
+    if (!wantsHelp) checkTokens(detected.rest, mode);
 
     std::deque<std::string> storage;
     std::vector<BoundOption> bound;
     auto app = makeApp(mode, storage, bound);
     try {
-        std::vector<std::string> reversed(args.rbegin(), args.rend());
+        std::vector<std::string> reversed(detected.rest.rbegin(), detected.rest.rend());
         app->parse(reversed);
     } catch (const CLI::Success& e) {  // --help, --version
         std::ostringstream text, errors;
@@ -395,6 +445,7 @@ CliOptions parseOrThrow(const std::vector<std::string>& args, std::ostream& out,
 
     CliOptions options;
     options.mode = mode;
+    options.inspect.path = detected.value;
     std::set<std::string> flags;
     for (const BoundOption& b : bound) {
         if (b.option->count() == 0) continue;

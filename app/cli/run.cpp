@@ -7,6 +7,7 @@
 #include "loralab/isa.h"
 #include "bench/bench.h"
 #include "headless/headless.h"
+#include "inspect/inspect_mode.h"
 #include "params/params_mode.h"
 
 #include <algorithm>
@@ -72,7 +73,7 @@ void requireWindow(GuiRunner runner, bool screenshot) {
     if (runner) return;
     const std::string why = "the window is not part of this build (LORALAB_BUILD_GUI=OFF)";
     throw std::invalid_argument(screenshot ? "--screenshot: " + why + ", so there is nothing to render"
-                                           : why + "; use --headless, --bench or --params");
+                                           : why + "; use --headless, --bench, --params or --inspect");
 }
 
 int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry& gui) {
@@ -82,7 +83,7 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry&
         // A bad target file is bad input (exit 2 with path:line:column), as in --headless,
         // rather than a message inside a window; so is a screenshot path that is a folder.
         if (o.gui.scenario.target == TargetKind::File && o.gui.preset.empty())
-            loadTargetFile(o.gui.scenario.targetFile);
+            loadTargetFile(o.gui.scenario.targetFile, o.gui.scenario.targetTensor);
         // A base file is read with its target, so that a shape mismatch is an exit 2 too.
         if (o.gui.scenario.base == BaseKind::File && o.gui.preset.empty()) (void)makeFit(o.gui.scenario);
         if (!o.gui.screenshotPath.empty()) resolveOutput(o.gui.screenshotPath);
@@ -95,6 +96,9 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry&
         return runParams(o.params, out, err);
     case Mode::Bench:
         return runBench(o.bench, out, err);
+    case Mode::Inspect:
+        o.inspect.progressTty = ::isatty(STDERR_FILENO) == 1;
+        return runInspect(o.inspect, out, err);
     }
     return 2;
 }

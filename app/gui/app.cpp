@@ -390,6 +390,7 @@ void App::frame() {
     }
     measureRates();
     buildLayout();
+    drawFileWindows(*this);
 }
 
 void App::buildLayout() {

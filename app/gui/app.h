@@ -14,6 +14,7 @@
 #include "gui.h"
 #include "fonts.h"
 #include "heatmap_renderer.h"
+#include "open_files.h"
 #include "scenario/presets.h"
 #include "settings.h"
 #include "ui_state.h"
@@ -76,6 +77,14 @@ public:
     void stepOnce();
     void togglePlay();
     void setMessage(const std::string& text, bool isError = false);
+    // A dropped or typed path: a picture or CSV becomes the target; a .safetensors file (or a
+    // model's index or folder) opens its tensor list; an adapter folder opens its modules.
+    // Errors go to the status bar; the fit is left as it was.
+    void openPath(const std::string& path);
+    // A new target from a file (a tensor of a .safetensors file when `tensor` is given); the
+    // rank shrinks to fit it. False, with the reason in the status bar, if it cannot be used.
+    bool useTargetFile(const std::string& path, const std::string& tensor = {});
+    OpenFiles& files() { return m_files; }
     // Backend key codes for S, R, F12 and W (ImGui 1.86 has no named keys for them); -1: none.
     void setKeyCodes(int keyS, int keyR, int keyF12, int keyW = -1);
     void setFonts(const Fonts& fonts, float loadedSize);
@@ -127,6 +136,7 @@ private:
     std::vector<Preset> m_presets;
     std::unique_ptr<Trainer> m_trainer;
     std::optional<Factors> m_fixed;  // preset factors shown until training or an edit
+    OpenFiles m_files;
     HeatmapRenderer m_heatmaps;
     FitView m_derived;
 

@@ -1,4 +1,5 @@
-// The menu bar: the teaching presets (each note as a tooltip), view options and exports.
+// The menu bar: File > Open, the teaching presets (each note as a tooltip), view options and
+// exports.
 #include "app.h"
 #include "panels.h"
 
@@ -10,6 +11,13 @@ void drawMenuBar(App& app) {
     if (!ImGui::BeginMenuBar()) return;
     UiState& ui = app.ui();
     const std::vector<Preset>& presets = app.presets();
+    if (ImGui::BeginMenu("File")) {
+        if (ImGui::MenuItem("Open…")) app.files().openBox = true;
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("A picture or CSV (the new target), a .safetensors file (its tensors) or a "
+                              "peft adapter folder (its modules). Dropping it on the window does the same.");
+        ImGui::EndMenu();
+    }
     if (ImGui::BeginMenu("Presets")) {
         for (int i = 0; i < static_cast<int>(presets.size()); ++i) {
             const Preset& p = presets[static_cast<std::size_t>(i)];

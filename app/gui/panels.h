@@ -15,6 +15,9 @@ void drawSpectrumPanel(App& app);
 void drawStatusBar(App& app);
 void drawBaseControls(App& app);  // inside the controls panel
 void drawWeightView(App& app);    // the heatmaps panel when the weight view is on
+// The floating windows of opened files (tensor list, adapter modules) and File > Open's box.
+void drawFileWindows(App& app);
+void drawAdapterWindow(App& app);
 
 // A "(?)" marker after the last item whose hover shows `text` (and the item's own tooltip).
 void helpTooltip(const char* text);

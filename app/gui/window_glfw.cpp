@@ -29,6 +29,15 @@ void glfwErrorToStderr(int code, const char* description) {
     std::fprintf(stderr, "loralab: GLFW error %d: %s\n", code, description);
 }
 
+// Files dropped on the window open as File > Open does; the window's user pointer is the App.
+void openDroppedPaths(GLFWwindow* window, int count, const char** paths) {
+    auto* app = static_cast<App*>(glfwGetWindowUserPointer(window));
+    if (!app || count < 1) return;
+    app->openPath(paths[0]);
+    if (count > 1 && !app->ui().messageIsError)
+        app->setMessage(app->ui().message + " (" + std::to_string(count - 1) + " more dropped files ignored)");
+}
+
 }  // namespace
 
 int runWindow(const GuiOptions& options, const WindowRun& run) {
@@ -70,6 +79,12 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
         app.setFonts(fonts, settings.fontSize);
         if (!screenshotMode) app.applySettings(settings);
         if (!warning.empty()) app.setMessage(warning, true);
+        if (!options.openPath.empty()) {
+            app.openPath(options.openPath);
+            if (app.ui().messageIsError) std::fprintf(stderr, "loralab: warning: %s\n", app.ui().message.c_str());
+        }
+        glfwSetWindowUserPointer(window, &app);
+        glfwSetDropCallback(window, openDroppedPaths);
         std::string error;
         if (!app.initGraphics(error)) {
             std::fprintf(stderr, "loralab: OpenGL: %s\n", error.c_str());
@@ -132,6 +147,8 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
                     std::fprintf(stderr, "loralab: warning: settings not saved: %s\n", saveError.c_str());
             }
         }
+        glfwSetDropCallback(window, nullptr);
+        glfwSetWindowUserPointer(window, nullptr);
         app.shutdownGraphics();
     }
     ImGui_ImplOpenGL3_Shutdown();

@@ -1,16 +1,14 @@
 // Loading the frozen base W0 from a file: a CSV matrix or a PNG/JPEG picture (as a target file
-// is read, io/target_file.h), or one 2-D F32 tensor of a .safetensors file, chosen by name
+// is read, io/target_file.h), or one 2-D F32, F16 or BF16 tensor of a .safetensors file, by name
 // (PyTorch's nn.Linear keeps its weight as out×in, so the tensor's rows are d, its columns k).
 #pragma once
 
+#include "io/target_file.h"  // isSafetensorsPath
 #include "loralab/types.h"
 
 #include <string>
 
 namespace loralab {
-
-// True for a path ending in .safetensors (any case).
-bool isSafetensorsPath(const std::string& path);
 
 // Throws InputError naming the path (and the tensor): unreadable file, bad contents, a missing
 // tensor (the message lists the names the file holds), a tensor that is not 2-D, too large

@@ -2,6 +2,7 @@
 
 #include "io/atomic_file.h"
 #include "io/safetensors.h"
+#include "io/safetensors_header.h"
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,22 @@ std::string adapterConfigJson(const std::string& module, const Factors& factors)
     return config.dump(2) + "\n";
 }
 
+const std::map<std::string, std::string>& adapterMetadata() {
+    static const std::map<std::string, std::string> metadata{{"format", "pt"}};  // constant
+    return metadata;
+}
+
+std::int64_t adapterFileBytes(const std::vector<LinearModule>& modules, std::int64_t rank,
+                              const std::string& dtype) {
+    std::vector<TensorEntry> entries;
+    entries.reserve(2 * modules.size());
+    for (const LinearModule& m : modules) {
+        entries.push_back({adapterTensorName(m.name, 'A'), dtype, {rank, m.in}});
+        entries.push_back({adapterTensorName(m.name, 'B'), dtype, {m.out, rank}});
+    }
+    return safetensorsFileBytes(entries, adapterMetadata());
+}
+
 void writeAdapter(const std::string& dir, const std::string& module, const Factors& factors) {
     if (!isValidModuleName(module))
         throw std::invalid_argument("module name '" + module +
@@ -64,7 +81,7 @@ void writeAdapter(const std::string& dir, const std::string& module, const Facto
     SafetensorsFile file;
     file.tensors[adapterTensorName(module, 'A')] = toTensor(factors.A);
     file.tensors[adapterTensorName(module, 'B')] = toTensor(factors.B);
-    file.metadata["format"] = "pt";
+    file.metadata = adapterMetadata();
     const std::filesystem::path base(dir);
     writeSafetensors((base / kAdapterWeightsFile).string(), file);
     writeFileAtomic((base / kAdapterConfigFile).string(), adapterConfigJson(module, factors));

@@ -10,8 +10,11 @@
 #pragma once
 
 #include "loralab/factors.h"
+#include "loralab/model_tensors.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace loralab {
 
@@ -24,6 +27,16 @@ std::string adapterTensorName(const std::string& module, char part);
 
 // Module names peft accepts here: non-empty, letters, digits, '_', '.', '-'.
 bool isValidModuleName(const std::string& module);
+
+// The metadata peft's save_pretrained stores in adapter_model.safetensors.
+const std::map<std::string, std::string>& adapterMetadata();
+
+// The exact size in bytes of the adapter_model.safetensors that holds rank-`rank` factors of
+// `modules` in `dtype` (e.g. "F32", "BF16"): its header is built as writeAdapter builds it.
+// Module names are the model's ("model.layers.0.self_attn.q_proj"); peft prefixes
+// "base_model.model.".
+std::int64_t adapterFileBytes(const std::vector<LinearModule>& modules, std::int64_t rank,
+                              const std::string& dtype);
 
 // Writes both files into `dir` (created if missing), each atomically. Throws IoError, or
 // std::invalid_argument for a bad module name.

@@ -1,6 +1,7 @@
 #include "io/target_file.h"
 
 #include "io/input_file.h"
+#include "io/safetensors.h"
 #include "loralab/csv.h"
 
 #include <stb_image.h>
@@ -105,9 +106,33 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
     return T;
 }
 
-Matrix loadTargetFile(const std::string& path, Index maxDim, const std::string& option) {
-    const std::string bytes =
-        readInputFile(path, kMaxTargetFileBytes, option + " to be a CSV, PNG or JPEG file");
+bool isSafetensorsPath(const std::string& path) { return lowerExtension(path) == "safetensors"; }
+
+namespace {
+
+Matrix loadWeightTensor(const std::string& path, const std::string& tensor, Index maxDim) {
+    if (tensor.empty())
+        throw InputError(path + ": a .safetensors target needs --tensor NAME (list them: loralab --inspect " +
+                         path + ")");
+    SafetensorsReader reader(path);
+    const TensorInfo* info = reader.header().find(tensor);
+    // The shape is checked before any data is read: a 4096×11008 weight is refused, not loaded.
+    if (info && info->shape.size() == 2 &&
+        (info->shape[0] < 1 || info->shape[1] < 1 || info->shape[0] > maxDim || info->shape[1] > maxDim))
+        throw InputError(path + ": tensor '" + tensor + "' is " + std::to_string(info->shape[0]) + "x" +
+                         std::to_string(info->shape[1]) + "; a target may be 1 to " + std::to_string(maxDim) +
+                         " in each direction (the fit keeps its full SVD)");
+    Matrix T = reader.readMatrix(tensor);
+    if (!allFinite(T)) throw InputError(path + ": tensor '" + tensor + "' has non-finite values (inf or NaN)");
+    return T;
+}
+
+}  // namespace
+
+Matrix loadTargetFile(const std::string& path, const std::string& tensor, Index maxDim) {
+    if (isSafetensorsPath(path)) return loadWeightTensor(path, tensor, maxDim);
+    const std::string bytes = readInputFile(
+        path, kMaxTargetFileBytes, "a CSV, PNG, JPEG or .safetensors file");
     const std::string name = inputName(path);
     const std::string ext = lowerExtension(path);
     const bool pictureName = ext == "png" || ext == "jpg" || ext == "jpeg";

@@ -99,8 +99,8 @@ Fit makeFit(const Scenario& s) {
     Matrix T;
     if (s.target == TargetKind::File) {
         if (s.targetFile.empty())
-            throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG or JPEG)");
-        T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile);
+            throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG, JPEG or .safetensors)");
+        T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile, s.targetTensor);
         requireRank(s, T.rows(), T.cols(), inputName(s.targetFile));
         config.target.d = T.rows();
         config.target.k = T.cols();

@@ -28,7 +28,9 @@ struct Scenario {
     TargetKind target = TargetKind::Full;
     Index targetRank = 3;          // r* for --target lowrank
     double decayPower = 1.0;       // p for --target decay
-    std::string targetFile;        // for --target file (CSV, PNG or JPEG); d, k come from it
+    std::string targetFile;        // for --target file (CSV, PNG, JPEG or .safetensors); d, k
+                                   // come from it
+    std::string targetTensor;      // the tensor of a .safetensors targetFile
     // The target file's matrix once read; makeTrainer uses it instead of reading targetFile
     // again (standard input, "-", can be read once only). Not saved with the scenario.
     std::shared_ptr<const Matrix> targetData;

@@ -57,6 +57,8 @@ const std::vector<Field>& fields() {
          [](const Scenario& s, json& j) { j["base-dtype"] = baseDtypeName(s.baseDtype); }},
         {"double-quant", [](const json& v, Scenario& s) { s.doubleQuant = v.get<bool>(); },
          [](const Scenario& s, json& j) { j["double-quant"] = s.doubleQuant; }},
+        {"tensor", [](const json& v, Scenario& s) { s.targetTensor = v.get<std::string>(); },
+         [](const Scenario& s, json& j) { j["tensor"] = s.targetTensor; }},
         {"optimizer",
          [](const json& v, Scenario& s) { s.optimizer = parseOptimizer(v.get<std::string>()); },
          [](const Scenario& s, json& j) { j["optimizer"] = optimizerName(s.optimizer); }},

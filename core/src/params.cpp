@@ -184,6 +184,43 @@ TrainingMemory loraMemory(std::int64_t baseParams, std::int64_t trainable, Preci
     return m;
 }
 
+TrainingMemory mixedFullFineTuneMemory(std::int64_t baseParams) {
+    requireCount(baseParams, "baseParams", 1);
+    TrainingMemory m;
+    m.weights = (2 + 4) * baseParams;  // half-precision copy + fp32 master
+    m.gradients = 2 * baseParams;
+    m.adamState = 8 * baseParams;
+    return m;
+}
+
+TrainingMemory mixedLoraMemory(std::int64_t baseParams, std::int64_t trainable) {
+    requireCount(baseParams, "baseParams", 1);
+    requireCount(trainable, "trainable", 1);
+    TrainingMemory m;
+    m.weights = 2 * baseParams + (2 + 4) * trainable;  // frozen half base; adapters + fp32 master
+    m.gradients = 2 * trainable;
+    m.adamState = 8 * trainable;
+    return m;
+}
+
+std::int64_t nf4Bytes(std::int64_t values) {
+    requireCount(values, "values", 0);
+    const std::int64_t blocks = (values + 63) / 64;
+    return (values + 1) / 2 + blocks + 4 * ((blocks + 255) / 256);
+}
+
+TrainingMemory qloraMemory(std::int64_t nf4BaseBytes, std::int64_t bf16Params,
+                           std::int64_t trainable) {
+    requireCount(nf4BaseBytes, "nf4BaseBytes", 0);
+    requireCount(bf16Params, "bf16Params", 0);
+    requireCount(trainable, "trainable", 1);
+    TrainingMemory m;
+    m.weights = nf4BaseBytes + 2 * bf16Params + 2 * trainable;
+    m.gradients = 2 * trainable;
+    m.adamState = 8 * trainable;
+    return m;
+}
+
 // ---- presets -----------------------------------------------------------------------------------
 
 const std::vector<ModelPreset>& modelPresets() {

@@ -98,6 +98,12 @@ const std::vector<BadCase>& badCases() {
         {{"--params", "--model", "llama-2-7b", "--modules", "q,x"}, {"--modules", "x"}},
         {{"--params", "--model", "llama-2-7b", "--d", "5"}, {"--d", "--model"}},
         {{"--params", "--modules", "q,v"}, {"--modules", "--model"}},
+        {{"--params", "--config", "a", "--model", "llama-2-7b"}, {"--config", "give one"}},
+        {{"--params", "--weights", ""}, {"--weights", "missing value"}},
+        {{"--headless", "--tensor", "w"}, {"--tensor", "--target-file"}},
+        {{"--inspect"}, {"--inspect", "missing value"}},
+        {{"--inspect", "x", "--headless"}, {"cannot be combined"}},
+        {{"--inspect", "x", "--d", "4"}, {"--d", "--inspect"}},
         {{"--params", "--model", "llama-2-7b", "--rank", "5000"}, {"--rank", "allowed"}},
         // bench
         {{"--bench", "--sizes", "1,,2"}, {"--sizes", "empty item"}},
@@ -185,7 +191,8 @@ TEST(BadInput, EveryOptionOfEveryModeRefusesValuesOutsideItsRange) {
 TEST(GoodUsage, HelpExitsZeroInEveryMode) {
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"--help"}, {"-h"}, {"--headless", "--help"}, {"--bench", "--help"},
-             {"--params", "--help"}, {"--headless", "--d", "5", "--help"}}) {
+             {"--params", "--help"}, {"--headless", "--d", "5", "--help"}, {"--inspect", "--help"},
+             {"--inspect", "dir", "--help"}}) {
         const auto r = runLoralab(args);
         EXPECT_EQ(r.exitCode, 0) << args.front();
         EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
@@ -201,7 +208,7 @@ TEST(GoodUsage, VersionExitsZero) {
 
 TEST(GoodUsage, MainHelpNamesTheOtherModes) {
     const auto r = runLoralab({"--help"});
-    for (const char* mode : {"--headless", "--bench", "--params"})
+    for (const char* mode : {"--headless", "--bench", "--params", "--inspect"})
         EXPECT_NE(r.out.find(mode), std::string::npos) << mode;
 }
 

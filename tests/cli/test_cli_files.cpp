@@ -1,6 +1,7 @@
 // Target files (CSV, PNG, JPEG), the adapter export in peft's layout, and output faults.
 #include "run_binary.h"
 #include "svd_floor.h"
+#include "../app/file_fixtures.h"
 
 #include "io/peft_adapter.h"
 #include "io/safetensors.h"
@@ -77,6 +78,37 @@ TEST(CliFiles, CsvTargetGivesItsShapeAndFloor) {
     EXPECT_NEAR(j["floor"].get<double>(), floorOf(T, 2), 1e-5 * floorOf(T, 2));
     EXPECT_NEAR(j["initial_loss"].get<double>(), T.squaredNorm() / T.size(), 1e-5);
     EXPECT_LT(j["final_loss"].get<double>(), 1.01 * floorOf(T, 2));
+}
+
+// A real weight as the target: one 2-D tensor of a .safetensors file, here in F16.
+TEST(CliFiles, SafetensorsTensorTargetGivesItsShapeAndFloor) {
+    TempDir dir;
+    const std::string path = dir.file("model.safetensors");
+    const loralab::Matrix w = loralab::test::randomMatrix(9, 13, 4, 0.05f);
+    loralab::test::writeBytes(path, loralab::test::safetensorsBytes(
+                                        {{"model.layers.0.self_attn.q_proj.weight", "F16", w},
+                                         {"model.layers.0.input_layernorm.weight", "F32", loralab::Matrix::Ones(1, 9)}}));
+    const Eigen::MatrixXd T = loralab::test::roundedTo(w, "F16").cast<double>();
+    auto r = runLoralab({"--headless", "--target-file", path, "--tensor", "model.layers.0.self_attn.q_proj.weight",
+                         "--rank", "3", "--steps", "5", "--json"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = parseJsonObject(r);
+    EXPECT_EQ(j["d"], 9);
+    EXPECT_EQ(j["k"], 13);
+    EXPECT_NEAR(j["floor"].get<double>(), floorOf(T, 3), 1e-5 * floorOf(T, 3));
+    EXPECT_NEAR(j["initial_loss"].get<double>(), T.squaredNorm() / T.size(), 1e-6 * T.squaredNorm() / T.size());
+    // Without --tensor, with a missing one, or --tensor on a CSV: exit 2, one line.
+    for (const auto& [args, expected] :
+         std::vector<std::pair<std::vector<std::string>, std::string>>{
+             {{"--headless", "--target-file", path}, "needs --tensor NAME"},
+             {{"--headless", "--target-file", path, "--tensor", "nope"}, "no tensor 'nope'"},
+             {{"--headless", "--target-file", dir.file("t.csv"), "--tensor", "x"}, "--tensor applies"},
+         }) {
+        r = runLoralab(args);
+        EXPECT_EQ(r.exitCode, 2) << r.err;
+        EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+        EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+    }
 }
 
 TEST(CliFiles, PngTargetIsGrayscaleInUnitRange) {

@@ -22,8 +22,9 @@ TEST(CliParams, Layer4096Rank8) {
     const auto r = runLoralab({"--params", "--d", "4096", "--k", "4096", "--rank", "8", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = parseJsonObject(r);
-    EXPECT_EQ(keysOf(j), (std::set<std::string>{"d", "k", "rank", "full_params", "lora_params",
-                                                "ratio", "trainable_percent", "memory_bytes"}));
+    EXPECT_EQ(keysOf(j), (std::set<std::string>{"d", "k", "rank", "full_params", "lora_params", "ratio",
+                                                "trainable_percent", "memory_bytes", "activations_counted",
+                                                "adapter_file_bytes", "adapter_file_bytes_bf16"}));
     EXPECT_EQ(j["d"], 4096);
     EXPECT_EQ(j["k"], 4096);
     EXPECT_EQ(j["rank"], 8);
@@ -65,9 +66,10 @@ TEST(CliParams, Llama2QvRank8MatchesPeft) {
         {"--params", "--model", "llama-2-7b", "--rank", "8", "--modules", "q,v", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const auto j = parseJsonObject(r);
-    EXPECT_EQ(keysOf(j), (std::set<std::string>{"model", "modules", "rank", "base_params",
-                                                "trainable_params", "full_params", "lora_params",
-                                                "ratio", "trainable_percent", "memory_bytes"}));
+    EXPECT_EQ(keysOf(j), (std::set<std::string>{"model", "modules", "rank", "base_params", "trainable_params",
+                                                "full_params", "lora_params", "ratio", "trainable_percent",
+                                                "memory_bytes", "activations_counted", "adapter_file_bytes",
+                                                "adapter_file_bytes_bf16"}));
     EXPECT_EQ(j["model"], "llama-2-7b");
     EXPECT_EQ(j["modules"], nlohmann::json::array({"q", "v"}));
     EXPECT_EQ(j["trainable_params"].get<std::int64_t>(), 4194304);

@@ -290,3 +290,32 @@ TEST(ModelCounts, RejectsBadRankAndModules) {
     EXPECT_THROW(modelCounts(m, {Module::Q, Module::Q}, 8), std::invalid_argument);
     EXPECT_THROW(modelCounts(findModel("gpt-2"), {Module::Gate}, 8), std::invalid_argument);
 }
+
+// ---- mixed precision and QLoRA ----------------------------------------------------------------
+
+// Mixed precision keeps 16 bytes per trainable parameter (ZeRO's 2 + 2 + 4 + 8) and 2 per frozen.
+TEST(TrainingMemory, MixedPrecisionSixteenBytesPerTrainedParameter) {
+    EXPECT_EQ(mixedFullFineTuneMemory(1000).total(), 16000);
+    const TrainingMemory m = mixedLoraMemory(1000, 10);
+    EXPECT_EQ(m.weights, 2 * 1000 + 6 * 10);
+    EXPECT_EQ(m.gradients, 2 * 10);
+    EXPECT_EQ(m.adamState, 8 * 10);
+    EXPECT_EQ(m.total(), 2 * 1000 + 16 * 10);
+}
+
+// NF4 with double quantization: 4 bits per value, an 8-bit scale per 64 values, an fp32 scale
+// per 256 blocks: 4 + 8/64 + 32/16384 = 4.126953125 bits per value.
+TEST(TrainingMemory, Nf4BytesWithDoubleQuantization) {
+    const std::int64_t n = 4096LL * 4096;
+    EXPECT_EQ(nf4Bytes(n), n / 2 + n / 64 + 4 * (n / 64 / 256));
+    EXPECT_DOUBLE_EQ(8.0 * static_cast<double>(nf4Bytes(n)) / static_cast<double>(n), 4.126953125);
+    EXPECT_EQ(nf4Bytes(1), 1 + 1 + 4);    // one code byte, one block scale, one second-level scale
+    EXPECT_EQ(nf4Bytes(65), 33 + 2 + 4);  // two blocks
+    EXPECT_EQ(nf4Bytes(0), 0);
+    const TrainingMemory q = qloraMemory(nf4Bytes(n), 100, 64);
+    EXPECT_EQ(q.weights, nf4Bytes(n) + 2 * 100 + 2 * 64);  // bf16 rest and bf16 adapters
+    EXPECT_EQ(q.gradients, 2 * 64);
+    EXPECT_EQ(q.adamState, 8 * 64);  // fp32 moments
+    EXPECT_THROW(qloraMemory(nf4Bytes(n), 0, 0), std::invalid_argument);  // nothing trains
+    EXPECT_THROW(qloraMemory(-1, 0, 1), std::invalid_argument);
+}

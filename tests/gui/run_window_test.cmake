@@ -1,4 +1,5 @@
-# The window test: run loralab in a real GLFW window under Xvfb, train, save a screenshot, check it.
+# The window test: run loralab in a real GLFW window under Xvfb, train, save a screenshot, check it;
+# then open an adapter folder in it.
 #   cmake -DLORALAB=... -DCHECK=... -DXVFB_RUN=... -DOUT=dir -P run_window_test.cmake
 file(REMOVE_RECURSE "${OUT}")
 file(MAKE_DIRECTORY "${OUT}")
@@ -23,4 +24,20 @@ execute_process(
 message("${out}${err}")
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "screenshot check failed")
+endif()
+
+# An adapter folder opened as a drop opens it (--open takes the same path as the drop callback):
+# the window renders it and reports no error.
+execute_process(
+  COMMAND ${LORALAB} --headless --d 48 --k 40 --rank 6 --target decay --steps 50 --export-adapter ${OUT}/adapter
+  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE log TIMEOUT 60)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "exporting the test adapter failed (${rc}):\n${log}")
+endif()
+execute_process(
+  COMMAND ${XVFB_RUN} -a -s "-screen 0 1600x1000x24"
+          ${LORALAB} --open ${OUT}/adapter --screenshot ${OUT}/adapter.png --frames 3
+  RESULT_VARIABLE rc ERROR_VARIABLE log OUTPUT_VARIABLE out TIMEOUT 120)
+if(NOT rc EQUAL 0 OR NOT EXISTS "${OUT}/adapter.png" OR log MATCHES "warning|error")
+  message(FATAL_ERROR "loralab --open ADAPTER --screenshot exited with ${rc}:\n${out}\n${log}")
 endif()

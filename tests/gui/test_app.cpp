@@ -4,7 +4,11 @@
 #include "app.h"
 #include "temp_dir.h"
 
+#include "../app/file_fixtures.h"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace loralab::gui {
 namespace {
@@ -234,6 +238,58 @@ TEST_F(AppTest, AdaptersOnOneBaseSwapAndKeepTheirTraining) {
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / "adapter-1" / "adapter_model.safetensors"));
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / "adapter-2" / "adapter_config.json"));
     EXPECT_TRUE(std::filesystem::is_regular_file(dir / "merged.safetensors"));
+    std::filesystem::remove_all(dir);
+}
+
+// Dropped or typed paths (App::openPath): each kind opens what it should, and a bad one only
+// leaves a message, with the fit as it was.
+TEST_F(AppTest, OpenPathOpensEachKindAndBadPathsOnlyLeaveAMessage) {
+    const std::string dir = ::testing::TempDir() + "/loralab_open_path";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    test::writeAdapterFolder(dir + "/adapter",
+                             {{"base_model.model.model.layers.0.self_attn.q_proj", test::randomMatrix(12, 3, 1),
+                               test::randomMatrix(3, 10, 2)}},
+                             "BF16", R"({"r": 3, "lora_alpha": 6})");
+    test::writeBytes(dir + "/w.safetensors",
+                     test::safetensorsBytes({{"model.layers.0.mlp.up_proj.weight", "F16", test::randomMatrix(9, 7, 3)},
+                                             {"model.norm.weight", "F32", Matrix::Ones(1, 7)}}));
+    test::writeBytes(dir + "/t.csv", "1,2,3\n4,5,6\n");
+    test::writeBytes(dir + "/bad.safetensors", "not a safetensors file");
+
+    App app(options(8, 8, 2));
+    app.openPath("'" + dir + "/adapter'");  // typed with quotes
+    ASSERT_NE(app.files().adapter, nullptr) << app.ui().message;
+    EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+    EXPECT_EQ(app.files().adapter->module().r, 3);
+    frame(app);
+
+    app.openPath(dir + "/w.safetensors");
+    ASSERT_NE(app.files().tensors, nullptr) << app.ui().message;
+    EXPECT_EQ(app.files().tensors->weights().entries.size(), 2u);
+    frame(app);
+    // A tensor of the list becomes the target; the rank shrinks to fit a smaller one.
+    EXPECT_TRUE(app.useTargetFile(dir + "/w.safetensors", "model.layers.0.mlp.up_proj.weight"));
+    EXPECT_EQ(app.trainer()->d(), 9);
+    EXPECT_EQ(app.trainer()->k(), 7);
+    EXPECT_EQ(app.ui().scenario.targetTensor, "model.layers.0.mlp.up_proj.weight");
+
+    app.openPath(dir + "/t.csv");  // a CSV becomes the target at once
+    EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+    EXPECT_EQ(app.trainer()->d(), 2);
+    EXPECT_EQ(app.trainer()->k(), 3);
+    EXPECT_EQ(app.trainer()->rank(), 2);
+
+    const Scenario before = app.ui().scenario;
+    for (const std::string& bad : {dir + "/bad.safetensors", dir + "/missing.png", dir, std::string()}) {
+        app.openPath(bad);
+        EXPECT_TRUE(app.ui().messageIsError) << bad;
+        EXPECT_EQ(app.trainer()->d(), 2) << bad;
+        frame(app);
+    }
+    EXPECT_FALSE(app.useTargetFile(dir + "/w.safetensors", "model.norm.weight.nope"));
+    EXPECT_EQ(app.ui().scenario.targetFile, before.targetFile);
+    EXPECT_EQ(app.trainer()->d(), 2);
     std::filesystem::remove_all(dir);
 }
 

@@ -3,7 +3,8 @@
 //   one d×k layer:  full = d·k,  LoRA = r·(d+k),  ratio = full / LoRA
 //   trainable % follows peft: trainable / (base + trainable) · 100
 //   memory: parameters, gradients (trainable only) and Adam state (2 values per trainable
-//   parameter), in fp32 (4 bytes) or bf16 (2 bytes)
+//   parameter), in fp32 (4 bytes) or bf16 (2 bytes); mixed precision; QLoRA's 4-bit base.
+//   Activations are not counted: they depend on batch, sequence length and checkpointing.
 #pragma once
 
 #include "loralab/types.h"
@@ -38,6 +39,23 @@ struct TrainingMemory {
 // `trainable` adapter parameters that get gradients and Adam state.
 TrainingMemory fullFineTuneMemory(std::int64_t baseParams, Precision p);
 TrainingMemory loraMemory(std::int64_t baseParams, std::int64_t trainable, Precision p);
+
+// Mixed precision (fp16 or bf16 compute, as AMP and DeepSpeed train): every parameter in 2
+// bytes; per trainable parameter an fp32 master copy (4, counted in weights), a 2-byte gradient
+// and two fp32 Adam moments (8): 16 bytes per trainable parameter.
+TrainingMemory mixedFullFineTuneMemory(std::int64_t baseParams);
+TrainingMemory mixedLoraMemory(std::int64_t baseParams, std::int64_t trainable);
+
+// Bytes of n values in NF4 with double quantization, as bitsandbytes stores a 4-bit base:
+// ⌈n/2⌉ bytes of 4-bit codes, one 8-bit scale per block of 64 values, one fp32 scale per 256
+// blocks: 4 + 8/64 + 32/(64·256) ≈ 4.127 bits per value. (The per-tensor constants, an fp32
+// offset and the 8-bit code table, are left out.)
+std::int64_t nf4Bytes(std::int64_t values);
+// QLoRA: the base's quantized weights (`nf4BaseBytes`) and the rest of it in bf16
+// (`bf16Params`: embeddings, head, norms), bf16 adapters with bf16 gradients and fp32 Adam
+// moments (the paged 32-bit AdamW QLoRA trains with): 12 bytes per trainable parameter.
+TrainingMemory qloraMemory(std::int64_t nf4BaseBytes, std::int64_t bf16Params,
+                           std::int64_t trainable);
 
 // A transformer's shapes. Linear layers are y = W·x with W (out×in).
 struct ModelPreset {

@@ -105,6 +105,24 @@ TEST(CliParse, BaseFlagsLandInTheScenario) {
     EXPECT_EQ(o.headless.scenario.baseDtype, loralab::BaseDtype::Fp32);
 }
 
+TEST(CliParse, InspectTakesItsPathAndOptions) {
+    CliOptions o = parse({"--inspect", "my adapter", "--resize-rank", "4", "--export-adapter", "out", "--json"});
+    EXPECT_EQ(o.mode, Mode::Inspect);
+    EXPECT_EQ(o.inspect.path, "my adapter");
+    EXPECT_EQ(o.inspect.resizeRank, 4);
+    EXPECT_EQ(o.inspect.exportDir, "out");
+    EXPECT_TRUE(o.inspect.json);
+    o = parse({"--json", "--inspect=dir"});
+    EXPECT_EQ(o.inspect.path, "dir");
+    o = parse({"--params", "--config", "c.json", "--modules", "all-linear"});
+    EXPECT_EQ(o.params.config, "c.json");
+    o = parse({"--headless", "--target-file", "m.safetensors", "--tensor", "w"});
+    EXPECT_EQ(o.headless.scenario.targetTensor, "w");
+    o = parse({"--open", "adapter"});
+    EXPECT_EQ(o.gui.openPath, "adapter");
+    EXPECT_FALSE(o.gui.scenarioGiven);  // opening a file is not a scenario flag
+}
+
 TEST(CliParse, ParamsAndBenchFields) {
     CliOptions o = parse({"--params", "--model", "llama-2-7b", "--modules", "all-linear", "--rank", "16"});
     EXPECT_EQ(o.mode, Mode::Params);
@@ -136,7 +154,7 @@ TEST(CliParse, ParamsAndBenchFields) {
 TEST(CliParse, RandomCommandLinesNeverCrash) {
     std::vector<std::string> words;
     for (const auto& row : loralab::cli::optionTable()) words.push_back(row.flag);
-    for (const char* w : {"--headless", "--bench", "--params", "--help", "-h", "--version", "",
+    for (const char* w : {"--headless", "--bench", "--params", "--inspect", "--help", "-h", "--version", "",
                           "0", "1", "-1", "4", "32", "4096", "1e9", "nan", "-inf", "0.01", "abc",
                           "full", "file", "lowrank", "adam", "sgd", "q,v", "1,,2", "llama-2-7b",
                           "list", "--d=", "--rank=3", "--lr=-1", "=", "--", "-", "x.csv",

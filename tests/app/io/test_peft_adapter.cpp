@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 namespace fs = std::filesystem;
 
@@ -60,5 +61,24 @@ TEST(PeftAdapter, WrittenFilesReadBackWithTheFactorsUnchanged) {
     EXPECT_EQ(text.str(), loralab::adapterConfigJson("q_proj", f));
     EXPECT_THROW(loralab::writeAdapter((dir / "bad").string(), "a b", f), std::invalid_argument);
     EXPECT_FALSE(fs::exists(dir / "bad"));
+    fs::remove_all(dir);
+}
+
+// adapterFileBytes builds the header the writer builds: its size is the written file's, in
+// fp32, and bf16 differs only by the halved data.
+TEST(PeftAdapter, FileSizeIsTheWrittenFilesSize) {
+    std::string pattern = (fs::temp_directory_path() / "loralab-adapter-size-XXXXXX").string();
+    const fs::path dir = mkdtemp(pattern.data());
+    for (auto [d, k, r] : {std::tuple<int, int, int>{6, 5, 2}, {64, 48, 8}, {1000, 3, 3}}) {
+        loralab::Factors f;
+        f.B = loralab::Matrix::Random(d, r);
+        f.A = loralab::Matrix::Random(r, k);
+        f.alpha = 8;
+        loralab::writeAdapter(dir.string(), "self_attn.q_proj", f);
+        const std::vector<loralab::LinearModule> module{{"self_attn.q_proj", d, k, false}};
+        const auto written = static_cast<std::int64_t>(fs::file_size(dir / loralab::kAdapterWeightsFile));
+        EXPECT_EQ(loralab::adapterFileBytes(module, r, "F32"), written) << d << "x" << k << " r " << r;
+        EXPECT_EQ(loralab::adapterFileBytes(module, r, "BF16"), written - 2LL * r * (d + k));
+    }
     fs::remove_all(dir);
 }

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -67,15 +69,15 @@ TEST(Safetensors, RejectsMalformedFiles) {
     EXPECT_NO_THROW(loralab::decodeSafetensors(handMade(good, 8), "ok"));
     const std::vector<std::pair<std::string, std::string>> cases{
         {std::string("\x05\x00\x00", 3), "too short"},
-        {handMade(good, 4), "outside"},
+        {handMade(good, 4), "needs more bytes"},
         {handMade(good, 12), "covers"},
         {handMade("{not json", 0), "not valid JSON"},
-        {handMade(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", 4), "F16"},
-        {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}})", 8), "shape needs"},
-        {handMade(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "larger than the file"},
+        {handMade(R"({"x":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8), "I64"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}})", 8), "needs 4"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "needs more bytes"},
         {handMade(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                   R"("y":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", 8), "overlaps"},
-        {handMade(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4), "non-integer"},
+        {handMade(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4), "not a non-negative integer"},
         {handMade(R"([1,2])", 0), "not a JSON object"},
     };
     for (const auto& [bytes, expected] : cases) {
@@ -90,4 +92,40 @@ TEST(Safetensors, RejectsMalformedFiles) {
     std::string hugeHeader(8, '\0');
     putU64(hugeHeader, ~0ULL);
     EXPECT_THROW(loralab::decodeSafetensors(hugeHeader, "x"), loralab::InputError);
+}
+
+// F16 and BF16 tensors, little-endian, read as float: 1.0 is 00 3C in fp16 and 80 3F in bf16.
+TEST(Safetensors, ReadsF16AndBf16) {
+    const std::string header =
+        R"({"b":{"dtype":"BF16","shape":[1,3],"data_offsets":[0,6]},)"
+        R"("h":{"dtype":"F16","shape":[2,2],"data_offsets":[6,14]}})";
+    std::string bytes = handMade(header, 0);
+    // bf16: 1.0, -2.0, 3.140625 (0x4049)
+    bytes += std::string("\x80\x3F\x00\xC0\x49\x40", 6);
+    // fp16 row-major: 1.0, 2^-24 (the smallest subnormal), 65504 (the largest), -0.5
+    bytes += std::string("\x00\x3C\x01\x00\xFF\x7B\x00\xB8", 8);
+    const loralab::SafetensorsFile f = loralab::decodeSafetensors(bytes, "mem");
+    EXPECT_EQ(f.tensors.at("b").data, (std::vector<float>{1.0f, -2.0f, 3.140625f}));
+    const loralab::Matrix h = loralab::toMatrix(f.tensors.at("h"));
+    EXPECT_EQ(h(0, 0), 1.0f);
+    EXPECT_EQ(h(0, 1), std::ldexp(1.0f, -24));
+    EXPECT_EQ(h(1, 0), 65504.0f);
+    EXPECT_EQ(h(1, 1), -0.5f);
+}
+
+// One tensor by name from a file on disk: only that tensor, F32/F16/BF16, 2-D.
+TEST(Safetensors, ReadsOneMatrixByName) {
+    const std::string path = ::testing::TempDir() + "/loralab_one_matrix.safetensors";
+    loralab::writeSafetensors(path, sample());
+    const loralab::Matrix a = loralab::readSafetensorsMatrix(path, "a");
+    ASSERT_EQ(a.rows(), 2);
+    ASSERT_EQ(a.cols(), 3);
+    EXPECT_EQ(a(1, 2), 6.0f);
+    try {
+        loralab::readSafetensorsMatrix(path, "missing");
+        ADD_FAILURE() << "a missing tensor was accepted";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("'a', 'b'"), std::string::npos) << e.what();  // what exists
+    }
+    std::remove(path.c_str());
 }

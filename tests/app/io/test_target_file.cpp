@@ -4,12 +4,14 @@
 // reader in tests/core.
 #include "io/target_file.h"
 
+#include "../file_fixtures.h"
 #include "loralab/csv.h"
 
 #include <gtest/gtest.h>
 
 #include <stb_image_write.h>
 
+#include <cstdio>
 #include <string>
 
 namespace {
@@ -51,6 +53,32 @@ TEST(TargetFile, OversizedPictureRefusedFromItsHeader) {
         EXPECT_NE(std::string(e.what()).find("20x2"), std::string::npos) << e.what();
     }
     EXPECT_THROW(loralab::decodePicture("GIF89a....", "x.gif"), loralab::InputError);
+}
+
+// A weight of a .safetensors file as the target: any of F32, F16, BF16, read as stored.
+TEST(TargetFile, SafetensorsTensorByName) {
+    const std::string path = ::testing::TempDir() + "/loralab_target.safetensors";
+    const loralab::Matrix w = loralab::test::randomMatrix(6, 4, 9);
+    loralab::test::writeBytes(path, loralab::test::safetensorsBytes(
+                                        {{"model.layers.0.self_attn.q_proj.weight", "BF16", w},
+                                         {"model.norm.weight", "F32", loralab::Matrix::Ones(1, 4)},
+                                         {"big", "F16", loralab::Matrix::Zero(2, 9)}}));
+    const loralab::Matrix T = loralab::loadTargetFile(path, "model.layers.0.self_attn.q_proj.weight");
+    EXPECT_EQ(T, loralab::test::roundedTo(w, "BF16"));
+    auto errorOf = [&](const std::string& tensor, loralab::Index maxDim = 8) {
+        try {
+            loralab::loadTargetFile(path, tensor, maxDim);
+        } catch (const loralab::InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_NE(errorOf("").find("needs --tensor"), std::string::npos);
+    EXPECT_NE(errorOf("nope").find("no tensor 'nope'"), std::string::npos);
+    EXPECT_NE(errorOf("big").find("1 to 8"), std::string::npos) << errorOf("big");
+    EXPECT_NE(errorOf("big").find("2x9"), std::string::npos) << errorOf("big");
+    EXPECT_EQ(loralab::loadTargetFile(path, "big").cols(), 9);
+    std::remove(path.c_str());
 }
 
 TEST(TargetFile, JpegWithAnOverfullHuffmanTableIsRefusedBeforeStbReadsIt) {
