@@ -97,13 +97,8 @@ std::vector<std::string> targetChoices() {
             targetKindName(TargetKind::Identity), targetKindName(TargetKind::Decay),
             targetKindName(TargetKind::File)};
 }
-std::vector<std::string> baseChoices() {
-    return {baseKindName(BaseKind::None), baseKindName(BaseKind::Gaussian), baseKindName(BaseKind::File)};
-}
-std::vector<std::string> baseDtypeChoices() {
-    return {baseDtypeName(BaseDtype::Fp32), baseDtypeName(BaseDtype::Bf16),
-            baseDtypeName(BaseDtype::Fp16), baseDtypeName(BaseDtype::Nf4)};
-}
+std::vector<std::string> baseChoices() { return {"none", "gaussian", "file"}; }  // BaseKind's names
+std::vector<std::string> baseDtypeChoices() { return {"fp32", "bf16", "fp16", "nf4"}; }  // BaseDtype's
 std::vector<std::string> optimizerChoices() {
     return {optimizerName(OptimizerKind::Sgd), optimizerName(OptimizerKind::Momentum),
             optimizerName(OptimizerKind::Adam)};
@@ -201,8 +196,7 @@ std::vector<OptionRow> buildTable() {
                   [](CliOptions& o, const Value& v) { o.scenario().baseDtype = parseBaseDtype(v.text); },
                   [](const CliOptions& o) { return std::string(baseDtypeName(o.scenario().baseDtype)); }),
         flagRow("--double-quant", kFit, kBaseGroup,
-                "with --base-dtype nf4: quantize the block scales too (8-bit, blocks of 256; about "
-                "4.13 bits a value)",
+                "with --base-dtype nf4: quantize the block scales too (8-bit, blocks of 256; ~4.13 bits)",
                 [](CliOptions& o, const Value&) { o.scenario().doubleQuant = true; }),
         choiceRow("--optimizer", kFit | kBench, "NAME", kTraining, "optimizer", optimizerChoices,
                   [](CliOptions& o, const Value& v) {
