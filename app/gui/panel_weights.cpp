@@ -180,8 +180,8 @@ void drawWeightView(App& app) {
         std::snprintf(text, sizeof text, "QLoRA: merged into the full-precision W0, the weight moves by W0 − W0ₛ "
                       "(mean square %.3g):", v.quantizationError);
         dl->AddText(ImVec2(origin.x + 4, yText + 2 * line), kWarn, text);
-        std::snprintf(text, sizeof text, "the quantization error comes back, and the merged model is not the one trained "
-                      "(loss to W* %.4g, as trained %.4g).", v.qloraMergeLoss, v.loss);
+        std::snprintf(text, sizeof text, "the quantization error comes back: not the model trained (loss to W* %.4g, "
+                      "as trained %.4g).", v.qloraMergeLoss, v.loss);
         dl->AddText(ImVec2(origin.x + 4, yText + 3 * line), kWarn, text);
     }
 
