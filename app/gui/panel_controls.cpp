@@ -246,6 +246,7 @@ void drawControlsPanel(App& app) {
     ImGui::SameLine();
     if (ImGui::Button("Export curve", ImVec2(halfW, 0))) app.requestCurveExport();
     tip("Saves only the loss-curve panel, for a slide.");
+    drawBaseControls(app);
     ImGui::PopItemWidth();
 }
 

@@ -13,6 +13,8 @@ void drawSavingsPanel(App& app);
 void drawLossCurvePanel(App& app);
 void drawSpectrumPanel(App& app);
 void drawStatusBar(App& app);
+void drawBaseControls(App& app);  // inside the controls panel
+void drawWeightView(App& app);    // the heatmaps panel when the weight view is on
 // The floating windows of opened files (tensor list, adapter modules) and File > Open's box.
 void drawFileWindows(App& app);
 void drawAdapterWindow(App& app);
