@@ -3,6 +3,7 @@
 #include "cli/value_parse.h"
 #include "scenario/method_scenario.h"
 #include "scenario/presets.h"
+#include "loralab/base.h"
 #include "loralab/factors.h"
 #include "loralab/format.h"
 #include "loralab/params.h"
@@ -98,6 +99,8 @@ std::vector<std::string> targetChoices() {
             targetKindName(TargetKind::Identity), targetKindName(TargetKind::Decay),
             targetKindName(TargetKind::File)};
 }
+std::vector<std::string> baseChoices() { return {"none", "gaussian", "file"}; }  // BaseKind's names
+std::vector<std::string> baseDtypeChoices() { return {"fp32", "bf16", "fp16", "nf4"}; }  // BaseDtype's
 std::vector<std::string> optimizerChoices() {
     return {optimizerName(OptimizerKind::Sgd), optimizerName(OptimizerKind::Momentum),
             optimizerName(OptimizerKind::Adam)};
@@ -118,6 +121,7 @@ std::vector<std::string> modelChoices() {
 // The option table. Scenario rows (kFit) store into the scenario of the mode being parsed.
 std::vector<OptionRow> buildTable() {
     const char* kScenario = "Scenario";
+    const char* kBaseGroup = "Base weight";
     const char* kTraining = "Training";
     const char* kOutput = "Output";
     const char* kLayer = "Layer";
@@ -127,10 +131,16 @@ std::vector<OptionRow> buildTable() {
     return {
         // ---- scenario: GUI and headless ----------------------------------------------------
         intRow("--d", kFit, "N", kScenario, "rows d of the target T (d×k)", 1, kMaxWindowDim,
-               [](CliOptions& o, const Value& v) { o.scenario().d = v.integer; },
+               [](CliOptions& o, const Value& v) {
+                   o.scenario().d = v.integer;
+                   o.scenario().shapeGiven = true;
+               },
                [](const CliOptions& o) { return std::to_string(o.scenario().d); }),
         intRow("--k", kFit, "N", kScenario, "columns k of the target T", 1, kMaxWindowDim,
-               [](CliOptions& o, const Value& v) { o.scenario().k = v.integer; },
+               [](CliOptions& o, const Value& v) {
+                   o.scenario().k = v.integer;
+                   o.scenario().shapeGiven = true;
+               },
                [](const CliOptions& o) { return std::to_string(o.scenario().k); }),
         intRow("--rank", kFit, "R", kScenario, "LoRA rank r: B is d×r, A is r×k (at most min(d, k))",
                1, kMaxWindowDim, [](CliOptions& o, const Value& v) { o.scenario().rank = v.integer; },
@@ -168,6 +178,28 @@ std::vector<OptionRow> buildTable() {
                 "the 2-D F32/F16/BF16 tensor of a .safetensors --target-file (list them: loralab "
                 "--inspect FILE.safetensors)",
                 [](CliOptions& o, const Value& v) { o.scenario().targetTensor = v.text; }, nullptr),
+        choiceRow("--base", kFit, "KIND", kBaseGroup,
+                  "frozen base W0: none (fit the change T alone), gaussian (N(0, 1) entries), file "
+                  "(--base-file); the fit is then W0s + s*B*A against W* = W0 + T",
+                  baseChoices,
+                  [](CliOptions& o, const Value& v) { o.scenario().base = parseBaseKind(v.text); },
+                  [](const CliOptions& o) { return std::string(baseKindName(o.scenario().base)); }),
+        textRow("--base-file", kFit, "PATH", kBaseGroup,
+                "W0 from a CSV matrix, a PNG/JPEG picture, or a .safetensors file (with "
+                "--base-tensor); a generated target takes its shape; implies --base file",
+                [](CliOptions& o, const Value& v) { o.scenario().baseFile = v.text; }, nullptr),
+        textRow("--base-tensor", kFit, "NAME", kBaseGroup,
+                "the tensor of a .safetensors --base-file, e.g. model.layers.0.self_attn.q_proj.weight",
+                [](CliOptions& o, const Value& v) { o.scenario().baseTensor = v.text; }, nullptr),
+        choiceRow("--base-dtype", kFit, "TYPE", kBaseGroup,
+                  "how W0 is held in memory: fp32, bf16, fp16, or nf4 (QLoRA: blocks of 64, "
+                  "absmax scale each, 4.5 bits a value)",
+                  baseDtypeChoices,
+                  [](CliOptions& o, const Value& v) { o.scenario().baseDtype = parseBaseDtype(v.text); },
+                  [](const CliOptions& o) { return std::string(baseDtypeName(o.scenario().baseDtype)); }),
+        flagRow("--double-quant", kFit, kBaseGroup,
+                "with --base-dtype nf4: quantize the block scales too (8-bit, blocks of 256; ~4.13 bits)",
+                [](CliOptions& o, const Value&) { o.scenario().doubleQuant = true; }),
         choiceRow("--optimizer", kFit | kBench, "NAME", kTraining, "optimizer", optimizerChoices,
                   [](CliOptions& o, const Value& v) {
                       (o.mode == Mode::Bench ? o.bench.optimizer : o.scenario().optimizer) =
@@ -180,7 +212,7 @@ std::vector<OptionRow> buildTable() {
         realRow("--lr", kFit, "X", kTraining, "learning rate", 0.0, true, 1000.0,
                 [](CliOptions& o, const Value& v) { o.scenario().lr = v.real; },
                 [](const CliOptions& o) { return num(o.scenario().lr); }),
-        intRow("--steps", kHeadless, "N", kTraining, "optimizer steps to train", 1, kMaxSteps,
+        intRow("--steps", kHeadless, "N", kTraining, "optimizer steps to train (0: the initial state)", 0, kMaxSteps,
                [](CliOptions& o, const Value& v) { o.headless.scenario.steps = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.headless.scenario.steps); }),
         intRow("--steps", kGui, "N", kTraining, "steps to train before the window opens", 0,
@@ -246,8 +278,11 @@ std::vector<OptionRow> buildTable() {
         textRow("--export-adapter", kHeadless, "DIR", kOutput,
                 "write adapter_model.safetensors and adapter_config.json (peft's layout) into DIR",
                 [](CliOptions& o, const Value& v) { o.headless.exportDir = v.text; }, nullptr),
+        textRow("--export-merged", kHeadless, "FILE.safetensors", kOutput,
+                "write the effective weight W0s + s*B*A as one F32 tensor '<module-name>.weight'",
+                [](CliOptions& o, const Value& v) { o.headless.mergedPath = v.text; }, nullptr),
         textRow("--module-name", kHeadless, "NAME", kOutput,
-                "module name in the adapter's tensor names and target_modules",
+                "module name in the adapter's tensor names, target_modules and the merged tensor",
                 [](CliOptions& o, const Value& v) { o.headless.moduleName = v.text; },
                 [](const CliOptions& o) { return o.headless.moduleName; }),
         choiceRow("--preset", kGui, "NAME", kScenario,

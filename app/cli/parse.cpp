@@ -1,5 +1,6 @@
 #include "cli/parse.h"
 
+#include "io/base_file.h"
 #include "io/peft_adapter.h"
 #include "scenario/method_scenario.h"
 
@@ -268,6 +269,8 @@ void checkStandardInput(const CliOptions& o) {
     std::vector<std::string> readers;
     if (o.scenario().target == TargetKind::File && o.scenario().targetFile == "-")
         readers.push_back("--target-file");
+    if (o.scenario().base == BaseKind::File && o.scenario().baseFile == "-")
+        readers.push_back("--base-file");
     if (o.mode == Mode::Gui && !readers.empty())
         throw UsageError(readers.front() + " -: the window reads files only (it reloads the target "
                          "on Reset); save standard input to a file, or use --headless");
@@ -284,6 +287,24 @@ bool isScenarioFlag(const std::string& flag, Mode mode) {
            std::string(row->group) != "Output";
 }
 
+// The base's flags among themselves; shapes are checked once the files are read.
+void checkBase(Scenario& s, const std::set<std::string>& flags) {
+    if (given(flags, "--base-file") && !given(flags, "--base")) s.base = BaseKind::File;
+    if (given(flags, "--base-file") && s.base != BaseKind::File)
+        throw UsageError(std::string("--base-file needs --base file (got --base ") + baseKindName(s.base) + ")");
+    if (s.base == BaseKind::File && s.baseFile.empty())
+        throw UsageError("--base file needs --base-file PATH (CSV, PNG/JPEG, or .safetensors with --base-tensor)");
+    if (given(flags, "--base-tensor") && !isSafetensorsPath(s.baseFile))
+        throw UsageError("--base-tensor applies to a .safetensors --base-file only");
+    if (s.base == BaseKind::File && isSafetensorsPath(s.baseFile) && s.baseTensor.empty())
+        throw UsageError("--base-file " + s.baseFile + " is a .safetensors file: name the weight with --base-tensor NAME");
+    if (s.base == BaseKind::None && given(flags, "--base-dtype"))
+        throw UsageError("--base-dtype applies with a base (--base gaussian or --base-file PATH)");
+    if (s.doubleQuant && s.baseDtype != BaseDtype::Nf4)
+        throw UsageError(std::string("--double-quant applies with --base-dtype nf4 only (got ") +
+                         baseDtypeName(s.baseDtype) + ")");
+}
+
 // Rules between flags, after each value passed its own check.
 void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
     if (o.mode == Mode::Gui || o.mode == Mode::Headless) {
@@ -296,13 +317,14 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
             throw UsageError("--target file needs --target-file PATH (a CSV matrix or a PNG/JPEG picture)");
         if (s.target == TargetKind::File && (given(flags, "--d") || given(flags, "--k")))
             throw UsageError("--d and --k come from --target-file; leave them out");
+        checkBase(s, flags);
         if (given(flags, "--target-rank") && s.target != TargetKind::LowRank)
             throw UsageError("--target-rank applies to --target lowrank only (got --target " +
                              std::string(targetKindName(s.target)) + ")");
         if (given(flags, "--decay-power") && s.target != TargetKind::Decay)
             throw UsageError("--decay-power applies to --target decay only (got --target " +
                              std::string(targetKindName(s.target)) + ")");
-        if (s.target != TargetKind::File) {
+        if (s.target != TargetKind::File && s.base != BaseKind::File) {
             const Index m = std::min(s.d, s.k);
             if (s.rank > m)
                 throw UsageError("--rank: " + std::to_string(s.rank) + " is larger than min(--d, --k) = " +
@@ -331,8 +353,9 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
         if (h.curvePath == "-" && h.json)
             throw UsageError("--json and --curve - both want standard output; send the curve to a "
                              "file, or leave out --json (the summary then goes to stderr)");
-        if (given(flags, "--module-name") && o.headless.exportDir.empty())
-            throw UsageError("--module-name applies with --export-adapter DIR only");
+        refuseStandardOutput(h.mergedPath, "--export-merged", "a FILE.safetensors");
+        if (given(flags, "--module-name") && h.exportDir.empty() && h.mergedPath.empty())
+            throw UsageError("--module-name applies with --export-adapter DIR or --export-merged FILE only");
         if (!isValidModuleName(o.headless.moduleName))
             throw UsageError("--module-name: '" + o.headless.moduleName +
                              "' is not a module name; allowed: letters, digits, '_', '.', '-'");

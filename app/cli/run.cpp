@@ -84,6 +84,8 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry&
         // rather than a message inside a window; so is a screenshot path that is a folder.
         if (o.gui.scenario.target == TargetKind::File && o.gui.preset.empty())
             loadTargetFile(o.gui.scenario.targetFile, o.gui.scenario.targetTensor);
+        // A base file is read with its target, so that a shape mismatch is an exit 2 too.
+        if (o.gui.scenario.base == BaseKind::File && o.gui.preset.empty()) (void)makeFit(o.gui.scenario);
         if (!o.gui.screenshotPath.empty()) resolveOutput(o.gui.screenshotPath);
         return gui.runWindow(o.gui);
     case Mode::Headless:

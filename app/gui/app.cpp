@@ -119,7 +119,8 @@ void App::rebuild() {
         return;
     }
     guarded("cannot build the scenario", [&] {
-        std::unique_ptr<Trainer> t = makeTrainer(forTheWindow(s));
+        Fit fit = makeFit(forTheWindow(s));
+        std::unique_ptr<Trainer> t = std::move(fit.trainer);
         if (s.steps > 0) {
             const StepReport r = t->step(s.steps);
             if (r.diverged)
@@ -128,6 +129,7 @@ void App::rebuild() {
         }
         m_trainer = std::move(t);
         m_session.reset();
+        adoptFit(std::move(fit));
         ++m_targetVersion;
         m_fixed.reset();
         s.d = m_trainer->d();
@@ -142,6 +144,7 @@ void App::applyPreset(int index) {
     const Preset& p = m_presets[static_cast<std::size_t>(index)];
     m_ui.playing = false;
     m_ui.scenario = p.scenario;
+    m_ui.mergePrecision = p.merge;
     if (p.B && p.A) {
         guarded(p.name.c_str(), [&] {
             Factors f;
@@ -156,6 +159,7 @@ void App::applyPreset(int index) {
             config.target.k = T.cols();
             m_trainer = std::make_unique<Trainer>(config, T);
             m_session.reset();
+            adoptFit(Fit{});
             ++m_targetVersion;
             m_fixed = f;
             m_ui.presetIndex = index;
@@ -275,7 +279,8 @@ void App::togglePlay() {
 
 // ---- per frame ------------------------------------------------------------------------------
 
-void App::setKeyCodes(int keyS, int keyR, int keyF12) {
+void App::setKeyCodes(int keyS, int keyR, int keyF12, int keyW) {
+    m_keyW = keyW;
     m_keyS = keyS;
     m_keyR = keyR;
     m_keyF12 = keyF12;
@@ -294,6 +299,7 @@ void App::handleShortcuts() {
     if (pressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow), true) || pressed(m_keyS, true)) stepOnce();
     if (pressed(m_keyR, false)) reset();
     if (pressed(m_keyF12, false)) requestScreenshot();
+    if (pressed(m_keyW, false) && m_base) m_ui.weightView = !m_ui.weightView;
 }
 
 void App::train() {
@@ -352,6 +358,7 @@ void App::updateDerived() {
             m_spectrumCostMs = std::chrono::duration<double, std::milli>(m_lastSpectrum - svdStart).count();
         }
     });
+    updateBaseDerived();
     m_derived.version = m_version;  // a failed analysis is not retried every frame
     m_lastDerived = Clock::now();
     m_derivedCostMs = std::chrono::duration<double, std::milli>(m_lastDerived - start).count() - m_spectrumCostMs;
@@ -393,6 +400,7 @@ void App::frame() {
                 m_uploadedTarget = m_targetVersion;
             }
             m_heatmaps.upload(SlotResidual, m_derived.residual);
+            uploadBaseHeatmaps();
             m_uploadedVersion = m_derived.version;
         }
     }

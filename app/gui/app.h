@@ -24,6 +24,7 @@
 #include "ui_state.h"
 
 #include "view/build_worker.h"
+#include "view/base_view.h"
 #include "view/fit_view.h"
 #include "view/method_session.h"
 
@@ -39,7 +40,12 @@ namespace loralab::gui {
 // Texture slots of the heatmap renderer: the shown matrices, then the colorbar.
 enum HeatmapSlot {
     SlotB = ShownB, SlotA = ShownA, SlotDeltaW = ShownDeltaW, SlotTarget = ShownTarget,
-    SlotResidual = ShownResidual, SlotColorbar = ShownCount, SlotCount
+    SlotResidual = ShownResidual, SlotColorbar = ShownCount, SlotCount,
+    // The weight view (a base is loaded): W0ₛ, s·B·A, W', W*, W* − W', W0 − W0ₛ, merge rounding.
+    SlotStored = SlotCount, SlotAdapter, SlotEffective, SlotWanted, SlotWeightResidual,
+    SlotQuantError, SlotMergeError,
+    // The forward pass for one x, as columns: W0ₛx, Ax, s·B·Ax, their sum y, W'x, y − W'x.
+    SlotFwdBase, SlotFwdBottleneck, SlotFwdAdapter, SlotFwdSum, SlotFwdMerged, SlotFwdDiff
 };
 
 // In the window, --threads 0 means one training thread: the software renderer (llvmpipe) needs
@@ -96,10 +102,27 @@ public:
     // rank shrinks to fit it. False, with the reason in the status bar, if it cannot be used.
     bool useTargetFile(const std::string& path, const std::string& tensor = {});
     OpenFiles& files() { return m_files; }
-    // Backend key codes for S, R and F12 (ImGui 1.86 has no named keys for them); -1: none.
-    void setKeyCodes(int keyS, int keyR, int keyF12);
+    // Backend key codes for S, R, F12 and W (ImGui 1.86 has no named keys for them); -1: none.
+    void setKeyCodes(int keyS, int keyR, int keyF12, int keyW = -1);
     void setFonts(const Fonts& fonts, float loadedSize);
     ImFont* bigFont() const { return m_bigFont; }
+
+    // ---- the frozen base and its adapters (app_base.cpp) --------------------------------------
+    // Several adapters share one base: each is a trainer of its own (its own target), and the
+    // active one is m_trainer; switching swaps pointers, so it is instant (hot swap).
+    void setBase(BaseKind kind, BaseDtype dtype, bool doubleQuant);
+    void setMergePrecision(MergePrecision precision);
+    void addAdapter();               // a new adapter on the same base, fitted to the next target
+    void activateAdapter(int index);
+    void exportAdapter(int index);   // peft layout into <out-dir>/adapter-<n>
+    void exportMerged();             // W' merged in the chosen precision: <out-dir>/merged.safetensors
+    int adapterCount() const { return static_cast<int>(m_adapters.size()); }
+    int activeAdapter() const { return m_active; }
+    const Trainer* adapterTrainer(int index) const;
+    std::uint64_t adapterTargetSeed(int index) const;
+    const BaseWeight* base() const { return m_base.get(); }
+    const BaseView& baseView() const { return m_baseView; }
+    double plainFloor() const;       // the floor of T alone (no base) at the current rank
 
     // ---- state -----------------------------------------------------------------------------
     UiState& ui() { return m_ui; }
@@ -144,6 +167,9 @@ private:
     void submitBuild();
     void pollWorker();
     bool extendSpectrumFirst(Index rank);  // true: the rank waits for a larger spectrum
+    void adoptFit(Fit&& fit);        // after a rebuild: the base, T, one adapter
+    void updateBaseDerived();
+    void uploadBaseHeatmaps();
 
     GuiOptions m_options;
     UiState m_ui;
@@ -156,6 +182,19 @@ private:
     OpenFiles m_files;
     HeatmapRenderer m_heatmaps;
     FitView m_derived;
+
+    struct Adapter {
+        std::shared_ptr<Trainer> parked;        // null for the active one (it is m_trainer)
+        std::shared_ptr<const Matrix> target;   // its T (W* = W0 + T)
+        std::uint64_t targetSeed = 0;
+    };
+    std::shared_ptr<const BaseWeight> m_base;
+    std::vector<Adapter> m_adapters;
+    int m_active = 0;
+    std::optional<Spectrum> m_plainSpectrum;     // σ(T) of the active adapter's T, on demand
+    BaseView m_baseView;
+    long long m_baseVersion = -1, m_baseUploaded = -1;
+    Vector m_x;
     long long m_version = 0;
     long long m_uploadedVersion = -1;
     long long m_targetVersion = 0, m_uploadedTarget = -1;
@@ -175,7 +214,7 @@ private:
     bool m_captureFailed = false;
     std::string m_lastCapturePath;
 
-    int m_keyS = -1, m_keyR = -1, m_keyF12 = -1;
+    int m_keyS = -1, m_keyR = -1, m_keyF12 = -1, m_keyW = -1;
     ImFont* m_bigFont = nullptr;
     float m_loadedFontSize = 0;
     float m_displayW = 0, m_displayH = 0;

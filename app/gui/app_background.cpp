@@ -27,9 +27,12 @@ void App::submitBuild() {
                              " target and its top singular values";
     m_buildingTrainer = true;
     m_worker.submit(what, [s](BuildResult& out, const SvdControl& control) {
-        std::shared_ptr<Trainer> t = makeTrainer(s, control);
+        Fit fit = makeFit(s, control);
+        std::shared_ptr<Trainer> t = std::move(fit.trainer);
         if (s.steps > 0) t->step(s.steps);
         out.trainer = std::move(t);
+        out.base = std::move(fit.base);
+        out.target = std::move(fit.target);
     });
 }
 
@@ -41,6 +44,10 @@ void App::pollWorker() {
     } else if (r->trainer) {
         m_trainer = std::move(r->trainer);
         m_session.reset();
+        Fit fit;
+        fit.base = std::move(r->base);
+        fit.target = std::move(r->target);
+        adoptFit(std::move(fit));
         ++m_targetVersion;
         m_fixed.reset();
         m_ui.scenario.d = m_trainer->d();

@@ -42,6 +42,7 @@ bool App::buildSession(bool pretrain) {
         if (ws.steps > 0) stopped = session->step(ws.steps);
         m_session = std::move(session);
         m_trainer.reset();
+        adoptFit(Fit{});  // the weight view is LoRA's: the methods show their own W' − W0ₛ
         m_fixed.reset();
         ++m_targetVersion;
         s.d = m_session->fitTarget().rows();

@@ -248,6 +248,7 @@ void drawControlsPanel(App& app) {
     tip("Saves only the loss-curve panel as a PNG, for a slide.");
     if (ImGui::Button("Export curve as CSV", ImVec2(-1, 0))) app.exportCurveCsv();
     tip("Saves the losses as loralab-YYYYmmdd-HHMMSS.csv in the output folder: step,loss,floor,rank, or with methods a loss column per method and LoRA's floor.");
+    drawBaseControls(app);
     ImGui::PopItemWidth();
 }
 

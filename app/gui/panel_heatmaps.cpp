@@ -85,6 +85,10 @@ void drawHeatmapsPanel(App& app) {
         ImGui::TextUnformatted("No scenario (see the status bar).");
         return;
     }
+    if (app.ui().weightView && app.base()) {
+        drawWeightView(app);
+        return;
+    }
     HeatmapRenderer& hm = app.heatmaps();
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const ImVec2 origin = ImGui::GetCursorScreenPos();

@@ -34,6 +34,9 @@ void drawMenuBar(App& app) {
     }
     if (ImGui::BeginMenu("View")) {
         ImGui::MenuItem("One colour scale for all heatmaps", nullptr, &ui.sharedScale);
+        ImGui::MenuItem("Weight view: W0 + s·B·A = W'", "W", &ui.weightView, app.base() != nullptr);
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            ImGui::SetTooltip("With a frozen base (--base): the base, the adapter and W' beside W*, instead of B, A and ΔW.");
         if (ImGui::MenuItem("Larger text")) ui.fontSize = std::min(40.0f, ui.fontSize + 2);
         if (ImGui::MenuItem("Smaller text")) ui.fontSize = std::max(12.0f, ui.fontSize - 2);
         ImGui::EndMenu();

@@ -22,6 +22,8 @@ void drawMethodsPanel(App& app);  // in the spectrum's place while methods train
 // One colour per method, the same in the chart, its legend and the table.
 ImU32 methodColour(MethodKind kind);
 void drawStatusBar(App& app);
+void drawBaseControls(App& app);  // inside the controls panel
+void drawWeightView(App& app);    // the heatmaps panel when the weight view is on
 // The floating windows of opened files (tensor list, adapter modules) and File > Open's box.
 void drawFileWindows(App& app);
 void drawAdapterWindow(App& app);

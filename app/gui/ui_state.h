@@ -4,6 +4,7 @@
 
 #include "loss_curve.h"
 #include "scenario/scenario.h"
+#include "loralab/merge.h"
 
 #include <string>
 
@@ -15,6 +16,8 @@ struct UiState {
     int stepsPerFrame = 20;         // upper bound; the per-frame time budget may cut it short
     double frameBudgetMs = 5.0;     // training time allowed per frame (keeps ≥ 60 frames/s)
     bool sharedScale = true;        // one colour scale for all heatmaps, or one per matrix
+    bool weightView = false;        // with a base: W0ₛ + s·B·A = W' beside W*, not B, A, ΔW
+    MergePrecision mergePrecision = MergePrecision::Fp32;
     std::string modelName = "llama-2-7b";
     std::string modules = "q,v";
     float fontSize = 21.0f;

@@ -75,7 +75,7 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
     int exitCode = 0;
     {
         App app(options);
-        app.setKeyCodes(GLFW_KEY_S, GLFW_KEY_R, GLFW_KEY_F12);
+        app.setKeyCodes(GLFW_KEY_S, GLFW_KEY_R, GLFW_KEY_F12, GLFW_KEY_W);
         app.setFonts(fonts, settings.fontSize);
         if (!screenshotMode) app.applySettings(settings);
         if (!warning.empty()) app.setMessage(warning, true);

@@ -6,10 +6,13 @@
 #include "bench/sysinfo.h"
 #include "cli/progress.h"
 #include "io/atomic_file.h"
+#include "io/base_file.h"
 #include "io/curve_csv.h"
 #include "io/output_file.h"
 #include "io/peft_adapter.h"
+#include "io/safetensors.h"
 #include "io/target_file.h"
+#include "loralab/merge.h"
 #include "loralab/params.h"
 
 #include <nlohmann/json.hpp>
@@ -41,8 +44,9 @@ std::string fmt(const char* format, double x) {
     return buf;
 }
 
-void printJson(const HeadlessOptions& o, const Trainer& t, const RunResult& r, std::ostream& out) {
+void printJson(const HeadlessOptions& o, const Fit& fit, const RunResult& r, std::ostream& out) {
     const Scenario& s = o.scenario;
+    const Trainer& t = *fit.trainer;
     const LayerCounts counts = layerCounts(t.d(), t.k(), t.rank());
     nlohmann::ordered_json j;
     j["d"] = t.d();
@@ -64,11 +68,15 @@ void printJson(const HeadlessOptions& o, const Trainer& t, const RunResult& r, s
     j["trainable_params"] = counts.lora;
     j["full_params"] = counts.full;
     j["diverged"] = r.diverged;
+    j["base"] = baseKindName(s.base);
+    j["base_dtype"] = baseDtypeName(s.baseDtype);
+    j["quantization_error"] = fit.base ? fit.base->quantizationError : 0.0;
     out << j.dump() << '\n';
 }
 
-void printSummary(const HeadlessOptions& o, const Trainer& t, const RunResult& r, std::ostream& out) {
+void printSummary(const HeadlessOptions& o, const Fit& fit, const RunResult& r, std::ostream& out) {
     const Scenario& s = o.scenario;
+    const Trainer& t = *fit.trainer;
     const LayerCounts counts = layerCounts(t.d(), t.k(), t.rank());
     out << "LoRA fit: target " << targetKindName(s.target) << " " << t.d() << "x" << t.k()
         << ", rank " << t.rank() << ", alpha " << t.factors().alpha << " (scale "
@@ -83,6 +91,18 @@ void printSummary(const HeadlessOptions& o, const Trainer& t, const RunResult& r
         << (r.finalOverFloor ? fmt("%.6g", *r.finalOverFloor) : std::string("- (floor is 0)")) << '\n';
     out << "  parameters     " << counts.lora << " trainable (LoRA) vs " << counts.full
         << " full: " << fmt("%.3g", counts.ratio) << "x fewer\n";
+    if (fit.base)
+        out << "  base W0        " << baseKindName(s.base) << " held in " << baseDtypeName(s.baseDtype)
+            << (fit.base->doubleQuant ? " (double-quantized scales)" : "") << ": "
+            << fit.base->bytes() << " bytes, quantization error "
+            << fmt("%.6g", fit.base->quantizationError) << " (the floor includes it)\n";
+}
+
+// W' = W0s + s·B·A as one F32 tensor; with no base, W0 = 0.
+void writeMerged(const HeadlessOptions& o, const Fit& fit) {
+    const Factors& f = fit.trainer->factors();
+    writeMergedWeight(o.mergedPath, o.moduleName,
+                      fit.base ? mergeAdapter(fit.base->stored, f, MergePrecision::Fp32) : f.deltaW());
 }
 
 // Peak bytes of a run on a generated target: building it, then its spectrum beside it, then
@@ -100,7 +120,9 @@ double headlessMemoryEstimate(const Scenario& s, int threads) {
     const double build = targetMemoryBytes(c.target);
     const double spectrum = t + spectrumMemoryBytes(s.d, s.k, values, threads);
     const double train = sizeMemoryEstimate({fit}, s.optimizer);
-    return std::max({build, spectrum, train}) + kProgramBaselineBytes;
+    // A base keeps W0, W0ₛ and T beside the trainer's T_eff.
+    const double base = s.base == BaseKind::None ? 0.0 : 3.0 * t;
+    return std::max({build, spectrum, train}) + base + kProgramBaselineBytes;
 }
 
 // The spectrum's progress at large sizes: a line saying what is computed, and on a terminal
@@ -143,6 +165,14 @@ void refuseOverwritingTarget(const Scenario& s, const std::string& output, const
                                     " would overwrite the --target-file; choose another path");
 }
 
+void refuseOverwritingBase(const Scenario& s, const std::string& output, const char* flag) {
+    if (output.empty() || output == "-" || s.base != BaseKind::File || s.baseFile == "-") return;
+    std::error_code ec;
+    if (std::filesystem::equivalent(output, s.baseFile, ec))
+        throw std::invalid_argument(std::string(flag) + " " + output +
+                                    " would overwrite the --base-file; choose another path");
+}
+
 }  // namespace
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
@@ -165,17 +195,24 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                                 "use smaller --d/--k", err))
             return 2;
     }
+    refuseOverwritingTarget(s, o.mergedPath, "--export-merged");
+    refuseOverwritingBase(s, o.mergedPath, "--export-merged");
+    refuseOverwritingBase(s, o.curvePath, "--curve");
     // Outputs are checked before the long work, so a typo fails in the first second (a folder
     // where a file should go: exit 2; a missing folder: exit 1).
     if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
+    if (!o.mergedPath.empty()) resolveOutput(o.mergedPath);
     // Standard input can be read once: the screenshot's trainer reuses these bytes.
     if (s.target == TargetKind::File && s.targetFile == "-")
         s.targetData = std::make_shared<const Matrix>(loadTargetFile(s.targetFile));
-    std::unique_ptr<Trainer> trainer;
+    if (s.base == BaseKind::File && s.baseFile == "-")
+        s.baseData = std::make_shared<const Matrix>(loadBaseFile(s.baseFile, s.baseTensor));
+    Fit fit;
     {
         SpectrumProgress spectrum(s, o.progressTty, err);
-        trainer = makeTrainer(s, spectrum.control());  // bad file or scenario: caller exits 2
+        fit = makeFit(s, spectrum.control());  // bad file or scenario: caller exits 2
     }
+    Trainer* trainer = fit.trainer.get();
 
     std::optional<CurveCsvWriter> curve;
     if (!o.curvePath.empty()) curve.emplace(o.curvePath);
@@ -208,7 +245,7 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
     r.floor = floor;
     const double meanSquareT = trainer->spectrum().floor(0);  // ‖T‖²/(dk)
     if (r.floor > 1e-9 * meanSquareT) r.finalOverFloor = r.finalLoss / r.floor;
-    progress.finish(r.steps, r.finalLoss, r.floor);
+    if (s.steps > 0) progress.finish(r.steps, r.finalLoss, r.floor);  // --steps 0: nothing ran
 
     if (curve) {
         curve->commit();
@@ -216,8 +253,8 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
             << " (" << curve->rows() << " rows)\n";
     }
 
-    if (o.json) printJson(o, *trainer, r, summary);
-    else printSummary(o, *trainer, r, summary);
+    if (o.json) printJson(o, fit, r, summary);
+    else printSummary(o, fit, r, summary);
 
     if (r.diverged) {
         err << "loralab: diverged at step " << r.divergedAtStep
@@ -236,6 +273,11 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
         writeAdapter(o.exportDir, o.moduleName, trainer->factors());
         err << "wrote " << (std::filesystem::path(o.exportDir) / kAdapterWeightsFile).string()
             << " and " << kAdapterConfigFile << '\n';
+    }
+    if (!o.mergedPath.empty()) {
+        writeMerged(o, fit);
+        err << "wrote " << o.mergedPath << " (tensor " << o.moduleName << ".weight, " << trainer->d()
+            << "x" << trainer->k() << " F32)\n";
     }
     return renderHeadlessScreenshot(o, s, err, renderOffscreen);
 }

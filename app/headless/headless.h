@@ -25,6 +25,7 @@ struct HeadlessOptions {
     std::string screenshotPath;  // --screenshot FILE.png
     int frames = 3;              // frames rendered before the screenshot
     std::string exportDir;       // --export-adapter DIR
+    std::string mergedPath;      // --export-merged FILE.safetensors
     std::string moduleName = "layer";
     bool progressTty = false;    // stderr is a terminal: redraw one line
 

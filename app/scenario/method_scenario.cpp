@@ -7,8 +7,7 @@ namespace loralab {
 
 namespace {
 
-// A frozen base option does not exist in this build yet: W0 = 0.
-bool hasBase(const Scenario&) { return false; }
+bool hasBase(const Scenario& s) { return s.base != BaseKind::None; }
 
 void requireBaseFor(MethodKind kind, const Scenario& s, const char* flag) {
     if (hasBase(s)) return;
@@ -57,9 +56,25 @@ void checkMethodOptions(const Scenario& s, bool methodGiven) {
 }
 
 std::shared_ptr<const MethodProblem> makeMethodProblem(const Scenario& s) {
-    Matrix T = loadScenarioTarget(s);
-    Matrix W0 = Matrix::Zero(T.rows(), T.cols());
-    return makeProblem(W0, W0 + T);
+    // A base file gives a generated target its shape; otherwise the target gives the base its.
+    std::shared_ptr<const BaseWeight> base;
+    Scenario shaped = s;
+    if (s.base == BaseKind::File && s.target != TargetKind::File) {
+        base = makeScenarioBase(s);
+        shaped.d = base->d();
+        shaped.k = base->k();
+    }
+    const Matrix T = loadScenarioTarget(shaped);
+    if (!base) base = makeScenarioBase(s, T.rows(), T.cols());
+    if (!base) {
+        const Matrix W0 = Matrix::Zero(T.rows(), T.cols());
+        return makeProblem(W0, W0 + T);
+    }
+    // W0ₛ as stored; W0 at full precision for PiSSA's SVD; PiSSA's residual stored as W0 is.
+    const BaseDtype dtype = base->dtype;
+    const bool doubleQuant = base->doubleQuant;
+    return makeProblem(base->stored, base->W0 + T, base->W0,
+                       [dtype, doubleQuant](const Matrix& m) { return storeBase(m, dtype, doubleQuant); });
 }
 
 MethodTrainerConfig toMethodTrainerConfig(const Scenario& s) {

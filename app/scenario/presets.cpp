@@ -59,9 +59,18 @@ std::vector<Preset> parsePresets(const std::string& text, const std::string& sou
             if (!p["note"].is_string()) throw std::invalid_argument(named + ": \"note\" must be text");
             preset.note = p["note"].get<std::string>();
         }
+        if (p.contains("merge")) {
+            if (!p["merge"].is_string()) throw std::invalid_argument(named + ": \"merge\" must be fp32 or bf16");
+            try {
+                preset.merge = parseMergePrecision(p["merge"].get<std::string>());
+            } catch (const std::invalid_argument& e) {
+                throw std::invalid_argument(named + ": \"merge\": " + e.what());
+            }
+        }
         json fields = p;
         fields.erase("name");
         fields.erase("note");
+        fields.erase("merge");
         fields.erase("factors");
         scenarioFromJson(fields, preset.scenario, named);
         if (p.contains("factors")) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "scenario/scenario.h"
+#include "loralab/merge.h"
 
 #include <optional>
 #include <string>
@@ -16,6 +17,8 @@ struct Preset {
     // Optional fixed factors B (d×r) and A (r×k): the target is then T = s·B·A and the app
     // shows exactly these factors until training or an edit changes them.
     std::optional<Matrix> B, A;
+    // With a base: the precision the window merges in (its "merge" radio buttons).
+    MergePrecision merge = MergePrecision::Fp32;
 };
 
 // Parses the presets file's text. Throws std::invalid_argument naming `source`, the preset and

@@ -11,6 +11,7 @@
 // over the newest job's result only, once.
 #pragma once
 
+#include "loralab/base.h"
 #include "loralab/partial_svd.h"
 #include "loralab/trainer.h"
 
@@ -29,6 +30,8 @@ namespace loralab {
 struct BuildResult {
     long long id = 0;
     std::shared_ptr<Trainer> trainer;
+    std::shared_ptr<const BaseWeight> base;  // with a frozen base: the base and T beside the
+    std::shared_ptr<const Matrix> target;    // trainer (which fits T_eff), as makeFit gives them
     std::optional<Spectrum> spectrum;
     std::string error;  // set when the job threw (not when it was cancelled)
 };

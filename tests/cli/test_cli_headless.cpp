@@ -54,7 +54,8 @@ TEST(CliHeadless, JsonHasExactlyTheContractKeysInOrder) {
     EXPECT_EQ(keys, (std::vector<std::string>{"d", "k", "rank", "alpha", "scale", "target",
                                               "method", "lr_ratio", "optimizer", "lr", "steps", "seed", "initial_loss",
                                               "final_loss", "floor", "final_over_floor",
-                                              "trainable_params", "full_params", "diverged"}));
+                                              "trainable_params", "full_params", "diverged", "base",
+                                              "base_dtype", "quantization_error"}));
     // The documented defaults.
     EXPECT_EQ(j["d"], 32);
     EXPECT_EQ(j["k"], 32);

@@ -123,6 +123,27 @@ TEST(CliMethods, RefusalsAreOneLineAndExitTwo) {
     }
 }
 
+// On a base (--base gaussian) DoRA and PiSSA run: each starts at W0ₛ (initial loss = LoRA's at
+// step 0, ‖T‖²/(dk) with an fp32 base) and learns.
+TEST(CliMethods, DoraAndPissaRunOnAGaussianBase) {
+    const auto lora = runLoralab({"--headless", "--base", "gaussian", "--steps", "0", "--json"});
+    ASSERT_EQ(lora.exitCode, 0) << lora.err;
+    const auto start = nlohmann::json::parse(lora.out)["initial_loss"].get<double>();
+    for (const char* method : {"dora", "pissa"}) {
+        const auto r = runLoralab({"--headless", "--method", method, "--base", "gaussian", "--steps", "40",
+                                   "--json"});
+        ASSERT_EQ(r.exitCode, 0) << method << ": " << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        EXPECT_EQ(j["method"], method);
+        EXPECT_NEAR(j["initial_loss"].get<double>(), start, 1e-5 * start) << method;
+        EXPECT_LT(j["final_loss"].get<double>(), 0.95 * start) << method;
+    }
+    const auto c = runLoralab({"--headless", "--compare", "lora,dora,pissa", "--base", "gaussian",
+                               "--steps", "20", "--json"});
+    ASSERT_EQ(c.exitCode, 0) << c.err;
+    EXPECT_EQ(nlohmann::json::parse(c.out)["results"].size(), 3u);
+}
+
 // The window takes the same options and refuses them the same way, before any window opens.
 TEST(CliMethods, WindowRefusalsAreOneLineAndExitTwo) {
     const std::vector<std::vector<std::string>> cases{

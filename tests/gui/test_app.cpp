@@ -2,6 +2,7 @@
 // built and discarded. Checks the actions, the keyboard shortcuts, the per-frame training
 // budget, and that core errors are shown in the status line while the app keeps running.
 #include "app.h"
+#include "temp_dir.h"
 
 #include "../app/file_fixtures.h"
 
@@ -12,7 +13,7 @@
 namespace loralab::gui {
 namespace {
 
-constexpr int kKeySpace = 32, kKeyRight = 262, kKeyS = 83, kKeyR = 82;
+constexpr int kKeySpace = 32, kKeyRight = 262, kKeyS = 83, kKeyR = 82, kKeyW = 87;
 
 class AppTest : public ::testing::Test {
 protected:
@@ -246,6 +247,50 @@ TEST_F(AppTest, MethodsSwitchAndRefuseInTheStatusBar) {
     app.setMethods(MethodKind::Lora, {}, 4.0);  // LoRA+ needs the method trainer
     EXPECT_NE(app.session(), nullptr) << app.ui().message;
     frame(app);
+}
+
+// Two adapters on one base: each keeps what it trained when the other is active (hot swap),
+// the base is the same object, the W key toggles the weight view, and each exports.
+TEST_F(AppTest, AdaptersOnOneBaseSwapAndKeepTheirTraining) {
+    GuiOptions o = options(10, 12, 2);
+    o.scenario.base = BaseKind::Gaussian;
+    o.scenario.baseDtype = BaseDtype::Nf4;
+    const std::filesystem::path dir = guitest::tempDir("adapters");
+    o.outDir = dir.string();
+    App app(o);
+    ASSERT_NE(app.base(), nullptr);
+    EXPECT_TRUE(app.ui().weightView);
+    const BaseWeight* base = app.base();
+    app.stepOnce();
+    frame(app);
+    const Matrix first = app.trainer()->factors().B;
+    app.addAdapter();
+    ASSERT_EQ(app.adapterCount(), 2);
+    EXPECT_EQ(app.activeAdapter(), 1);
+    EXPECT_EQ(app.base(), base);
+    EXPECT_EQ(app.trainer()->stepCount(), 0);
+    EXPECT_NE(app.trainer()->target(), app.adapterTrainer(0)->target());  // another T
+    app.stepOnce();
+    app.stepOnce();
+    app.activateAdapter(0);
+    EXPECT_EQ(app.trainer()->factors().B, first);
+    EXPECT_EQ(app.adapterTrainer(1)->stepCount(), 2);
+    frame(app);
+    EXPECT_EQ(app.baseView().stored, base->stored);
+    app.setKeyCodes(kKeyS, kKeyR, -1, kKeyW);
+    frame(app, {kKeyW});
+    EXPECT_FALSE(app.ui().weightView);
+    frame(app);
+    frame(app, {kKeyW});
+    EXPECT_TRUE(app.ui().weightView);
+    app.exportAdapter(0);
+    app.exportAdapter(1);
+    app.exportMerged();
+    EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "adapter-1" / "adapter_model.safetensors"));
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "adapter-2" / "adapter_config.json"));
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "merged.safetensors"));
+    std::filesystem::remove_all(dir);
 }
 
 // Dropped or typed paths (App::openPath): each kind opens what it should, and a bad one only

@@ -92,6 +92,28 @@ TEST(CliParse, GuiFlagsAndScenarioGiven) {
     EXPECT_EQ(o.gui.scenario.method, loralab::MethodKind::Vera);
 }
 
+TEST(CliParse, BaseFlagsLandInTheScenario) {
+    CliOptions o = parse({"--headless", "--base-file", "w.safetensors", "--base-tensor", "q.weight",
+                          "--base-dtype", "nf4", "--double-quant", "--export-merged", "m.safetensors",
+                          "--steps", "0"});
+    const loralab::Scenario& s = o.headless.scenario;
+    EXPECT_EQ(s.base, loralab::BaseKind::File);  // implied by --base-file
+    EXPECT_EQ(s.baseFile, "w.safetensors");
+    EXPECT_EQ(s.baseTensor, "q.weight");
+    EXPECT_EQ(s.baseDtype, loralab::BaseDtype::Nf4);
+    EXPECT_TRUE(s.doubleQuant);
+    EXPECT_FALSE(s.shapeGiven);
+    EXPECT_EQ(s.steps, 0);
+    EXPECT_EQ(o.headless.mergedPath, "m.safetensors");
+    o = parse({"--base", "gaussian", "--d", "8", "--base-dtype", "bf16"});
+    EXPECT_EQ(o.gui.scenario.base, loralab::BaseKind::Gaussian);
+    EXPECT_EQ(o.gui.scenario.baseDtype, loralab::BaseDtype::Bf16);
+    EXPECT_TRUE(o.gui.scenario.shapeGiven);
+    o = parse({"--headless"});
+    EXPECT_EQ(o.headless.scenario.base, loralab::BaseKind::None);
+    EXPECT_EQ(o.headless.scenario.baseDtype, loralab::BaseDtype::Fp32);
+}
+
 TEST(CliParse, InspectTakesItsPathAndOptions) {
     CliOptions o = parse({"--inspect", "my adapter", "--resize-rank", "4", "--export-adapter", "out", "--json"});
     EXPECT_EQ(o.mode, Mode::Inspect);

@@ -1,4 +1,4 @@
-// The teaching presets (app/scenario/presets.h), embedded from assets/presets.json: the five
+// The teaching presets (app/scenario/presets.h), embedded from assets/presets.json: the nine
 // presets, the rank-1 preset's factors, each preset's floor against a closed form, and parse
 // errors that name the preset and the field.
 #include "scenario/presets.h"
@@ -12,14 +12,18 @@
 namespace loralab {
 namespace {
 
-TEST(Presets, TheFiveTeachingPresets) {
+TEST(Presets, TheTeachingPresets) {
     const std::vector<Preset>& p = builtinPresets();
-    ASSERT_EQ(p.size(), 5u);
+    ASSERT_EQ(p.size(), 9u);
     EXPECT_EQ(p[0].name, "Rank-1 outer product");
     EXPECT_EQ(p[1].name, "12×12 at rank 4");
     EXPECT_EQ(p[2].name, "Full-rank target: the plateau");
     EXPECT_EQ(p[3].name, "Low-rank target: a perfect fit");
     EXPECT_EQ(p[4].name, "Identity: the worst case");
+    EXPECT_EQ(p[5].name, "Frozen base: W0 + B·A = W'");
+    EXPECT_EQ(p[6].name, "QLoRA: a 4-bit base moves the floor");
+    EXPECT_EQ(p[7].name, "Merge in bf16: rounding");
+    EXPECT_EQ(p[8].name, "Two adapters, one base: hot swap");
     for (const Preset& preset : p) EXPECT_FALSE(preset.note.empty()) << preset.name;
 }
 
@@ -59,6 +63,25 @@ TEST(Presets, EachBuildsATrainerWithTheExpectedFloor) {
     EXPECT_NEAR(makeTrainer(p[3].scenario)->currentFloor(), 0.0, 1e-6);
     // Identity 16×16 at rank 4: σ all 1, floor = (16 − 4)/(16·16).
     EXPECT_NEAR(makeTrainer(p[4].scenario)->currentFloor(), 12.0 / 256.0, 1e-6);
+}
+
+// The base presets keep their notes' promises: each has a base; the fp32 base leaves the floor
+// of T alone (0 for its rank-4 target at rank 4); NF4 lifts a zero floor above 0.
+TEST(Presets, TheBasePresetsTeachWhatTheirNotesSay) {
+    const std::vector<Preset>& p = builtinPresets();
+    for (std::size_t i = 5; i < p.size(); ++i) {
+        const Fit fit = makeFit(p[i].scenario);
+        ASSERT_NE(fit.base, nullptr) << p[i].name;
+    }
+    EXPECT_NEAR(makeFit(p[5].scenario).trainer->currentFloor(), 0.0, 1e-6);
+    Scenario qlora = p[6].scenario;
+    const double nf4Floor = makeFit(qlora).trainer->currentFloor();
+    qlora.baseDtype = BaseDtype::Fp32;
+    EXPECT_NEAR(makeFit(qlora).trainer->currentFloor(), 0.0, 1e-6);
+    EXPECT_GT(nf4Floor, 1e-4);
+    EXPECT_EQ(p[7].merge, MergePrecision::Bf16);
+    EXPECT_EQ(p[8].scenario.baseDtype, BaseDtype::Bf16);
+    EXPECT_THROW(parsePresets(R"({"presets": [{"name": "m", "merge": "fp8"}]})", "x.json"), std::invalid_argument);
 }
 
 TEST(Presets, ParseErrorsNameThePresetAndField) {

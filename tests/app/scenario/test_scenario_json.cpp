@@ -26,6 +26,11 @@ TEST(ScenarioJson, RoundTrip) {
     EXPECT_EQ(back.seed, 77u);
     EXPECT_EQ(back.targetRank, 7);
     EXPECT_EQ(back.steps, 40);
+    EXPECT_EQ(back.base, BaseKind::File);
+    EXPECT_EQ(back.baseFile, "w0.safetensors");
+    EXPECT_EQ(back.baseTensor, "q.weight");
+    EXPECT_EQ(back.baseDtype, BaseDtype::Nf4);
+    EXPECT_TRUE(back.doubleQuant);
     EXPECT_THROW(scenarioFromJson(nlohmann::json{{"rnak", 3}}, back, "test"), std::invalid_argument);
     EXPECT_THROW(scenarioFromJson(nlohmann::json{{"d", "big"}}, back, "test"), std::invalid_argument);
 }

@@ -21,6 +21,11 @@ inline Scenario variedScenario() {
     s.lr = 0.003;
     s.steps = 40;
     s.seed = 77;
+    s.base = BaseKind::File;
+    s.baseFile = "w0.safetensors";
+    s.baseTensor = "q.weight";
+    s.baseDtype = BaseDtype::Nf4;
+    s.doubleQuant = true;
     return s;
 }
 
