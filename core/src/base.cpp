@@ -1,6 +1,6 @@
 #include "loralab/base.h"
 
-#include "loralab/dtype.h"
+#include "loralab/half_float.h"
 #include "loralab/names.h"
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "loralab/merge.h"
 
-#include "loralab/dtype.h"
+#include "loralab/half_float.h"
 #include "loralab/format.h"
 #include "loralab/names.h"
 

@@ -59,22 +59,7 @@ void TargetProducts::times(const MatrixD& X, MatrixD& Y) {
         Y = m_out.cast<double>();
         return;
     }
-    const int threads =
-        static_cast<int>(std::min<Index>(teamFor(workOf(d, k, b)), (d + kGrain - 1) / kGrain));
-    onTeam(threads, [&](int t, int n) {
-        const auto [begin, end] = share(d, t, n, kGrain);
-        MatrixD tile;
-        for (Index r0 = begin; r0 < end; r0 += kTile) {
-            const Index rows = std::min(kTile, end - r0);
-            auto y = Y.middleRows(r0, rows);
-            y.setZero();
-            for (Index c0 = 0; c0 < k; c0 += kTile) {
-                const Index cols = std::min(kTile, k - c0);
-                tile = m_T.block(r0, c0, rows, cols).cast<double>();
-                y.noalias() += tile * X.middleRows(c0, cols);
-            }
-        }
-    });
+    exactProduct(false, X, Y);
 }
 
 // Z = Tᵀ·Y: each thread owns a band of columns of T (rows of Z).
@@ -91,19 +76,32 @@ void TargetProducts::timesT(const MatrixD& Y, MatrixD& Z) {
         Z = m_out.transpose().cast<double>();
         return;
     }
-    const int threads =
-        static_cast<int>(std::min<Index>(teamFor(workOf(d, k, b)), (k + kGrain - 1) / kGrain));
+    exactProduct(true, Y, Z);
+}
+
+// Y = op(T)·X in double, op(T) = T or Tᵀ: each thread owns a band of Y's rows (rows of T, or
+// columns of T when transposed) and reads T tile by tile along the other side.
+void TargetProducts::exactProduct(bool transposed, const MatrixD& X, MatrixD& Y) {
+    const Index outer = transposed ? m_T.cols() : m_T.rows();
+    const Index inner = transposed ? m_T.rows() : m_T.cols();
+    const int threads = static_cast<int>(std::min<Index>(
+        teamFor(workOf(outer, inner, X.cols())), (outer + kGrain - 1) / kGrain));
     onTeam(threads, [&](int t, int n) {
-        const auto [begin, end] = share(k, t, n, kGrain);
+        const auto [begin, end] = share(outer, t, n, kGrain);
         MatrixD tile;
-        for (Index c0 = begin; c0 < end; c0 += kTile) {
-            const Index cols = std::min(kTile, end - c0);
-            auto z = Z.middleRows(c0, cols);
-            z.setZero();
-            for (Index r0 = 0; r0 < d; r0 += kTile) {
-                const Index rows = std::min(kTile, d - r0);
-                tile = m_T.block(r0, c0, rows, cols).cast<double>();
-                z.noalias() += tile.transpose() * Y.middleRows(r0, rows);
+        for (Index o0 = begin; o0 < end; o0 += kTile) {
+            const Index on = std::min(kTile, end - o0);
+            auto y = Y.middleRows(o0, on);
+            y.setZero();
+            for (Index i0 = 0; i0 < inner; i0 += kTile) {
+                const Index in = std::min(kTile, inner - i0);
+                if (transposed) {
+                    tile = m_T.block(i0, o0, in, on).cast<double>();
+                    y.noalias() += tile.transpose() * X.middleRows(i0, in);
+                } else {
+                    tile = m_T.block(o0, i0, on, in).cast<double>();
+                    y.noalias() += tile * X.middleRows(i0, in);
+                }
             }
         }
     });

@@ -47,6 +47,7 @@ public:
 
 private:
     int teamFor(double work) const;
+    void exactProduct(bool transposed, const MatrixD& X, MatrixD& Y);
 
     const Matrix& m_T;
     bool m_exact;

@@ -1,7 +1,7 @@
 // The stored base: NF4 against its definition (levels from the normal quantiles, block absmax
 // in row-major order, nearest level), double quantization, sizes, and the effective target.
 #include "loralab/base.h"
-#include "loralab/dtype.h"
+#include "loralab/half_float.h"
 #include "loralab/target.h"
 #include "loralab/trainer.h"
 

@@ -1,6 +1,6 @@
 // Merge, unmerge and the forward pass, against sums formed here in double.
 #include "loralab/merge.h"
-#include "loralab/dtype.h"
+#include "loralab/half_float.h"
 #include "loralab/target.h"
 
 #include <gtest/gtest.h>

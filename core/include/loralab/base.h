@@ -1,7 +1,7 @@
 // The frozen base weight W0 (d×k) and how it is held in memory (W0ₛ).
 //
 //   fp32   W0ₛ = W0
-//   bf16   each value rounded to bfloat16, fp16 to IEEE half (loralab/dtype.h)
+//   bf16   each value rounded to bfloat16, fp16 to IEEE half (loralab/half_float.h)
 //   nf4    as QLoRA stores it: W0's values taken in row-major order (PyTorch's layout) in
 //          blocks of 64 (the last block may be shorter); each block keeps its absmax
 //          c = max|w| and each value the index of the nearest of the 16 NF4 levels to w/c

@@ -2,7 +2,7 @@
 // and bf16 rounding by its definition (nearest of the two neighbours with 8 mantissa bits).
 #include "view/base_view.h"
 
-#include "loralab/dtype.h"
+#include "loralab/half_float.h"
 
 #include <gtest/gtest.h>
 
