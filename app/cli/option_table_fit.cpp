@@ -1,6 +1,7 @@
 // The option table's rows for a fit, in the window and headless (see option_table.h): the
 // scenario, the frozen base, training and the outputs.
 #include "cli/option_rows.h"
+#include "scenario/method_scenario.h"
 
 #include "loralab/base.h"
 #include "loralab/factors.h"
@@ -117,6 +118,21 @@ std::vector<OptionRow> fitRows() {
                [](const CliOptions& o) {
                    return std::to_string(o.mode == Mode::Bench ? o.bench.threads : o.scenario().threads);
                }),
+        choiceRow("--method", kFit, "NAME", kTraining,
+                  "lora, full (train every weight; --rank ignored), dora, pissa (both need a "
+                  "base), vera (frozen random A, B; trains d + r scales)",
+                  methodNames,
+                  [](CliOptions& o, const Value& v) { o.scenario().method = parseMethod(v.text); },
+                  [](const CliOptions& o) { return std::string(methodName(o.scenario().method)); }),
+        realRow("--lr-ratio", kFit, "X", kTraining,
+                "LoRA+: B (and DoRA's magnitude) learns at X times A's rate (lora, dora, pissa)",
+                0.0, true, 1000.0,
+                [](CliOptions& o, const Value& v) { o.scenario().lrRatio = v.real; },
+                [](const CliOptions& o) { return num(o.scenario().lrRatio); }),
+        textRow("--compare", kFit, "LIST", kTraining,
+                "train methods side by side on one target, e.g. lora,dora,full: one row each",
+                [](CliOptions& o, const Value& v) { o.scenario().compare = parseCompareList(v.text); },
+                nullptr),
 
         // ---- outputs -----------------------------------------------------------------------
         flagRow("--json", kHeadless | kBench | kParams | kInspect, kOutput,

@@ -2,6 +2,7 @@
 
 #include "io/base_file.h"
 #include "io/peft_adapter.h"
+#include "scenario/method_scenario.h"
 
 #include <CLI/CLI.hpp>
 
@@ -338,6 +339,7 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
         for (const std::string& f : flags)
             if (isScenarioFlag(f, o.mode)) scenarioFlag = true;
         o.gui.scenarioGiven = scenarioFlag;
+        checkMethodOptions(s, given(flags, "--method"));
         checkStandardInput(o);
     }
     if (o.mode == Mode::Gui) {

@@ -4,6 +4,8 @@
 #include "panels.h"
 #include "screenshot.h"
 
+#include "scenario/method_scenario.h"
+
 #include "loralab/factors.h"
 
 #include <algorithm>
@@ -35,7 +37,7 @@ App::App(const GuiOptions& options) : m_options(options) {
                     changed();
                 });
             }
-            if (m_trainer) return;
+            if (hasModel()) return;
         } else {
             std::string names;
             for (const Preset& p : m_presets) names += (names.empty() ? "\"" : ", \"") + p.name + "\"";
@@ -43,22 +45,11 @@ App::App(const GuiOptions& options) : m_options(options) {
         }
     }
     rebuild();
-    if (!m_trainer && !building()) {  // the given scenario failed: keep running on the defaults
+    if (!hasModel() && !building()) {  // the given scenario failed: keep running on the defaults
         const std::string why = m_ui.message;
         m_ui.scenario = Scenario{};
         rebuild();
         setMessage(why, true);
-    }
-}
-
-template <typename F>
-bool App::guarded(const char* what, F&& f) {
-    try {
-        f();
-        return true;
-    } catch (const std::exception& e) {
-        setMessage(std::string(what) + ": " + e.what(), true);
-        return false;
     }
 }
 
@@ -77,7 +68,7 @@ void App::applySettings(const Settings& s) {
         const Scenario previous = m_ui.scenario;
         m_ui.scenario = *s.scenario;
         rebuild();
-        if (!m_trainer || m_ui.messageIsError) {  // e.g. a target file that went away
+        if (!hasModel() || m_ui.messageIsError) {  // e.g. a target file that went away
             const std::string why = m_ui.message;
             m_ui.scenario = previous;
             rebuild();
@@ -115,6 +106,14 @@ void App::rebuild() {
     Scenario& s = m_ui.scenario;
     m_ui.presetIndex = -1;  // an edited scenario is no longer the preset
     if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
+    if (usesMethodTrainer(s)) {
+        // Methods build at once (the window's sizes); a LoRA build still running comes first.
+        if (building())
+            setMessage("methods: a build is still running; try again when it is done", true);
+        else
+            buildSession(true);
+        return;
+    }
     if (inBackground(s)) {
         submitBuild();
         return;
@@ -129,6 +128,7 @@ void App::rebuild() {
                                "; lower the learning rate", true);
         }
         m_trainer = std::move(t);
+        m_session.reset();
         adoptFit(std::move(fit));
         ++m_targetVersion;
         m_fixed.reset();
@@ -158,6 +158,7 @@ void App::applyPreset(int index) {
             config.target.d = T.rows();
             config.target.k = T.cols();
             m_trainer = std::make_unique<Trainer>(config, T);
+            m_session.reset();
             adoptFit(Fit{});
             ++m_targetVersion;
             m_fixed = f;
@@ -184,6 +185,10 @@ void App::leavePresetFactors() {
 }
 
 void App::setRank(Index rank) {
+    if (m_session) {
+        m_ui.scenario.rank = rank;
+        return restartMethods();
+    }
     if (!m_trainer) return;
     if (building() && m_buildingTrainer) {  // the trainer on its way gets the new rank instead
         m_ui.scenario.rank = rank;
@@ -200,6 +205,11 @@ void App::setRank(Index rank) {
 }
 
 void App::setAlpha(std::optional<double> alpha, bool rslora) {
+    if (m_session) {
+        m_ui.scenario.alpha = alpha;
+        m_ui.scenario.rslora = rslora;
+        return restartMethods();
+    }
     if (!m_trainer) return;
     guarded("alpha", [&] {
         const double a = alpha ? *alpha : static_cast<double>(m_trainer->rank());
@@ -212,6 +222,11 @@ void App::setAlpha(std::optional<double> alpha, bool rslora) {
 }
 
 void App::setOptimizer(OptimizerKind kind, double lr) {
+    if (m_session) {
+        m_ui.scenario.optimizer = kind;
+        m_ui.scenario.lr = lr;
+        return restartMethods();
+    }
     if (!m_trainer) return;
     guarded("optimizer", [&] {
         OptimizerConfig c = m_trainer->config().optimizer;
@@ -225,6 +240,7 @@ void App::setOptimizer(OptimizerKind kind, double lr) {
 }
 
 void App::setLearningRate(double lr) {
+    if (m_session) return setOptimizer(m_ui.scenario.optimizer, lr);
     if (!m_trainer) return;
     guarded("learning rate", [&] {
         m_trainer->setLearningRate(lr);
@@ -233,6 +249,7 @@ void App::setLearningRate(double lr) {
 }
 
 void App::reset() {
+    if (m_session) return restartMethods();
     if (!m_trainer) return;
     if (m_ui.presetIndex >= 0 && m_fixed) return;  // the preset's factors are already shown
     guarded("reset", [&] {
@@ -244,10 +261,10 @@ void App::reset() {
 }
 
 void App::stepOnce() {
-    if (!m_trainer) return;
+    if (!hasModel()) return;
     m_ui.playing = false;
     guarded("step", [&] {
-        const StepReport r = m_trainer->step(1);
+        const StepReport r = stepModel(1);
         leavePresetFactors();
         changed();
         if (r.diverged)
@@ -257,15 +274,7 @@ void App::stepOnce() {
 }
 
 void App::togglePlay() {
-    m_ui.playing = !m_ui.playing && m_trainer != nullptr;
-}
-
-void App::requestScreenshot(const std::string& path) {
-    m_pendingCapture = Capture{path.empty() ? timestampedPath(m_options.outDir, std::time(nullptr)) : path, false};
-}
-
-void App::requestCurveExport(const std::string& path) {
-    m_pendingCapture = Capture{path.empty() ? timestampedPath(m_options.outDir, std::time(nullptr)) : path, true};
+    m_ui.playing = !m_ui.playing && hasModel();
 }
 
 // ---- per frame ------------------------------------------------------------------------------
@@ -294,7 +303,7 @@ void App::handleShortcuts() {
 }
 
 void App::train() {
-    if (!m_ui.playing || !m_trainer) return;
+    if (!m_ui.playing || !hasModel()) return;
     const auto start = Clock::now();
     const double budget = m_ui.frameBudgetMs;
     long long done = 0;
@@ -308,7 +317,7 @@ void App::train() {
             if (done > 0 && perStepMs > 0)
                 chunk = std::clamp<long long>(static_cast<long long>((budget - elapsed) / perStepMs), 1,
                                               wanted - done);
-            const StepReport r = m_trainer->step(chunk);
+            const StepReport r = stepModel(chunk);
             done += r.stepsDone;
             if (r.diverged) {
                 m_ui.playing = false;
@@ -329,18 +338,18 @@ void App::train() {
 }
 
 void App::updateDerived() {
-    if (!m_trainer || m_derived.version == m_version) return;
+    if (!hasModel() || m_derived.version == m_version) return;
     // While training, big layers (ΔW is d·k·r work, its SVD (d+k)·r²) refresh at most ~10% of
     // the time, and the SVD on its own clock; small ones every frame. A new shape always
     // refreshes at once.
     const auto start = Clock::now();
-    const bool sameShape = m_derived.B.rows() == m_trainer->d() && m_derived.A.cols() == m_trainer->k() &&
-                           m_derived.B.cols() == m_trainer->rank();
+    const bool sameShape = derivedShapeCurrent();
     const double sinceMs = std::chrono::duration<double, std::milli>(start - m_lastDerived).count();
     if (m_ui.playing && sameShape && !m_fixed && sinceMs < 10.0 * m_derivedCostMs) return;
     const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
     const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
     guarded("analysis", [&] {
+        if (m_session) return fillDerived();
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
         updateFitMatrices(m_derived, f, *m_trainer, m_targetVersion);
         const auto svdStart = Clock::now();
@@ -380,11 +389,13 @@ void App::frame() {
             m_heatmaps.upload(SlotColorbar, bar);
             m_colorbarUploaded = true;
         }
-        if (m_trainer && m_uploadedVersion != m_derived.version && m_derived.B.size() > 0) {
-            m_heatmaps.upload(SlotB, m_derived.B);
-            m_heatmaps.upload(SlotA, m_derived.A);
+        if (hasModel() && m_uploadedVersion != m_derived.version && m_derived.deltaW.size() > 0) {
+            if (m_derived.B.size() > 0) {  // full fine-tuning has no factors
+                m_heatmaps.upload(SlotB, m_derived.B);
+                m_heatmaps.upload(SlotA, m_derived.A);
+            }
             m_heatmaps.upload(SlotDeltaW, m_derived.deltaW);
-            if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new trainer
+            if (m_uploadedTarget != m_targetVersion) {  // T changes only with a new model
                 m_heatmaps.upload(SlotTarget, m_derived.target);
                 m_uploadedTarget = m_targetVersion;
             }
@@ -426,7 +437,7 @@ void App::buildLayout() {
     ImGui::EndChild();
     ImGui::SameLine();
     if (ImGui::BeginChild("spectrum", p.spectrum, true, ImGuiWindowFlags_NoScrollbar))
-        drawSpectrumPanel(*this);
+        m_session ? drawMethodsPanel(*this) : drawSpectrumPanel(*this);
     ImGui::EndChild();
     ImGui::EndGroup();
     ImGui::SameLine();
@@ -438,51 +449,6 @@ void App::buildLayout() {
     ImGui::EndGroup();
     drawStatusBar(*this);
     ImGui::End();
-}
-
-void App::beforeRender(const ImDrawData* data) {
-    m_heatmaps.beginRender(data);
-    m_displayW = data->DisplaySize.x;
-    m_displayH = data->DisplaySize.y;
-}
-
-void App::afterRender(int fbWidth, int fbHeight) {
-    m_captureFailed = false;
-    if (!m_pendingCapture) return;
-    const Capture c = *m_pendingCapture;
-    m_pendingCapture.reset();
-    const float sx = m_displayW > 0 ? static_cast<float>(fbWidth) / m_displayW : 1.0f;
-    const float sy = m_displayH > 0 ? static_cast<float>(fbHeight) / m_displayH : 1.0f;
-    Image img;
-    if (c.curveOnly) {
-        const ScreenRect r = m_ui.curveRect;
-        if (!r.valid()) {
-            m_lastCaptureOk = false;
-            m_captureFailed = true;
-            setMessage("export curve: the loss-curve panel is not visible", true);
-            return;
-        }
-        img = captureFramebuffer(static_cast<int>(r.min.x * sx), static_cast<int>(r.min.y * sy),
-                                 static_cast<int>((r.max.x - r.min.x) * sx),
-                                 static_cast<int>((r.max.y - r.min.y) * sy), fbWidth, fbHeight);
-    } else {
-        img = captureFramebuffer(0, 0, fbWidth, fbHeight, fbWidth, fbHeight);
-    }
-    std::string error;
-    m_lastCaptureOk = writePng(c.path, img, error);
-    m_lastCapturePath = c.path;
-    m_captureFailed = !m_lastCaptureOk;
-    if (m_lastCaptureOk) {
-        setMessage(std::string(c.curveOnly ? "loss curve" : "screenshot") + " saved to " + c.path + " (" +
-                   std::to_string(img.width) + "×" + std::to_string(img.height) + ")");
-        // One line on stderr: where it went, and where ΔW was drawn (the GUI tests read it).
-        const ScreenRect& w = m_ui.deltaWRect;
-        std::fprintf(stderr, "loralab: %s %s (%dx%d); deltaW heatmap at %.0f,%.0f size %.0fx%.0f\n",
-                     c.curveOnly ? "loss curve" : "screenshot", c.path.c_str(), img.width, img.height, w.min.x,
-                     w.min.y, w.max.x - w.min.x, w.max.y - w.min.y);
-    } else {
-        setMessage(error, true);
-    }
 }
 
 }  // namespace loralab::gui

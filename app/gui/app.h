@@ -7,6 +7,10 @@
 //         app.beforeRender(ImGui::GetDrawData()); RenderDrawData; app.afterRender(fbW, fbH)
 //   app.shutdownGraphics();
 //
+// The model is the core Trainer for plain LoRA (its fast fit step), or a MethodSession when the
+// scenario names another method, a LoRA+ ratio or a comparison (app_methods.cpp); in that mode
+// every control restarts the methods, all of them in lockstep.
+//
 // Every trainer call goes through an action that catches std::exception and shows it in the
 // status bar: a bad value never stops the app.
 #pragma once
@@ -22,6 +26,7 @@
 #include "view/build_worker.h"
 #include "view/base_view.h"
 #include "view/fit_view.h"
+#include "view/method_session.h"
 
 #include "loralab/trainer.h"
 
@@ -66,6 +71,8 @@ public:
     // An empty path means loralab-YYYYmmdd-HHMMSS.png in the output folder.
     void requestScreenshot(const std::string& path = {});
     void requestCurveExport(const std::string& path = {});
+    // The loss curve as CSV, written now: step,loss,floor,rank, or with methods a column each.
+    void exportCurveCsv(const std::string& path = {});
     // Result of the last capture: true when written. Message in the status bar.
     bool lastCaptureOk() const { return m_lastCaptureOk; }
     bool captureFailed() const { return m_captureFailed; }  // a capture in the last afterRender failed
@@ -84,6 +91,9 @@ public:
     void stepOnce();
     void togglePlay();
     void setMessage(const std::string& text, bool isError = false);
+    // Methods: --method, --compare (empty: one method) and --lr-ratio; restarts training.
+    void setMethods(MethodKind method, const std::vector<MethodKind>& compare, double lrRatio);
+    void selectMethod(std::size_t index);  // whose heatmaps are shown
     // A dropped or typed path: a picture or CSV becomes the target; a .safetensors file (or a
     // model's index or folder) opens its tensor list; an adapter folder opens its modules.
     // Errors go to the status bar; the fit is left as it was.
@@ -118,7 +128,15 @@ public:
     UiState& ui() { return m_ui; }
     const UiState& ui() const { return m_ui; }
     const GuiOptions& options() const { return m_options; }
-    Trainer* trainer() { return m_trainer.get(); }
+    Trainer* trainer() { return m_trainer.get(); }   // null while methods train
+    MethodSession* session() { return m_session.get(); }  // null for plain LoRA
+    bool hasModel() const { return m_trainer || m_session; }
+    long long stepCount() const;
+    Index currentRank() const;    // the trainer's, or the scenario's
+    double currentScale() const;  // s
+    const Matrix& fitTarget() const;  // what ΔW is fitted to (T); needs hasModel()
+    // The methods' results (counts, losses, steps to 1.1 × floor), refreshed once per change.
+    const std::vector<CompareResult>& methodResults();
     // A target, spectrum or trainer is being built on the worker thread (or its result waits
     // for the next frame). A --screenshot run waits for this to turn false.
     bool building() const { return m_worker.busy(); }
@@ -140,6 +158,11 @@ private:
     void updateDerived();
     void measureRates();
     void buildLayout();
+    bool buildSession(bool pretrain);  // from m_ui.scenario; false (message shown) on failure
+    void restartMethods();
+    StepReport stepModel(long long n);
+    bool derivedShapeCurrent() const;
+    void fillDerived();
     bool inBackground(const Scenario& s) const;
     void submitBuild();
     void pollWorker();
@@ -152,6 +175,9 @@ private:
     UiState m_ui;
     std::vector<Preset> m_presets;
     std::shared_ptr<Trainer> m_trainer;  // shared with a worker job extending its spectrum
+    std::unique_ptr<MethodSession> m_session;
+    std::vector<CompareResult> m_results;
+    long long m_resultsVersion = -1;
     std::optional<Factors> m_fixed;  // preset factors shown until training or an edit
     OpenFiles m_files;
     HeatmapRenderer m_heatmaps;
@@ -200,5 +226,17 @@ private:
     long long m_rateSteps = 0, m_rateFrames = 0;
     BuildWorker m_worker;  // last: destroyed first, so its job never outlives what it uses
 };
+
+// Runs f; a std::exception becomes the status bar's message "what: why" and false.
+template <typename F>
+bool App::guarded(const char* what, F&& f) {
+    try {
+        f();
+        return true;
+    } catch (const std::exception& e) {
+        setMessage(std::string(what) + ": " + e.what(), true);
+        return false;
+    }
+}
 
 }  // namespace loralab::gui

@@ -43,6 +43,7 @@ void App::pollWorker() {
         setMessage("cannot build the scenario: " + r->error, true);
     } else if (r->trainer) {
         m_trainer = std::move(r->trainer);
+        m_session.reset();
         Fit fit;
         fit.base = std::move(r->base);
         fit.target = std::move(r->target);

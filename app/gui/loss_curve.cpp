@@ -50,6 +50,52 @@ void dashedLine(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color, float thickness
     }
 }
 
+// One curve: all points when few, else min/max per pixel column (a vertical bar) and their
+// geometric mean (the line).
+template <typename MapX, typename MapY>
+void drawSeries(ImDrawList* dl, const std::vector<HistoryPoint>& h, ImVec2 p0, ImVec2 p1, double x0,
+                double x1, MapX mapX, MapY mapY, ImU32 color, float width) {
+    const int columns = std::max(1, static_cast<int>(p1.x - p0.x));
+    std::vector<ImVec2> line;
+    if (static_cast<int>(h.size()) <= 2 * columns) {
+        line.reserve(h.size());
+        for (const HistoryPoint& p : h)
+            if (std::isfinite(p.loss)) line.emplace_back(mapX(static_cast<double>(p.step)), mapY(p.loss));
+    } else {
+        std::vector<double> cmin(static_cast<std::size_t>(columns), std::numeric_limits<double>::infinity());
+        std::vector<double> cmax(static_cast<std::size_t>(columns), -1.0);
+        for (const HistoryPoint& p : h) {
+            if (!std::isfinite(p.loss)) continue;
+            int c = static_cast<int>((static_cast<double>(p.step) - x0) / (x1 - x0) * (columns - 1));
+            c = std::clamp(c, 0, columns - 1);
+            cmin[static_cast<std::size_t>(c)] = std::min(cmin[static_cast<std::size_t>(c)], p.loss);
+            cmax[static_cast<std::size_t>(c)] = std::max(cmax[static_cast<std::size_t>(c)], p.loss);
+        }
+        for (int c = 0; c < columns; ++c) {
+            const std::size_t i = static_cast<std::size_t>(c);
+            if (cmax[i] < 0) continue;
+            const float x = p0.x + static_cast<float>(c);
+            if (cmax[i] > cmin[i]) dl->AddLine(ImVec2(x, mapY(cmax[i])), ImVec2(x, mapY(cmin[i])), color, 1.0f);
+            line.emplace_back(x, mapY(std::sqrt(std::max(cmin[i], 1e-300) * std::max(cmax[i], 1e-300))));
+        }
+    }
+    if (line.size() >= 2)
+        dl->AddPolyline(line.data(), static_cast<int>(line.size()), color, 0, width);
+    else if (line.size() == 1)
+        dl->AddCircleFilled(line[0], 3.0f, color);
+}
+
+// The history point nearest to `step` (h not empty).
+const HistoryPoint& nearest(const std::vector<HistoryPoint>& h, double step) {
+    auto it = std::lower_bound(h.begin(), h.end(), step,
+                               [](const HistoryPoint& p, double s) { return static_cast<double>(p.step) < s; });
+    if (it == h.end()) --it;
+    if (it != h.begin() && std::fabs(static_cast<double>((it - 1)->step) - step) <
+                               std::fabs(static_cast<double>(it->step) - step))
+        --it;
+    return *it;
+}
+
 }  // namespace
 
 ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
@@ -74,16 +120,27 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
     const ImVec2 p1(out.max.x - right, out.max.y - bottom);
     if (p1.x - p0.x < 20 || p1.y - p0.y < 20) return out;  // too small to draw anything useful
 
+    std::vector<LossSeries> series = in.series;
+    if (series.empty()) series.push_back({in.history, "loss (log scale)", style.line});
     const std::vector<HistoryPoint> empty;
-    const std::vector<HistoryPoint>& h = in.history ? *in.history : empty;
+    for (LossSeries& c : series)
+        if (!c.history) c.history = &empty;
 
     // Ranges.
     double lo = std::numeric_limits<double>::infinity(), hi = 0;
-    for (const HistoryPoint& p : h)
-        if (std::isfinite(p.loss) && p.loss > 0) {
-            lo = std::min(lo, p.loss);
-            hi = std::max(hi, p.loss);
+    double x0 = std::numeric_limits<double>::infinity(), x1 = -x0;
+    for (const LossSeries& c : series) {
+        for (const HistoryPoint& p : *c.history)
+            if (std::isfinite(p.loss) && p.loss > 0) {
+                lo = std::min(lo, p.loss);
+                hi = std::max(hi, p.loss);
+            }
+        if (!c.history->empty()) {
+            x0 = std::min(x0, static_cast<double>(c.history->front().step));
+            x1 = std::max(x1, static_cast<double>(c.history->back().step));
         }
+    }
+    const bool noPoints = !(x1 >= x0);
     const bool haveFloor = in.floor && std::isfinite(*in.floor) && *in.floor > 0;
     if (haveFloor) {
         lo = std::min(lo, *in.floor);
@@ -104,8 +161,10 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
     const double pad = 0.06 * (yHi - yLo);
     yLo -= pad;
     yHi += pad;
-    const double x0 = h.empty() ? 0.0 : static_cast<double>(h.front().step);
-    double x1 = h.empty() ? 1.0 : static_cast<double>(h.back().step);
+    if (noPoints) {
+        x0 = 0.0;
+        x1 = 1.0;
+    }
     if (x1 <= x0) x1 = x0 + 1;
 
     auto mapX = [&](double step) {
@@ -156,36 +215,9 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
         const float y = mapY(*in.floor);
         dashedLine(dl, ImVec2(p0.x, y), ImVec2(p1.x, y), style.floor, 2.5f, 12, 8);
     }
-    // The curve: all points when few, else min/max per pixel column.
-    const int columns = std::max(1, static_cast<int>(p1.x - p0.x));
-    std::vector<ImVec2> line;
-    if (static_cast<int>(h.size()) <= 2 * columns) {
-        line.reserve(h.size());
-        for (const HistoryPoint& p : h)
-            if (std::isfinite(p.loss)) line.emplace_back(mapX(static_cast<double>(p.step)), mapY(p.loss));
-    } else {
-        std::vector<double> cmin(static_cast<std::size_t>(columns), std::numeric_limits<double>::infinity());
-        std::vector<double> cmax(static_cast<std::size_t>(columns), -1.0);
-        for (const HistoryPoint& p : h) {
-            if (!std::isfinite(p.loss)) continue;
-            int c = static_cast<int>((static_cast<double>(p.step) - x0) / (x1 - x0) * (columns - 1));
-            c = std::clamp(c, 0, columns - 1);
-            cmin[static_cast<std::size_t>(c)] = std::min(cmin[static_cast<std::size_t>(c)], p.loss);
-            cmax[static_cast<std::size_t>(c)] = std::max(cmax[static_cast<std::size_t>(c)], p.loss);
-        }
-        for (int c = 0; c < columns; ++c) {
-            const std::size_t i = static_cast<std::size_t>(c);
-            if (cmax[i] < 0) continue;
-            const float x = p0.x + static_cast<float>(c);
-            if (cmax[i] > cmin[i]) dl->AddLine(ImVec2(x, mapY(cmax[i])), ImVec2(x, mapY(cmin[i])), style.line, 1.0f);
-            line.emplace_back(x, mapY(std::sqrt(std::max(cmin[i], 1e-300) * std::max(cmax[i], 1e-300))));
-        }
-    }
-    if (line.size() >= 2)
-        dl->AddPolyline(line.data(), static_cast<int>(line.size()), style.line, 0, style.lineWidth);
-    else if (line.size() == 1)
-        dl->AddCircleFilled(line[0], 3.0f, style.line);
-    if (h.empty() && !in.emptyHint.empty()) {
+    for (const LossSeries& c : series)
+        drawSeries(dl, *c.history, p0, p1, x0, x1, mapX, mapY, c.color, style.lineWidth);
+    if (noPoints && !in.emptyHint.empty()) {
         // Centred in the plot, or, when the floor's line runs through the middle (it does
         // while there is no history), centred in the larger part beside it.
         const ImVec2 ts = ImGui::CalcTextSize(in.emptyHint.c_str());
@@ -212,25 +244,30 @@ ScreenRect drawLossCurve(const char* id, ImVec2 size, const LossCurveInput& in,
         dl->AddText(ImVec2(lx, ly), style.axis, label.c_str());
         lx += ImGui::CalcTextSize(label.c_str()).x + 22;
     };
-    legend(style.line, false, "loss (log scale)");
+    for (const LossSeries& c : series) legend(c.color, false, c.label);
     if (haveFloor) legend(style.floor, true, in.floorLabel);
     if (!in.marks.empty()) legend(style.mark, true, in.markLabel);
 
-    // Hover: the nearest recorded point.
-    if (hovered && !h.empty()) {
+    // Hover: the nearest recorded point of each curve.
+    if (hovered && !noPoints) {
         const ImVec2 mouse = ImGui::GetIO().MousePos;
         const double step = x0 + (mouse.x - p0.x) / (p1.x - p0.x) * (x1 - x0);
-        auto it = std::lower_bound(h.begin(), h.end(), step,
-                                   [](const HistoryPoint& p, double s) { return static_cast<double>(p.step) < s; });
-        if (it == h.end()) --it;
-        if (it != h.begin() && std::fabs(static_cast<double>((it - 1)->step) - step) <
-                                   std::fabs(static_cast<double>(it->step) - step))
-            --it;
-        dl->AddCircle(ImVec2(mapX(static_cast<double>(it->step)), mapY(it->loss)), 5.0f, IM_COL32_WHITE, 0, 2.0f);
         ImGui::BeginTooltip();
-        ImGui::Text("step %lld", it->step);
-        ImGui::Text("loss  %.6g", it->loss);
-        ImGui::Text("floor %.6g (rank %lld)", it->floor, static_cast<long long>(it->rank));
+        bool first = true;
+        for (const LossSeries& c : series) {
+            if (c.history->empty()) continue;
+            const HistoryPoint& p = nearest(*c.history, step);
+            dl->AddCircle(ImVec2(mapX(static_cast<double>(p.step)), mapY(p.loss)), 5.0f, IM_COL32_WHITE, 0, 2.0f);
+            if (first) ImGui::Text("step %lld", p.step);
+            if (in.series.empty())
+                ImGui::Text("loss  %.6g", p.loss);
+            else
+                ImGui::TextColored(ImColor(c.color), "%-6s %.6g", c.label.c_str(), p.loss);
+            if (first && in.series.empty())
+                ImGui::Text("floor %.6g (rank %lld)", p.floor, static_cast<long long>(p.rank));
+            first = false;
+        }
+        if (!in.series.empty() && haveFloor) ImGui::Text("%s %.6g", in.floorLabel.c_str(), *in.floor);
         ImGui::EndTooltip();
     }
     return out;

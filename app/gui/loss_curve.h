@@ -1,7 +1,8 @@
 // A small reusable loss-curve plot drawn with ImDrawList (ImPlot is not packaged in Debian).
 //
 // Log-scale y (decade ticks and labels), linear x (steps) with round ticks, an optional dashed
-// horizontal line (the floor) and vertical marks (rank changes). Long histories are bucketed to
+// horizontal line (the floor) and vertical marks (rank changes); one curve, or several in their
+// own colours with a legend. Long histories are bucketed to
 // the plot's pixel width (min/max per column), so drawing costs O(points + width).
 #pragma once
 
@@ -15,8 +16,16 @@
 
 namespace loralab::gui {
 
+// One curve of several (methods side by side), with its legend entry.
+struct LossSeries {
+    const std::vector<HistoryPoint>* history = nullptr;  // ordered by step
+    std::string label;
+    ImU32 color = IM_COL32_WHITE;
+};
+
 struct LossCurveInput {
     const std::vector<HistoryPoint>* history = nullptr;  // ordered by step
+    std::vector<LossSeries> series;       // when given: drawn instead of history, with a legend
     std::optional<double> floor;          // dashed line; ignored unless > 0 (log scale)
     std::vector<long long> marks;         // steps to mark with a vertical line
     std::string floorLabel = "floor";

@@ -80,7 +80,6 @@ void helpTooltip(const char* text) { tip(text); }
 void drawControlsPanel(App& app) {
     UiState& ui = app.ui();
     Scenario& s = ui.scenario;
-    Trainer* trainer = app.trainer();
     const float labelW = ImGui::CalcTextSize("steps/frame").x + ImGui::GetStyle().ItemInnerSpacing.x * 2;
     ImGui::PushItemWidth(-labelW);
 
@@ -106,21 +105,21 @@ void drawControlsPanel(App& app) {
         ImGui::PopStyleColor();
     }
 
-    if (!trainer) {
+    if (!app.hasModel()) {
         ImGui::PopItemWidth();
         return;
     }
-    const Index maxRank = std::min(trainer->d(), trainer->k());
+    const Index maxRank = std::min(s.d, s.k);
 
     sectionTitle("Shape and rank");
     // Live while dragging; above rank kMaxSpectrumRank shrinking needs a large SVD, so the new
     // rank is applied when the slider is released.
     const bool dragging = ui.pendingRank > 0;
-    int rank = dragging ? ui.pendingRank : static_cast<int>(trainer->rank());
+    int rank = dragging ? ui.pendingRank : static_cast<int>(app.currentRank());
     const bool moved = ImGui::SliderInt("rank r", &rank, 1, static_cast<int>(maxRank));
     const bool released = ImGui::IsItemDeactivatedAfterEdit();
     if (moved) {
-        if (rank <= kMaxSpectrumRank && trainer->rank() <= kMaxSpectrumRank) {
+        if (rank <= kMaxSpectrumRank && app.currentRank() <= kMaxSpectrumRank) {
             app.setRank(rank);
             ui.pendingRank = 0;
         } else {
@@ -157,16 +156,17 @@ void drawControlsPanel(App& app) {
     }
     if (dDone || kDone) {
         if (s.target == TargetKind::File && s.targetFile.empty()) s.target = TargetKind::Full;
-        s.rank = std::min<Index>(trainer->rank(), std::min(s.d, s.k));
+        s.rank = std::min<Index>(app.currentRank(), std::min(s.d, s.k));
         s.targetRank = std::min<Index>(s.targetRank, std::min(s.d, s.k));
         s.steps = 0;
         app.rebuild();
-        trainer = app.trainer();
-        if (!trainer) {
+        if (!app.hasModel()) {
             ImGui::PopItemWidth();
             return;
         }
     }
+
+    drawMethodControls(app);
 
     sectionTitle("Target T");
     TargetKind kind = s.target;
@@ -176,7 +176,7 @@ void drawControlsPanel(App& app) {
                                  : "What B·A is fitted to.",
                     !s.targetFile.empty(), presetTarget ? "preset: T = s·B·A" : nullptr)) {
         s.target = kind;
-        s.rank = trainer->rank();
+        s.rank = app.currentRank();
         s.steps = 0;
         app.rebuild();
     }
@@ -186,7 +186,7 @@ void drawControlsPanel(App& app) {
         s.targetRank = tr;
         tip("Rank r* of the low-rank target. With r ≥ r* the floor is 0. Applied on release.");
         if (ImGui::IsItemDeactivatedAfterEdit()) {
-            s.rank = trainer->rank();
+            s.rank = app.currentRank();
             app.rebuild();
         }
     }
@@ -196,7 +196,7 @@ void drawControlsPanel(App& app) {
         s.decayPower = p;
         tip("σᵢ ∝ i^(−p): larger p, faster decay, easier to fit at low rank. Applied on release.");
         if (ImGui::IsItemDeactivatedAfterEdit()) {
-            s.rank = trainer->rank();
+            s.rank = app.currentRank();
             app.rebuild();
         }
     }
@@ -205,7 +205,7 @@ void drawControlsPanel(App& app) {
     tip("Seed of the target and of the factors' initialization. Applied when you leave the field.");
     if (ImGui::IsItemDeactivatedAfterEdit() && seed >= 0) {
         s.seed = static_cast<std::uint64_t>(seed);
-        s.rank = trainer->rank();
+        s.rank = app.currentRank();
         app.rebuild();
     }
 
@@ -213,18 +213,18 @@ void drawControlsPanel(App& app) {
     Init init = s.init;
     if (choiceCombo("init", init, kInits, "How B and A start. Changing it restarts training.")) {
         s.init = init;
-        s.rank = trainer->rank();
+        s.rank = app.currentRank();
         app.rebuild();
     }
     bool autoAlpha = !s.alpha.has_value();
-    if (ImGui::Checkbox("α = r", &autoAlpha)) app.setAlpha(autoAlpha ? std::nullopt : std::optional<double>(static_cast<double>(trainer->rank())), s.rslora);
+    if (ImGui::Checkbox("α = r", &autoAlpha)) app.setAlpha(autoAlpha ? std::nullopt : std::optional<double>(static_cast<double>(app.currentRank())), s.rslora);
     tip("With α = r the scale s = α/r is 1. Untick to set α yourself.");
     ImGui::SameLine();
     bool rs = s.rslora;
     if (ImGui::Checkbox("rsLoRA", &rs)) app.setAlpha(s.alpha, rs);
     tip("rsLoRA: s = α/√r instead of α/r (keeps the update's size steady as r grows).");
     ImGui::SameLine(0, 20);
-    ImGui::Text("s = %.4g", trainer->factors().scale());
+    ImGui::Text("s = %.4g", app.currentScale());
     tip("The scale in ΔW = s·B·A.");
     if (s.alpha) {
         float a = static_cast<float>(*s.alpha);
@@ -245,7 +245,9 @@ void drawControlsPanel(App& app) {
     tip("Saves the whole window as loralab-YYYYmmdd-HHMMSS.png in the output folder (--out-dir).");
     ImGui::SameLine();
     if (ImGui::Button("Export curve", ImVec2(halfW, 0))) app.requestCurveExport();
-    tip("Saves only the loss-curve panel, for a slide.");
+    tip("Saves only the loss-curve panel as a PNG, for a slide.");
+    if (ImGui::Button("Export curve as CSV", ImVec2(-1, 0))) app.exportCurveCsv();
+    tip("Saves the losses as loralab-YYYYmmdd-HHMMSS.csv in the output folder: step,loss,floor,rank, or with methods a loss column per method and LoRA's floor.");
     drawBaseControls(app);
     ImGui::PopItemWidth();
 }

@@ -48,6 +48,7 @@ void dimensionLine(ImDrawList* dl, ImVec2 a, ImVec2 b, bool horizontal) {
 
 // Cell values printed inside cells that are big enough (the 4×4 preset reads like a worksheet).
 void cellValues(ImDrawList* dl, const Box& box, const Matrix& m, float scale) {
+    if (m.size() == 0) return;
     const float cw = box.w() / static_cast<float>(m.cols());
     const float ch = box.h() / static_cast<float>(m.rows());
     const ImVec2 need = ImGui::CalcTextSize("-0.00");
@@ -79,9 +80,8 @@ Box cellBox(const Box& box, Index rows, Index cols, Index i, Index j) {
 }  // namespace
 
 void drawHeatmapsPanel(App& app) {
-    Trainer* trainer = app.trainer();
     const FitView& dv = app.derived();
-    if (!trainer || dv.B.size() == 0) {
+    if (!app.hasModel() || dv.deltaW.size() == 0) {
         ImGui::TextUnformatted("No scenario (see the status bar).");
         return;
     }
@@ -110,11 +110,12 @@ void drawHeatmapsPanel(App& app) {
         ImGui::TextWrapped("Window too small for the heatmaps.");
         return;
     }
+    const bool factors = r > 0;  // full fine-tuning has none: ΔW alone
     const float rf = static_cast<float>(r), kf = static_cast<float>(k), df = static_cast<float>(d);
     const float maxCell = 96;
     // The rank edge stays visible: up to 14 px per rank cell while r of them fit in 15% of the room.
     const float c0 = std::min({Wa / (rf + 2 * kf), Ha / (rf + df), maxCell});
-    const float cr = std::min(maxCell, std::max(c0, std::min(14.0f, 0.15f * std::min(Wa, Ha) / rf)));
+    const float cr = factors ? std::min(maxCell, std::max(c0, std::min(14.0f, 0.15f * std::min(Wa, Ha) / rf))) : 0.0f;
     const float Wk = Wa - rf * cr, Hd = Ha - rf * cr;  // room for the k and d edges
     // T and T − ΔW either side by side at a fraction f ≥ 0.5 of ΔW's size (room to spare in
     // width), or stacked at 0.45 (width is short).
@@ -173,8 +174,10 @@ void drawHeatmapsPanel(App& app) {
         const float m = shared ? dv.sharedMax : dv.maxAbs[slot];
         return m > 0 ? m : 1.0f;
     };
-    hm.draw(dl, SlotA, boxA.p0, boxA.p1, scaleOf(SlotA));
-    hm.draw(dl, SlotB, boxB.p0, boxB.p1, scaleOf(SlotB));
+    if (factors) {
+        hm.draw(dl, SlotA, boxA.p0, boxA.p1, scaleOf(SlotA));
+        hm.draw(dl, SlotB, boxB.p0, boxB.p1, scaleOf(SlotB));
+    }
     hm.draw(dl, SlotDeltaW, boxW.p0, boxW.p1, scaleOf(SlotDeltaW));
     hm.draw(dl, SlotTarget, boxT.p0, boxT.p1, scaleOf(SlotTarget));
     hm.draw(dl, SlotResidual, boxR.p0, boxR.p1, scaleOf(SlotResidual));
@@ -182,34 +185,42 @@ void drawHeatmapsPanel(App& app) {
     app.ui().deltaWRect = ScreenRect{boxW.p0, boxW.p1};
 
     for (const Box* b : {&boxA, &boxB, &boxW, &boxT, &boxR, &boxBar})
-        dl->AddRect(ImVec2(b->p0.x - 1, b->p0.y - 1), ImVec2(b->p1.x + 1, b->p1.y + 1), IM_COL32(255, 255, 255, 70));
+        if (b->w() > 0 && b->h() > 0) dl->AddRect(ImVec2(b->p0.x - 1, b->p0.y - 1), ImVec2(b->p1.x + 1, b->p1.y + 1), IM_COL32(255, 255, 255, 70));
     cellValues(dl, boxA, dv.A, scaleOf(SlotA));
     cellValues(dl, boxB, dv.B, scaleOf(SlotB));
     cellValues(dl, boxW, dv.deltaW, scaleOf(SlotDeltaW));
 
     // Edge labels: k over A, d left of B, r under B; names A and B beside their blocks.
-    dimensionLine(dl, ImVec2(boxA.p0.x, boxA.p0.y - 5), ImVec2(boxA.p1.x, boxA.p0.y - 5), true);
-    textCentered(dl, ImVec2((boxA.p0.x + boxA.p1.x) * 0.5f, boxA.p0.y - 6 - line * 0.5f - 2), kAccent, kLabel);
-    dimensionLine(dl, ImVec2(boxB.p0.x - 6, boxB.p0.y), ImVec2(boxB.p0.x - 6, boxB.p1.y), false);
-    {
-        const ImVec2 ts = ImGui::CalcTextSize(dLabel.c_str());
-        dl->AddText(ImVec2(boxB.p0.x - 12 - ts.x, (boxB.p0.y + boxB.p1.y) * 0.5f - ts.y * 0.5f), kAccent, dLabel.c_str());
-        const ImVec2 ta = ImGui::CalcTextSize("A");
-        dl->AddText(ImVec2(boxA.p0.x - 8 - ta.x, (boxA.p0.y + boxA.p1.y) * 0.5f - ta.y * 0.5f), kText, "A");
-        const ImVec2 tb = ImGui::CalcTextSize("B");
-        dl->AddText(ImVec2(boxB.p0.x - 12 - tb.x, boxB.p0.y), kText, "B");
+    if (factors) {
+        dimensionLine(dl, ImVec2(boxA.p0.x, boxA.p0.y - 5), ImVec2(boxA.p1.x, boxA.p0.y - 5), true);
+        textCentered(dl, ImVec2((boxA.p0.x + boxA.p1.x) * 0.5f, boxA.p0.y - 6 - line * 0.5f - 2), kAccent, kLabel);
+        dimensionLine(dl, ImVec2(boxB.p0.x - 6, boxB.p0.y), ImVec2(boxB.p0.x - 6, boxB.p1.y), false);
+        {
+            const ImVec2 ts = ImGui::CalcTextSize(dLabel.c_str());
+            dl->AddText(ImVec2(boxB.p0.x - 12 - ts.x, (boxB.p0.y + boxB.p1.y) * 0.5f - ts.y * 0.5f), kAccent, dLabel.c_str());
+            const ImVec2 ta = ImGui::CalcTextSize("A");
+            dl->AddText(ImVec2(boxA.p0.x - 8 - ta.x, (boxA.p0.y + boxA.p1.y) * 0.5f - ta.y * 0.5f), kText, "A");
+            const ImVec2 tb = ImGui::CalcTextSize("B");
+            dl->AddText(ImVec2(boxB.p0.x - 12 - tb.x, boxB.p0.y), kText, "B");
+        }
+        dimensionLine(dl, ImVec2(boxB.p0.x, boxB.p1.y + 6), ImVec2(boxB.p1.x, boxB.p1.y + 6), true);
+        textCentered(dl, ImVec2((boxB.p0.x + boxB.p1.x) * 0.5f, boxB.p1.y + 10 + line * 0.5f), kAccent, rLabel);
     }
-    dimensionLine(dl, ImVec2(boxB.p0.x, boxB.p1.y + 6), ImVec2(boxB.p1.x, boxB.p1.y + 6), true);
-    textCentered(dl, ImVec2((boxB.p0.x + boxB.p1.x) * 0.5f, boxB.p1.y + 10 + line * 0.5f), kAccent, rLabel);
     {
-        char cap[128];
-        if (dv.pooled())
+        // With methods the caption names the one shown: the table selects it.
+        MethodSession* session = app.session();
+        const std::string who = session ? std::string(methodName(session->kind(session->selected()))) + ":  " : "";
+        char cap[224];
+        if (dv.formula != "s·B·A")
+            std::snprintf(cap, sizeof cap, "%sΔW = %s   (%lld×%lld)", who.c_str(), dv.formula.c_str(),
+                          static_cast<long long>(d), static_cast<long long>(k));
+        else if (dv.pooled())
             std::snprintf(cap, sizeof cap, "ΔW = s·B·A   (%lld×%lld, s = %.3g; a cell: largest of %lld×%lld)",
                           static_cast<long long>(d), static_cast<long long>(k), dv.scale,
                           static_cast<long long>(dv.poolRows), static_cast<long long>(dv.poolCols));
         else
-            std::snprintf(cap, sizeof cap, "ΔW = s·B·A   (%lld×%lld, s = %.3g)", static_cast<long long>(d),
-                          static_cast<long long>(k), dv.scale);
+            std::snprintf(cap, sizeof cap, "%sΔW = s·B·A   (%lld×%lld, s = %.3g)", who.c_str(),
+                          static_cast<long long>(d), static_cast<long long>(k), dv.scale);
         const float capW = ImGui::CalcTextSize(cap).x;
         const float rEnd = (boxB.p0.x + boxB.p1.x) * 0.5f + ImGui::CalcTextSize(rLabel.c_str()).x * 0.5f + 16;
         const float cx0 = std::max(rEnd, (boxW.p0.x + boxW.p1.x) * 0.5f - capW * 0.5f);
@@ -281,13 +292,17 @@ void drawHeatmapsPanel(App& app) {
     if (cellAt(boxW, d, k, mouse, i, j)) {
         highlight(boxW, d, k, i, j);
         // The row of B and the column of A that make this entry.
-        const Box rowB = cellBox(boxB, d, 1, i, 0), colA = cellBox(boxA, 1, k, 0, j);
-        dl->AddRect(rowB.p0, rowB.p1, IM_COL32(255, 230, 0, 255), 0, 0, 2.0f);
-        dl->AddRect(colA.p0, colA.p1, IM_COL32(255, 230, 0, 255), 0, 0, 2.0f);
+        if (factors) {
+            const Box rowB = cellBox(boxB, d, 1, i, 0), colA = cellBox(boxA, 1, k, 0, j);
+            dl->AddRect(rowB.p0, rowB.p1, IM_COL32(255, 230, 0, 255), 0, 0, 2.0f);
+            dl->AddRect(colA.p0, colA.p1, IM_COL32(255, 230, 0, 255), 0, 0, 2.0f);
+        }
         ImGui::BeginTooltip();
         ImGui::Text("ΔW  row %lld, column %lld\nvalue %.5g", static_cast<long long>(i + 1), static_cast<long long>(j + 1),
                     static_cast<double>(dv.deltaW(i, j)));
-        if (r <= 8) {
+        if (!dv.product) {
+            ImGui::TextDisabled("(ΔW = %s: not a plain product of B and A)", dv.formula.c_str());
+        } else if (r <= 8) {
             ImGui::Separator();
             ImGui::Text("= s · Σ B[%lld, j] · A[j, %lld]   (j = 1..%lld, s = %.4g)", static_cast<long long>(i + 1),
                         static_cast<long long>(j + 1), static_cast<long long>(r), dv.scale);

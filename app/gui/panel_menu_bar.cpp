@@ -44,6 +44,7 @@ void drawMenuBar(App& app) {
     if (ImGui::BeginMenu("Export")) {
         if (ImGui::MenuItem("Screenshot of the window", "F12")) app.requestScreenshot();
         if (ImGui::MenuItem("Loss curve only")) app.requestCurveExport();
+        if (ImGui::MenuItem("Loss curve as CSV")) app.exportCurveCsv();
         ImGui::EndMenu();
     }
     if (ui.presetIndex >= 0 && ui.presetIndex < static_cast<int>(presets.size()))

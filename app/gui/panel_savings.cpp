@@ -28,12 +28,12 @@ void row(const char* label, const std::string& full, const std::string& lora, co
 }  // namespace
 
 void drawSavingsPanel(App& app) {
-    Trainer* trainer = app.trainer();
-    if (!trainer) return;
+    if (!app.hasModel()) return;
     UiState& ui = app.ui();
     SavingsFigures f;
     try {
-        f = computeSavings(trainer->d(), trainer->k(), trainer->rank(), ui.modelName, ui.modules);
+        const Matrix& T = app.fitTarget();
+        f = computeSavings(T.rows(), T.cols(), app.currentRank(), ui.modelName, ui.modules);
     } catch (const std::exception& e) {
         ImGui::TextWrapped("savings: %s", e.what());
         return;

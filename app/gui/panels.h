@@ -2,6 +2,10 @@
 // child window and acts on the App through its actions.
 #pragma once
 
+#include "loralab/methods.h"
+
+#include <imgui.h>
+
 namespace loralab::gui {
 
 class App;
@@ -9,9 +13,14 @@ class App;
 void drawMenuBar(App& app);
 void drawHeatmapsPanel(App& app);
 void drawControlsPanel(App& app);
+void drawMethodControls(App& app);  // the method section of the controls
 void drawSavingsPanel(App& app);
 void drawLossCurvePanel(App& app);
 void drawSpectrumPanel(App& app);
+void drawMethodsPanel(App& app);  // in the spectrum's place while methods train
+
+// One colour per method, the same in the chart, its legend and the table.
+ImU32 methodColour(MethodKind kind);
 void drawStatusBar(App& app);
 void drawBaseControls(App& app);  // inside the controls panel
 void drawWeightView(App& app);    // the heatmaps panel when the weight view is on

@@ -3,28 +3,31 @@
 #include "panels.h"
 
 #include <cstdio>
+#include <string>
 
 namespace loralab::gui {
 
 void drawStatusBar(App& app) {
     const UiState& ui = app.ui();
-    Trainer* trainer = app.trainer();
     ImGui::AlignTextToFramePadding();
-    if (trainer) {
+    if (app.hasModel()) {
         const FitView& dv = app.derived();
         char loss[32];
         if (dv.loss <= dv.zeroLevel)
             std::snprintf(loss, sizeof loss, "≈ 0");
         else
             std::snprintf(loss, sizeof loss, "%.4g", dv.loss);
-        ImGui::Text("%s  step %lld   loss %s", ui.playing ? "▶ training" : "■ paused", trainer->stepCount(), loss);
+        MethodSession* session = app.session();
+        const std::string who = session ? std::string(" (") + methodName(session->kind(session->selected())) + ")" : "";
+        ImGui::Text("%s  step %lld   loss%s %s", ui.playing ? "▶ training" : "■ paused", app.stepCount(),
+                    who.c_str(), loss);
         if (ui.framesPerSecond > 0) {  // measured over half a second: absent in the first frames
             ImGui::SameLine(0, 24);
             ImGui::Text("%.0f steps/s   %.0f fps", ui.stepsPerSecond, ui.framesPerSecond);
         }
     }
     if (app.building()) {  // the worker's job: what it builds and how far it is
-        if (trainer) ImGui::SameLine(0, 30);
+        if (app.hasModel()) ImGui::SameLine(0, 30);
         ImGui::TextColored(ImVec4(1.0f, 0.85f, 0.4f, 1.0f), "%s", app.buildWhat().c_str());
         ImGui::SameLine();
         const float f = static_cast<float>(app.buildProgress());

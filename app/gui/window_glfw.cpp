@@ -94,7 +94,7 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
             const int frames = screenshotMode ? std::max(1, options.frames) : run.maxFrames;
             const auto start = std::chrono::steady_clock::now();
             const double cpuStart = processCpuSeconds();
-            const long long startStep = app.trainer() ? app.trainer()->stepCount() : 0;
+            const long long startStep = app.stepCount();
             int frame = 0;
             double renderSecs = 0, swapSecs = 0, maxFrameSecs = 0;  // reported when run.reportRate
             while (!glfwWindowShouldClose(window)) {
@@ -130,7 +130,7 @@ int runWindow(const GuiOptions& options, const WindowRun& run) {
             }
             if (run.reportRate) {
                 const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-                const long long steps = (app.trainer() ? app.trainer()->stepCount() : 0) - startStep;
+                const long long steps = app.stepCount() - startStep;
                 const double cpu = processCpuSeconds() - cpuStart;
                 std::fprintf(stderr,
                              "loralab: %d frames in %.2f s: %.1f frames/s, %.0f steps/s "

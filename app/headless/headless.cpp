@@ -1,4 +1,6 @@
 #include "headless/headless.h"
+#include "headless/method_headless.h"
+#include "scenario/method_scenario.h"
 
 #include "bench/bench_workloads.h"
 #include "bench/sysinfo.h"
@@ -53,6 +55,8 @@ void printJson(const HeadlessOptions& o, const Fit& fit, const RunResult& r, std
     j["alpha"] = t.factors().alpha;
     j["scale"] = t.factors().scale();
     j["target"] = targetKindName(s.target);
+    j["method"] = methodName(s.method);
+    j["lr_ratio"] = s.lrRatio;
     j["optimizer"] = optimizerName(s.optimizer);
     j["lr"] = s.lr;
     j["steps"] = r.steps;
@@ -173,6 +177,12 @@ void refuseOverwritingBase(const Scenario& s, const std::string& output, const c
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen) {
+    if (!o.screenshotPath.empty()) {
+        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
+        resolveOutput(o.screenshotPath);
+    }
+    if (!o.scenario.compare.empty()) return runCompareHeadless(o, out, err, renderOffscreen);
+    if (usesMethodTrainer(o.scenario)) return runMethodHeadless(o, out, err, renderOffscreen);
     Scenario s = o.scenario;
     refuseOverwritingTarget(s, o.curvePath, "--curve");
     refuseOverwritingTarget(s, o.screenshotPath, "--screenshot");
@@ -192,10 +202,6 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
     // where a file should go: exit 2; a missing folder: exit 1).
     if (!o.curvePath.empty()) resolveOutput(o.curvePath, true);
     if (!o.mergedPath.empty()) resolveOutput(o.mergedPath);
-    if (!o.screenshotPath.empty()) {
-        if (!renderOffscreen) throw std::invalid_argument("--screenshot: no renderer in this build");
-        resolveOutput(o.screenshotPath);
-    }
     // Standard input can be read once: the screenshot's trainer reuses these bytes.
     if (s.target == TargetKind::File && s.targetFile == "-")
         s.targetData = std::make_shared<const Matrix>(loadTargetFile(s.targetFile));
@@ -273,17 +279,20 @@ int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
         err << "wrote " << o.mergedPath << " (tensor " << o.moduleName << ".weight, " << trainer->d()
             << "x" << trainer->k() << " F32)\n";
     }
-    if (!o.screenshotPath.empty()) {
-        GuiOptions g;
-        g.scenario = s;
-        g.screenshotPath = o.screenshotPath;
-        g.frames = o.frames;
-        g.scenarioGiven = true;
-        const int code = renderOffscreen(g);
-        if (code != 0) return code;
-        err << "wrote " << o.screenshotPath << '\n';
-    }
-    return 0;
+    return renderHeadlessScreenshot(o, s, err, renderOffscreen);
+}
+
+int renderHeadlessScreenshot(const HeadlessOptions& o, const Scenario& s, std::ostream& err,
+                             GuiRunner renderOffscreen) {
+    if (o.screenshotPath.empty()) return 0;
+    GuiOptions g;
+    g.scenario = s;
+    g.screenshotPath = o.screenshotPath;
+    g.frames = o.frames;
+    g.scenarioGiven = true;
+    const int code = renderOffscreen(g);
+    if (code == 0) err << "wrote " << o.screenshotPath << '\n';
+    return code;
 }
 
 }  // namespace loralab

@@ -42,4 +42,9 @@ struct HeadlessOptions {
 int runHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen);
 
+// --screenshot after a headless run: the window's panels rendered offscreen for scenario `s`
+// (it pre-trains s.steps itself). Returns the renderer's exit code; says where the file went.
+int renderHeadlessScreenshot(const HeadlessOptions& options, const Scenario& s, std::ostream& err,
+                             GuiRunner renderOffscreen);
+
 }  // namespace loralab

@@ -11,6 +11,27 @@ std::string curveRow(const HistoryPoint& p) {
     return buf;
 }
 
+std::string compareCsvHeader(const std::vector<MethodKind>& methods) {
+    std::string line = "step";
+    for (MethodKind kind : methods) line += std::string(",") + methodName(kind);
+    return line + ",floor";
+}
+
+std::string compareCsvRow(long long step, const std::vector<std::optional<double>>& losses,
+                          double floor) {
+    char buf[64];
+    std::string line = std::to_string(step);
+    for (const std::optional<double>& loss : losses) {
+        line += ',';
+        if (loss) {
+            std::snprintf(buf, sizeof buf, "%.9g", *loss);
+            line += buf;
+        }
+    }
+    std::snprintf(buf, sizeof buf, ",%.9g", floor);
+    return line + buf;
+}
+
 CurveCsvWriter::CurveCsvWriter(const std::string& path) : m_file(path, true) {
     m_file.write("step,loss,floor,rank\n");
 }

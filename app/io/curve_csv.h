@@ -6,8 +6,10 @@
 #pragma once
 
 #include "io/output_file.h"
+#include "loralab/methods.h"
 #include "loralab/trainer.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,13 @@ private:
 
 // One CSV row (no newline), with enough digits to read the float back exactly.
 std::string curveRow(const HistoryPoint& point);
+
+// A comparison's curve (--compare, the window's CSV export): header "step,<method>,…,floor", a
+// loss column per method in the order given, then LoRA's floor at the rank. A loss a method has
+// no value for at that step (it diverged and stopped) is an empty cell.
+std::string compareCsvHeader(const std::vector<MethodKind>& methods);
+std::string compareCsvRow(long long step, const std::vector<std::optional<double>>& losses,
+                          double floor);
 
 // Writes a whole history at once (the GUI's "Export curve").
 void writeCurveCsv(const std::string& path, const std::vector<HistoryPoint>& history);

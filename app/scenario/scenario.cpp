@@ -132,4 +132,13 @@ std::unique_ptr<Trainer> makeTrainer(const Scenario& s, const SvdControl& contro
     return makeFit(s, control).trainer;
 }
 
+Matrix loadScenarioTarget(const Scenario& s) {
+    if (s.target != TargetKind::File) return makeTarget(toTrainerConfig(s).target);
+    if (s.targetFile.empty())
+        throw std::invalid_argument("--target file needs --target-file PATH (CSV, PNG, JPEG or .safetensors)");
+    Matrix T = s.targetData ? *s.targetData : loadTargetFile(s.targetFile, s.targetTensor);
+    requireRank(s, T.rows(), T.cols(), inputName(s.targetFile));
+    return T;
+}
+
 }  // namespace loralab

@@ -2,6 +2,7 @@
 // how it becomes a core Trainer. Shared by the GUI, the headless mode and the screenshot path.
 #pragma once
 
+#include "loralab/methods.h"
 #include "loralab/base.h"
 #include "loralab/trainer.h"
 
@@ -9,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loralab {
 
@@ -46,6 +48,9 @@ struct Scenario {
     long long steps = 0;           // steps to train (headless), or to pre-train (screenshot)
     std::uint64_t seed = 1;        // target and factor init
     int threads = 0;               // 0: all cores
+    MethodKind method = MethodKind::Lora;  // --method
+    double lrRatio = 1.0;          // LoRA+: B's learning rate over A's (lora, dora, pissa)
+    std::vector<MethodKind> compare;  // --compare: methods side by side; empty: one method
 
     double effectiveAlpha() const { return alpha ? *alpha : static_cast<double>(rank); }
 };
@@ -75,5 +80,9 @@ std::unique_ptr<Trainer> makeTrainer(const Scenario& s, const SvdControl& contro
 // error. d, k ≤ 0: a base file keeps its own shape, a Gaussian base takes s.d × s.k. A file of
 // another shape than d×k throws std::invalid_argument; a bad file, loralab::InputError.
 std::shared_ptr<const BaseWeight> makeScenarioBase(const Scenario& s, Index d = 0, Index k = 0);
+
+// T: built from the spec, or read from the target file (targetData when set), checking the rank
+// against its shape. Throws loralab::InputError or std::invalid_argument.
+Matrix loadScenarioTarget(const Scenario& s);
 
 }  // namespace loralab

@@ -68,6 +68,21 @@ const std::vector<Field>& fields() {
          [](const Scenario& s, json& j) { j["steps"] = s.steps; }},
         {"seed", [](const json& v, Scenario& s) { s.seed = v.get<std::uint64_t>(); },
          [](const Scenario& s, json& j) { j["seed"] = s.seed; }},
+        {"method", [](const json& v, Scenario& s) { s.method = parseMethod(v.get<std::string>()); },
+         [](const Scenario& s, json& j) { j["method"] = methodName(s.method); }},
+        {"lr-ratio", [](const json& v, Scenario& s) { s.lrRatio = v.get<double>(); },
+         [](const Scenario& s, json& j) { j["lr-ratio"] = s.lrRatio; }},
+        // As on the command line ("lora,full"); "" is no comparison.
+        {"compare",
+         [](const json& v, Scenario& s) {
+             const std::string list = v.get<std::string>();
+             s.compare = list.empty() ? std::vector<MethodKind>{} : parseMethodList(list);
+         },
+         [](const Scenario& s, json& j) {
+             std::string list;
+             for (MethodKind kind : s.compare) list += (list.empty() ? "" : ",") + std::string(methodName(kind));
+             j["compare"] = list;
+         }},
     };
     return table;
 }

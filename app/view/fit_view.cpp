@@ -77,6 +77,14 @@ void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
         view.residual = T - view.deltaW;
         view.target = T;
     }
+    view.formula = "s·B·A";
+    view.product = true;
+    updateFitScales(view, T);
+    view.loss = trainer.currentLoss();
+    view.floor = trainer.currentFloor();
+}
+
+void updateFitScales(FitView& view, const Matrix& T) {
     view.maxAbs[ShownB] = largestAbs(view.B);
     view.maxAbs[ShownA] = largestAbs(view.A);
     view.maxAbs[ShownDeltaW] = largestAbs(view.deltaW);
@@ -84,8 +92,6 @@ void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
     view.maxAbs[ShownResidual] = largestAbs(view.residual);
     view.sharedMax = *std::max_element(std::begin(view.maxAbs), std::end(view.maxAbs));
     if (!(view.sharedMax > 0) || !std::isfinite(view.sharedMax)) view.sharedMax = 1;
-    view.loss = trainer.currentLoss();
-    view.floor = trainer.currentFloor();
     view.zeroLevel = 1e-12 * static_cast<double>(T.squaredNorm()) /
                      static_cast<double>(std::max<Index>(1, T.size()));
 }

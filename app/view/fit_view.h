@@ -20,6 +20,8 @@
 
 #include "loralab/trainer.h"
 
+#include <string>
+
 namespace loralab {
 
 // σ(ΔW) needs an r×r SVD; above this rank it is too slow to compute while the window runs.
@@ -46,6 +48,8 @@ struct FitView {
     double similarity = -1;   // φ(i, i); < 0: not available
     Index similarityDim = 0;  // i
     bool spectrumSkipped = false;  // r > kMaxSpectrumRank: σ(ΔW) and φ not computed
+    std::string formula = "s·B·A";  // what ΔW is, for the heatmap's caption
+    bool product = true;      // ΔW = scale·B·A exactly (the hover's term-by-term sum applies)
     double loss = 0, floor = 0;
     double zeroLevel = 0;     // losses below this are rounding noise, shown as 0: 1e-12·mean(T²)
     bool floorIsZero() const { return floor <= zeroLevel; }
@@ -62,6 +66,9 @@ Matrix poolMaxAbs(const Matrix& m, Index pr, Index pc);
 // T is pooled again only when `targetVersion` differs from the last call's (or is negative).
 void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
                        long long targetVersion = -1);
+
+// maxAbs, sharedMax and zeroLevel from the view's B, A, ΔW, residual and the target T.
+void updateFitScales(FitView& view, const Matrix& T);
 
 // σ(ΔW) and φ against the trainer's target spectrum, after updateFitMatrices. When ΔW = 0 they
 // are zeros and "not available"; above kMaxSpectrumRank they are skipped (spectrumSkipped).

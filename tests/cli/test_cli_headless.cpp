@@ -52,7 +52,7 @@ TEST(CliHeadless, JsonHasExactlyTheContractKeysInOrder) {
     std::vector<std::string> keys;  // in the order printed
     for (const auto& item : ordered.items()) keys.push_back(item.key());
     EXPECT_EQ(keys, (std::vector<std::string>{"d", "k", "rank", "alpha", "scale", "target",
-                                              "optimizer", "lr", "steps", "seed", "initial_loss",
+                                              "method", "lr_ratio", "optimizer", "lr", "steps", "seed", "initial_loss",
                                               "final_loss", "floor", "final_over_floor",
                                               "trainable_params", "full_params", "diverged", "base",
                                               "base_dtype", "quantization_error"}));
@@ -63,6 +63,8 @@ TEST(CliHeadless, JsonHasExactlyTheContractKeysInOrder) {
     EXPECT_EQ(j["alpha"], 4.0);
     EXPECT_EQ(j["scale"], 1.0);
     EXPECT_EQ(j["target"], "full");
+    EXPECT_EQ(j["method"], "lora");
+    EXPECT_EQ(j["lr_ratio"], 1.0);
     EXPECT_EQ(j["optimizer"], "adam");
     EXPECT_EQ(j["steps"], 50);
     EXPECT_EQ(j["seed"], 1);

@@ -197,6 +197,58 @@ TEST_F(AppTest, TinyWindowsKeepTrainingWithThePanelsInside) {
     }
 }
 
+// --compare in the window: a session in place of the Trainer, every method stepped in lockstep
+// while playing, the heatmaps of the selected one, the controls restarting them all.
+TEST_F(AppTest, CompareTrainsEveryMethodInLockstep) {
+    GuiOptions o = options(12, 10, 3);
+    o.scenario.compare = {MethodKind::Lora, MethodKind::Full, MethodKind::Vera};
+    o.scenario.steps = 10;
+    App app(o);
+    ASSERT_NE(app.session(), nullptr) << app.ui().message;
+    EXPECT_EQ(app.trainer(), nullptr);
+    EXPECT_EQ(app.stepCount(), 10);
+    app.togglePlay();
+    for (int i = 0; i < 5; ++i) frame(app);
+    MethodSession& s = *app.session();
+    EXPECT_GT(s.stepCount(), 10);
+    for (std::size_t m = 0; m < s.size(); ++m) EXPECT_EQ(s.trainer(m).stepCount(), s.stepCount());
+    EXPECT_EQ(app.methodResults().size(), 3u);
+
+    app.selectMethod(1);  // full: ΔW with no factors
+    frame(app);
+    const Matrix full = s.trainer(1).method().deltaW();
+    EXPECT_EQ(app.derived().B.cols(), 0);
+    EXPECT_EQ((app.derived().deltaW - full).cwiseAbs().maxCoeff(), 0.0f);
+
+    app.setRank(2);  // restarts every method at the new rank
+    ASSERT_NE(app.session(), nullptr);
+    EXPECT_EQ(app.stepCount(), 0);
+    EXPECT_EQ(app.session()->trainer(0).method().rank(), 2);
+    EXPECT_EQ(app.session()->selected(), 1u);
+    EXPECT_FALSE(app.ui().playing);
+}
+
+// Back to plain LoRA is the Trainer again; a method that cannot start keeps what ran before.
+TEST_F(AppTest, MethodsSwitchAndRefuseInTheStatusBar) {
+    App app(options(12, 10, 3));
+    ASSERT_NE(app.trainer(), nullptr);
+    app.setMethods(MethodKind::Vera, {}, 1.0);
+    ASSERT_NE(app.session(), nullptr) << app.ui().message;
+    EXPECT_EQ(app.session()->kind(0), MethodKind::Vera);
+    app.setMethods(MethodKind::Dora, {}, 1.0);  // no base weight: DoRA divides by its row norms
+    EXPECT_TRUE(app.ui().messageIsError);
+    EXPECT_NE(app.ui().message.find("--base"), std::string::npos) << app.ui().message;
+    ASSERT_NE(app.session(), nullptr);
+    EXPECT_EQ(app.session()->kind(0), MethodKind::Vera);
+    EXPECT_EQ(app.ui().scenario.method, MethodKind::Vera);
+    app.setMethods(MethodKind::Lora, {}, 1.0);
+    EXPECT_NE(app.trainer(), nullptr);
+    EXPECT_EQ(app.session(), nullptr);
+    app.setMethods(MethodKind::Lora, {}, 4.0);  // LoRA+ needs the method trainer
+    EXPECT_NE(app.session(), nullptr) << app.ui().message;
+    frame(app);
+}
+
 // Two adapters on one base: each keeps what it trained when the other is active (hot swap),
 // the base is the same object, the W key toggles the weight view, and each exports.
 TEST_F(AppTest, AdaptersOnOneBaseSwapAndKeepTheirTraining) {

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <unistd.h>
 
 namespace loralab {
@@ -147,6 +149,50 @@ TEST(Offscreen, ExportCurveSavesOnlyTheLossCurvePanel) {
     for (std::size_t i = 0; i + 3 < png.rgba.size(); i += 4)
         if (png.rgba[i] > 220 && png.rgba[i + 1] > 150 && png.rgba[i + 1] < 220 && png.rgba[i + 2] < 110) ++orange;
     EXPECT_GT(orange, 200);
+    fs::remove_all(dir);
+}
+
+// --compare: the curve panel holds a curve per method in its colour (lora orange, full green,
+// vera red), and the CSV export a column per method.
+TEST(Offscreen, CompareDrawsACurvePerMethod) {
+    const fs::path dir = fs::temp_directory_path() / ("loralab_compare_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    GuiOptions o;
+    o.scenario.d = 24;
+    o.scenario.k = 24;
+    o.scenario.rank = 2;
+    o.scenario.steps = 120;
+    o.scenario.compare = {MethodKind::Lora, MethodKind::Full, MethodKind::Vera};
+    o.frames = 3;
+    const std::string curve = (dir / "curve.png").string(), csv = (dir / "curve.csv").string();
+    testing::internal::CaptureStderr();
+    const int code = gui::runOffscreen(o, [&](gui::App& app, int frame, int frames) {
+        if (frame == frames - 1) {
+            app.requestCurveExport(curve);
+            app.exportCurveCsv(csv);
+        }
+    });
+    const std::string log = testing::internal::GetCapturedStderr();
+    ASSERT_EQ(code, 0) << log;
+    guitest::Png png;
+    std::string error;
+    ASSERT_TRUE(guitest::loadPng(curve, png, error)) << error;
+    auto count = [&](int r, int g, int b) {
+        long n = 0;
+        for (std::size_t i = 0; i + 3 < png.rgba.size(); i += 4)
+            if (std::abs(png.rgba[i] - r) <= 12 && std::abs(png.rgba[i + 1] - g) <= 12 &&
+                std::abs(png.rgba[i + 2] - b) <= 12)
+                ++n;
+        return n;
+    };
+    EXPECT_GT(count(255, 190, 60), 200) << "lora";
+    EXPECT_GT(count(110, 220, 110), 200) << "full";
+    EXPECT_GT(count(255, 110, 100), 200) << "vera";
+    EXPECT_LT(count(235, 110, 235), 20) << "dora is not in the list";
+    std::ifstream in(csv);
+    std::string header;
+    ASSERT_TRUE(std::getline(in, header)) << csv;
+    EXPECT_EQ(header, "step,lora,full,vera,floor");
     fs::remove_all(dir);
 }
 

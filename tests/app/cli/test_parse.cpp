@@ -81,6 +81,15 @@ TEST(CliParse, GuiFlagsAndScenarioGiven) {
     EXPECT_TRUE(o.gui.scenarioGiven);
     EXPECT_EQ(o.gui.scenario.rank, 6);
     EXPECT_EQ(o.gui.scenario.steps, 100);
+
+    // The methods work in the window too.
+    o = parse({"--compare", "lora,full,vera", "--lr-ratio", "4"});
+    EXPECT_TRUE(o.gui.scenarioGiven);
+    ASSERT_EQ(o.gui.scenario.compare.size(), 3u);
+    EXPECT_EQ(o.gui.scenario.compare[1], loralab::MethodKind::Full);
+    EXPECT_EQ(o.gui.scenario.lrRatio, 4.0);
+    o = parse({"--method", "vera"});
+    EXPECT_EQ(o.gui.scenario.method, loralab::MethodKind::Vera);
 }
 
 TEST(CliParse, BaseFlagsLandInTheScenario) {

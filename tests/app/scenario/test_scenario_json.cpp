@@ -35,6 +35,24 @@ TEST(ScenarioJson, RoundTrip) {
     EXPECT_THROW(scenarioFromJson(nlohmann::json{{"d", "big"}}, back, "test"), std::invalid_argument);
 }
 
+// The methods persist with the window's scenario: the method, LoRA+'s ratio, the comparison.
+TEST(ScenarioJson, MethodsRoundTrip) {
+    Scenario s;
+    s.method = MethodKind::Vera;
+    s.lrRatio = 8.0;
+    s.compare = {MethodKind::Full, MethodKind::Lora};
+    Scenario back;
+    scenarioFromJson(scenarioToJson(s), back, "test");
+    EXPECT_EQ(back.method, MethodKind::Vera);
+    EXPECT_EQ(back.lrRatio, 8.0);
+    EXPECT_EQ(back.compare, s.compare);
+    scenarioFromJson(nlohmann::json{{"compare", ""}}, back, "test");
+    EXPECT_TRUE(back.compare.empty());
+    EXPECT_THROW(scenarioFromJson(nlohmann::json{{"compare", "lora,qlora"}}, back, "test"),
+                 std::invalid_argument);
+    EXPECT_THROW(scenarioFromJson(nlohmann::json{{"method", 3}}, back, "test"), std::invalid_argument);
+}
+
 TEST(ScenarioJson, UnsetAlphaAndUnderscoreKeys) {
     Scenario s;
     s.alpha = 3.0;
