@@ -366,7 +366,8 @@ void checkCombinations(CliOptions& o, const std::set<std::string>& flags) {
         throw UsageError("--frames applies with --screenshot FILE.png only");
     if (o.mode == Mode::Gui && given(flags, "--preset")) {
         for (const std::string& f : flags) {
-            if (isScenarioFlag(f, o.mode) && f != "--threads")
+            // How long to pre-train it and on how many threads are not part of a scenario.
+            if (isScenarioFlag(f, o.mode) && f != "--threads" && f != "--steps")
                 throw UsageError("--preset sets the whole scenario; leave out " + f +
                                  " (change it in the window instead)");
         }

@@ -7,6 +7,7 @@
 
 namespace loralab {
 
+// W' = W0ₛ + D: every entry of the layer trains (D starts at zero).
 class FullMethod final : public Method {
 public:
     FullMethod(const MethodConfig& config, std::shared_ptr<const MethodProblem> problem);
@@ -30,6 +31,8 @@ private:
     GramObjective m_objective;
 };
 
+// W' = m ⊙ V/‖V‖_row with V = W0ₛ + s·B·A; the row norm is held constant in the gradient unless
+// the config asks for the exact one.
 class DoraMethod final : public Method {
 public:
     DoraMethod(const MethodConfig& config, std::shared_ptr<const MethodProblem> problem);
@@ -37,6 +40,7 @@ public:
     Matrix effectiveWeight() const override;
 };
 
+// W' = W0ₛ + diag(λb)·B·diag(λd)·A over frozen random projections B and A.
 class VeraMethod final : public Method {
 public:
     VeraMethod(const MethodConfig& config, std::shared_ptr<const MethodProblem> problem);

@@ -82,6 +82,11 @@ TEST(CliParse, GuiFlagsAndScenarioGiven) {
     EXPECT_EQ(o.gui.scenario.rank, 6);
     EXPECT_EQ(o.gui.scenario.steps, 100);
 
+    // A preset is a whole scenario, but how long to pre-train it is not part of it.
+    o = parse({"--preset", "Full-rank target: the plateau", "--steps", "400", "--threads", "1"});
+    EXPECT_EQ(o.gui.preset, "Full-rank target: the plateau");
+    EXPECT_EQ(o.gui.scenario.steps, 400);
+
     // The methods work in the window too.
     o = parse({"--compare", "lora,full,vera", "--lr-ratio", "4"});
     EXPECT_TRUE(o.gui.scenarioGiven);
