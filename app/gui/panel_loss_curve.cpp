@@ -14,10 +14,11 @@ void drawMethodCurves(App& app) {
     MethodSession& session = *app.session();
     const double floor = session.loraFloor();
     const bool zeroFloor = floor <= app.derived().zeroLevel;
+    const int rank = static_cast<int>(app.currentRank());
     if (zeroFloor)
-        ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "LoRA's floor 0");
+        ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "LoRA's floor at r = %d: 0", rank);
     else
-        ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "LoRA's floor %.4g", floor);
+        ImGui::TextColored(ImVec4(0.47f, 0.78f, 1.0f, 1.0f), "LoRA's floor at r = %d: %.4g", rank, floor);
     helpTooltip("Eckart–Young floor at rank r: Σ_{i>r} σᵢ(T)² / (d·k), the best any rank-r ΔW can do. "
                 "Full fine-tuning has no floor; DoRA's d magnitudes can take it under.");
     // The methods under LoRA's floor, said where the teacher looks.
@@ -36,7 +37,7 @@ void drawMethodCurves(App& app) {
         in.series.push_back({&session.trainer(m).history(), methodName(session.kind(m)),
                              methodColour(session.kind(m))});
     if (!zeroFloor) in.floor = floor;
-    in.floorLabel = "LoRA's floor, r = " + std::to_string(static_cast<long long>(app.currentRank()));
+    in.floorLabel = "floor";  // the line above names it: LoRA's, at this rank
     in.emptyHint = "no steps yet: Play (Space) or Step (S)";
     drawLossCurve("##loss", ImGui::GetContentRegionAvail(), in);
 }
