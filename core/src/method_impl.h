@@ -15,6 +15,15 @@ public:
     Matrix effectiveWeight() const override;
 };
 
+// W' = m ⊙ V/‖V‖_row with V = W0ₛ + s·B·A; the row norm is held constant in the gradient unless
+// the config asks for the exact one.
+class DoraMethod final : public Method {
+public:
+    DoraMethod(const MethodConfig& config, std::shared_ptr<const MethodProblem> problem);
+    double evaluate(std::vector<Matrix>* grads) override;
+    Matrix effectiveWeight() const override;
+};
+
 // W' = base + s·B·A. The loss is LoRA's Gram form against W* − base: no d×k temporary per step.
 class LoraMethod final : public Method {
 public:
@@ -29,15 +38,6 @@ private:
     Matrix m_residual;  // W* − m_base: what s·B·A fits
     Matrix m_initB, m_initA;  // PiSSA's initial factors (its adapter for the original base)
     GramObjective m_objective;
-};
-
-// W' = m ⊙ V/‖V‖_row with V = W0ₛ + s·B·A; the row norm is held constant in the gradient unless
-// the config asks for the exact one.
-class DoraMethod final : public Method {
-public:
-    DoraMethod(const MethodConfig& config, std::shared_ptr<const MethodProblem> problem);
-    double evaluate(std::vector<Matrix>* grads) override;
-    Matrix effectiveWeight() const override;
 };
 
 // W' = W0ₛ + diag(λb)·B·diag(λd)·A over frozen random projections B and A.
