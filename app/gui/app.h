@@ -101,6 +101,9 @@ public:
     // A new target from a file (a tensor of a .safetensors file when `tensor` is given); the
     // rank shrinks to fit it. False, with the reason in the status bar, if it cannot be used.
     bool useTargetFile(const std::string& path, const std::string& tensor = {});
+    // The file (a .safetensors tensor) becomes the frozen base W0; a generated target takes its
+    // shape. False, with the message shown and the fit unchanged, when it cannot.
+    bool useBaseFile(const std::string& path, const std::string& tensor = {});
     OpenFiles& files() { return m_files; }
     // Backend key codes for S, R, F12 and W (ImGui 1.86 has no named keys for them); -1: none.
     void setKeyCodes(int keyS, int keyR, int keyF12, int keyW = -1);

@@ -57,12 +57,53 @@ void App::setBase(BaseKind kind, BaseDtype dtype, bool doubleQuant) {
     s.doubleQuant = doubleQuant && dtype == BaseDtype::Nf4;
     if (m_trainer) s.rank = m_trainer->rank();
     s.steps = 0;
+    setMessage("");  // an earlier error must not read as this rebuild's
     rebuild();
     if (!m_trainer || m_ui.messageIsError) {
         s = before;  // e.g. base file with no path: keep what worked
         return;
     }
     if (m_base) m_ui.weightView = true;
+}
+
+bool App::useBaseFile(const std::string& path, const std::string& tensor) {
+    Scenario& s = m_ui.scenario;
+    const Scenario before = s;
+    bool ok = true;
+    try {
+        // Read once, here: its shape sets the fit's and the rank is fitted to it.
+        auto W0 = std::make_shared<const Matrix>(loadBaseFile(path, tensor));
+        s.base = BaseKind::File;
+        s.baseFile = path;
+        s.baseTensor = tensor;
+        s.baseData = W0;
+        if (s.target != TargetKind::File) {
+            s.d = W0->rows();
+            s.k = W0->cols();
+        }
+        s.shapeGiven = false;
+        s.steps = 0;
+        s.rank = std::min<Index>(m_trainer ? m_trainer->rank() : s.rank, std::min(W0->rows(), W0->cols()));
+    } catch (const std::exception& e) {
+        setMessage(std::string("base: ") + e.what(), true);
+        ok = false;
+    }
+    if (ok) {
+        m_ui.playing = false;
+        setMessage("");
+        rebuild();
+        ok = m_trainer && !m_ui.messageIsError;
+    }
+    if (!ok) {  // the fit keeps its old base
+        const std::string why = m_ui.message;
+        s = before;
+        setMessage(why, true);
+        return false;
+    }
+    m_ui.weightView = true;
+    setMessage("base: " + (tensor.empty() ? path : tensor + " of " + path) + " (" +
+               std::to_string(s.d) + "x" + std::to_string(s.k) + ", frozen)");
+    return true;
 }
 
 void App::setMergePrecision(MergePrecision precision) {

@@ -13,8 +13,7 @@ namespace loralab::gui {
 
 namespace {
 
-// What a row of the tensor list can do with its tensor. A new action (e.g. "use as base") is
-// one more entry: its label, why it cannot apply to a tensor ("" when it can), and what it does.
+// What a row of the tensor list can do with its tensor. A new action is one more entry: its label, why it cannot apply to a tensor ("" when it can), and what it does.
 struct TensorAction {
     const char* label;
     const char* tooltip;
@@ -27,6 +26,10 @@ const std::vector<TensorAction>& tensorActions() {
         {"Target", "Fit B·A to this weight: it becomes the target T (d×k = out×in).",
          [](const WeightEntry& e) { return targetProblem(e, kMaxTargetFileDim); },
          [](App& app, const WeightEntry& e) { app.useTargetFile(e.file, e.name); }},
+        {"Base", "Make this weight the frozen base W0 (the weight view shows W0 + s·B·A); a "
+                 "generated target takes its shape.",
+         [](const WeightEntry& e) { return targetProblem(e, kMaxTargetFileDim); },
+         [](App& app, const WeightEntry& e) { app.useBaseFile(e.file, e.name); }},
     };
     return actions;
 }

@@ -1,7 +1,7 @@
 // What the window shows of a .safetensors file (or a sharded model's index): its tensors,
 // filtered by a search text, and which of them can become the fit's target. No ImGui or GL.
 //
-// Each row can take actions (tensorActions() in the panel): today "use as target"; an action
+// Each row can take actions (tensorActions() in the panel): use as target or as base; an action
 // states what it needs of a tensor through a check like targetProblem below.
 #pragma once
 

@@ -326,6 +326,19 @@ TEST_F(AppTest, OpenPathOpensEachKindAndBadPathsOnlyLeaveAMessage) {
     EXPECT_EQ(app.trainer()->k(), 7);
     EXPECT_EQ(app.ui().scenario.targetTensor, "model.layers.0.mlp.up_proj.weight");
 
+    // Or the frozen base, of the target's shape here; the weight view opens.
+    EXPECT_TRUE(app.useBaseFile(dir + "/w.safetensors", "model.layers.0.mlp.up_proj.weight")) << app.ui().message;
+    ASSERT_NE(app.base(), nullptr);
+    EXPECT_EQ(app.base()->W0.rows(), 9);
+    EXPECT_EQ(app.base()->W0.cols(), 7);
+    EXPECT_EQ(app.trainer()->d(), 9);
+    EXPECT_TRUE(app.ui().weightView);
+    EXPECT_FALSE(app.useBaseFile(dir + "/w.safetensors", "model.norm.weight.nope"));
+    EXPECT_EQ(app.ui().scenario.baseTensor, "model.layers.0.mlp.up_proj.weight");
+    EXPECT_EQ(app.base()->W0.rows(), 9);
+    app.setBase(BaseKind::None, BaseDtype::Fp32, false);
+    EXPECT_EQ(app.base(), nullptr);
+
     app.openPath(dir + "/t.csv");  // a CSV becomes the target at once
     EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
     EXPECT_EQ(app.trainer()->d(), 2);
