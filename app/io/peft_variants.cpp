@@ -23,9 +23,11 @@ Tensor vectorTensor(const Matrix& column) {
     return t;
 }
 
-const Matrix& frozenNamed(const Method& method, const std::string& name, std::vector<NamedMatrix>& keep) {
-    keep = method.frozen();
-    for (const NamedMatrix& m : keep)
+// Looks a frozen tensor up in the list method.frozen() returned; the reference lives as long as
+// that list, so callers fetch the list once and look up every name in it.
+const Matrix& frozenNamed(const Method& method, const std::vector<NamedMatrix>& frozen,
+                          const std::string& name) {
+    for (const NamedMatrix& m : frozen)
         if (m.name == name) return m.value;
     throw std::logic_error("method " + std::string(methodName(method.kind())) + " has no " + name);
 }
@@ -89,9 +91,9 @@ void writeMethodAdapter(const std::string& dir, const std::string& module, const
             return;
         }
         case MethodKind::Pissa: {
-            std::vector<NamedMatrix> keep;
-            const Matrix& A0 = frozenNamed(method, "lora_A_init", keep);
-            const Matrix& B0 = frozenNamed(method, "lora_B_init", keep);
+            const std::vector<NamedMatrix> frozen = method.frozen();
+            const Matrix& A0 = frozenNamed(method, frozen, "lora_A_init");
+            const Matrix& B0 = frozenNamed(method, frozen, "lora_B_init");
             const Index r = c.rank;
             Factors f;
             f.A.resize(2 * r, method.k());
@@ -105,12 +107,12 @@ void writeMethodAdapter(const std::string& dir, const std::string& module, const
             return;
         }
         case MethodKind::Vera: {
-            std::vector<NamedMatrix> keep;
+            const std::vector<NamedMatrix> frozen = method.frozen();
             SafetensorsFile file;
             file.tensors[prefix(module) + "vera_lambda_b"] = vectorTensor(method.block(0));
             file.tensors[prefix(module) + "vera_lambda_d"] = vectorTensor(method.block(1));
-            file.tensors["base_model.vera_A"] = toTensor(frozenNamed(method, "vera_A", keep));
-            file.tensors["base_model.vera_B"] = toTensor(frozenNamed(method, "vera_B", keep));
+            file.tensors["base_model.vera_A"] = toTensor(frozenNamed(method, frozen, "vera_A"));
+            file.tensors["base_model.vera_B"] = toTensor(frozenNamed(method, frozen, "vera_B"));
             file.metadata["format"] = "pt";
             writeBoth(dir, file, veraConfigJson(module, c.rank, c.veraDInitial));
             return;
