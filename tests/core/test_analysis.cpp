@@ -4,6 +4,8 @@
 #include "loralab/rng.h"
 #include "loralab/target.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -25,7 +27,7 @@ TEST(Analysis, SpectrumMatchesJacobiSvd) {
     for (auto [d, k] : {std::pair<Index, Index>{30, 20}, {15, 40}, {12, 12}}) {
         const Matrix T = gaussian(d, k, 3);
         const Spectrum sp = analyzeTarget(T, 5);
-        const VectorD ref = Eigen::JacobiSVD<MatrixD>(T.cast<double>()).singularValues();
+        const VectorD ref = loralab::test::jacobiSvd(T.cast<double>(), false).sigma;
         ASSERT_EQ(sp.sigma.size(), std::min(d, k));
         EXPECT_LT((sp.sigma - ref).cwiseAbs().maxCoeff(), 1e-10 * ref[0]);
         EXPECT_EQ(sp.d, d);
@@ -51,7 +53,7 @@ TEST(Analysis, FloorEqualsDirectBestRankRError) {
     const Index d = 24, k = 18;
     const Matrix T = makeTarget({TargetKind::Full, d, k, 1, 1.0, 7});
     const Spectrum sp = analyzeTarget(T);
-    Eigen::JacobiSVD<MatrixD> svd(T.cast<double>(), Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const loralab::test::DenseSvd svd = loralab::test::jacobiSvd(T.cast<double>());
     for (Index r = 0; r <= k; ++r) {
         const MatrixD best = svd.matrixU().leftCols(r) *
                              svd.singularValues().head(r).asDiagonal() *
@@ -86,7 +88,7 @@ TEST(Analysis, DeltaSvdMatchesSvdOfTheFormedProduct) {
         const double s = 0.75;
         const DeltaSvd ds = deltaSvd(B, A, s);
         const MatrixD dw = s * B.cast<double>() * A.cast<double>();
-        Eigen::JacobiSVD<MatrixD> ref(dw, Eigen::ComputeThinU | Eigen::ComputeThinV);
+        const loralab::test::DenseSvd ref = loralab::test::jacobiSvd(dw);
         ASSERT_EQ(ds.sigma.size(), r);
         ASSERT_EQ(ds.U.rows(), d);
         ASSERT_EQ(ds.U.cols(), r);
@@ -178,7 +180,7 @@ namespace {
 
 // Floors of `sp` for r = 0..computed() against a dense double SVD, within 1e-6 relative.
 void expectFloorsMatchDense(const Spectrum& sp, const Matrix& T, const char* what) {
-    const VectorD ref = Eigen::BDCSVD<MatrixD>(T.cast<double>()).singularValues();
+    const VectorD ref = loralab::test::bdcSvd(T.cast<double>()).sigma;
     const double dk = static_cast<double>(T.rows()) * static_cast<double>(T.cols());
     for (Index r = 0; r <= sp.computed(); ++r) {
         const double truth = ref.tail(ref.size() - r).squaredNorm() / dk;

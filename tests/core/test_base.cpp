@@ -5,6 +5,8 @@
 #include "loralab/target.h"
 #include "loralab/trainer.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -162,7 +164,7 @@ TEST(Base, FloorWithAQuantizedBaseIsTheDenseSvdFloorOfTEff) {
     Trainer t(c, effectiveTarget(T, base.W0, base.stored));
     // T has rank 2 < r, so without the base the floor is 0; the quantization error moves it.
     const Eigen::MatrixXd Teff = T.cast<double>() + base.W0.cast<double>() - base.stored.cast<double>();
-    Eigen::JacobiSVD<Eigen::MatrixXd> svd(Teff);
+    const loralab::test::DenseSvd svd = loralab::test::jacobiSvd(Teff, false);
     double tail = 0;
     for (Index i = r; i < svd.singularValues().size(); ++i) tail += std::pow(svd.singularValues()(i), 2);
     EXPECT_NEAR(t.currentFloor(), tail / (d * k), 1e-6 * tail / (d * k));

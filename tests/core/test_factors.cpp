@@ -2,6 +2,8 @@
 #include "loralab/factors.h"
 #include "loralab/target.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -123,7 +125,7 @@ TEST(Factors, SvdInitIsTheBestRankRApproximationSplitEvenly) {
         const Factors f = svdInitFactors(T, r, 7.0, rslora);
         const double s = f.scale();
         // Independent truth: JacobiSVD in double, truncated.
-        Eigen::JacobiSVD<MatrixD> svd(T.cast<double>(), Eigen::ComputeThinU | Eigen::ComputeThinV);
+        const loralab::test::DenseSvd svd = loralab::test::jacobiSvd(T.cast<double>());
         const MatrixD best = svd.matrixU().leftCols(r) *
                              svd.singularValues().head(r).asDiagonal() *
                              svd.matrixV().leftCols(r).transpose();

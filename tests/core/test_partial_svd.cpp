@@ -5,6 +5,8 @@
 #include "loralab/rng.h"
 #include "loralab/target.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -49,7 +51,7 @@ double partialTail(const TopSvd& s, Index r) {
 // Floors within 1e-6 relative for every r <= n (a floor the dense SVD calls exactly zero within
 // 1e-12 of ‖T‖²), singular values within 1e-7 of σ₁, and orthonormal singular vectors.
 void expectMatchesDense(const Matrix& T, Index n, const TopSvd& s, const char* what) {
-    const Eigen::BDCSVD<MatrixD> dense(T.cast<double>());
+    const loralab::test::DenseSvd dense = loralab::test::bdcSvd(T.cast<double>());
     const VectorD& ref = dense.singularValues();
     ASSERT_EQ(s.sigma.size(), n) << what;
     ASSERT_EQ(s.U.rows(), T.rows()) << what;

@@ -3,6 +3,8 @@
 #include "loralab/rank_resize.h"
 #include "loralab/rng.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <Eigen/SVD>
@@ -21,7 +23,7 @@ Matrix gaussian(Index rows, Index cols, std::uint64_t seed) {
     return m;
 }
 
-VectorD denseSigma(const MatrixD& m) { return Eigen::JacobiSVD<MatrixD>(m).singularValues(); }
+VectorD denseSigma(const MatrixD& m) { return loralab::test::jacobiSvd(m, false).sigma; }
 
 }  // namespace
 
@@ -64,7 +66,7 @@ TEST(RankResize, TruncationReachesTheEckartYoungError) {
     const Matrix B = gaussian(d, r, 21), A = gaussian(r, k, 22);
     const double s = 0.5;
     const MatrixD dw = s * B.cast<double>() * A.cast<double>();
-    const Eigen::JacobiSVD<MatrixD> dense(dw, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const loralab::test::DenseSvd dense = loralab::test::jacobiSvd(dw);
     const DeltaSvd svd = adapterSvd(B, A, s);
     for (Index R : {1, 3, 7, 10}) {
         for (double newScale : {2.0 / R, -0.25, 16.0 / std::sqrt(static_cast<double>(R))}) {

@@ -2,6 +2,8 @@
 #include "loralab/rng.h"
 #include "loralab/target.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -27,7 +29,7 @@ bool sameBits(const Matrix& a, const Matrix& b) {
 }
 
 VectorD singularValues(const Matrix& T) {
-    return Eigen::JacobiSVD<MatrixD>(T.cast<double>()).singularValues();
+    return loralab::test::jacobiSvd(T.cast<double>(), false).sigma;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // ΔW, the divergence guard, determinism against the naive oracle, history, validation.
 #include "loralab/trainer.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -40,9 +42,7 @@ bool sameBits(const Matrix& a, const Matrix& b) {
 }
 
 MatrixD bestRankApprox(const MatrixD& M, Index r) {
-    Eigen::JacobiSVD<MatrixD> svd(M, Eigen::ComputeThinU | Eigen::ComputeThinV);
-    return svd.matrixU().leftCols(r) * svd.singularValues().head(r).asDiagonal() *
-           svd.matrixV().leftCols(r).transpose();
+    return loralab::test::bestRankApprox(M, r);
 }
 
 }  // namespace
@@ -511,7 +511,7 @@ TEST(Trainer, SetOptimizerRestartsStateAndKeepsFactors) {
 // computation every step); floors against a dense double SVD within 1e-6.
 TEST(Trainer, LargeTargetsComputeThePartialSpectrumTheirRankNeeds) {
     Trainer t(fitConfig(TargetKind::Full, 300, 280, 4));
-    const VectorD ref = Eigen::BDCSVD<MatrixD>(t.target().cast<double>()).singularValues();
+    const VectorD ref = loralab::test::bdcSvd(t.target().cast<double>()).sigma;
     auto denseFloor = [&](Index r) { return ref.tail(ref.size() - r).squaredNorm() / (300.0 * 280); };
     EXPECT_FALSE(t.spectrum().complete);
     EXPECT_EQ(t.spectrum().computed(), Trainer::spectrumValues(4, 300, 280));

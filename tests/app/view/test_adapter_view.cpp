@@ -5,6 +5,8 @@
 
 #include "../file_fixtures.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <Eigen/SVD>
@@ -51,7 +53,7 @@ TEST(AdapterView, SampledMatricesAreExactEntries) {
         }
     // ΔW_R: the dense truncated SVD at the same rows and columns.
     view.setKeepRank(2);
-    const Eigen::JacobiSVD<MatrixD> svd(dw, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const loralab::test::DenseSvd svd = loralab::test::jacobiSvd(dw);
     const MatrixD best = svd.matrixU().leftCols(2) * svd.singularValues().head(2).asDiagonal() *
                          svd.matrixV().leftCols(2).transpose();
     for (std::size_t a = 0; a < view.rows().size(); a += 13)

@@ -2,9 +2,9 @@
 // independent double-precision computation (explicit products, dense Jacobi SVDs).
 #include "view/fit_view.h"
 
-#include <gtest/gtest.h>
+#include "dense_reference.h"
 
-#include <Eigen/SVD>
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
@@ -65,7 +65,7 @@ TEST(FitView, MatricesLossAndFloorMatchClosedForms) {
     // Loss ‖ΔW − T‖²/(dk); floor Σ_{i>r} σᵢ(T)²/(dk) from a dense SVD; zero level 1e-12·mean(T²).
     const double dk = 14.0 * 9.0;
     EXPECT_NEAR(v.loss, R.squaredNorm() / dk, 1e-5 * v.loss);
-    const Eigen::VectorXd s = Eigen::JacobiSVD<MatrixD>(T).singularValues();
+    const Eigen::VectorXd s = loralab::test::jacobiSvd(T, false).sigma;
     EXPECT_NEAR(v.floor, s.tail(s.size() - 3).squaredNorm() / dk, 1e-9 * s.squaredNorm());
     EXPECT_NEAR(v.zeroLevel, 1e-12 * T.squaredNorm() / dk, 1e-18 * T.squaredNorm() / dk);
     EXPECT_FALSE(v.floorIsZero());
@@ -95,12 +95,12 @@ TEST(FitView, SpectrumAndSimilarityMatchDenseSvds) {
     updateFitMatrices(v, t.factors(), t);
     ASSERT_TRUE(updateFitSpectrum(v, t.factors(), t.spectrum(), true));
     const MatrixD W = product(t.factors());
-    Eigen::JacobiSVD<MatrixD> svdW(W, Eigen::ComputeThinU);
+    const loralab::test::DenseSvd svdW = loralab::test::jacobiSvd(W);
     ASSERT_EQ(v.deltaSigma.size(), 4);
     for (Index i = 0; i < 4; ++i)
         EXPECT_NEAR(v.deltaSigma[i], svdW.singularValues()[i], 1e-4 * svdW.singularValues()[0]) << i;
     // φ(4, 4) = ‖U_ΔWᵀ U_T‖²_F / 4 over the top-4 left singular vectors of each.
-    Eigen::JacobiSVD<MatrixD> svdT(t.target().cast<double>(), Eigen::ComputeThinU);
+    const loralab::test::DenseSvd svdT = loralab::test::jacobiSvd(t.target().cast<double>());
     const MatrixD overlap = svdW.matrixU().leftCols(4).transpose() * svdT.matrixU().leftCols(4);
     EXPECT_EQ(v.similarityDim, 4);
     EXPECT_NEAR(v.similarity, overlap.squaredNorm() / 4.0, 1e-4);

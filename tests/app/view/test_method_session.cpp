@@ -3,6 +3,8 @@
 // against a dense SVD, and the heatmaps' matrices against W' − W0.
 #include "view/method_session.h"
 
+#include "dense_reference.h"
+
 #include <gtest/gtest.h>
 
 #include <Eigen/SVD>
@@ -79,7 +81,7 @@ TEST(MethodSession, CsvHasAColumnPerMethodAndTheFloor) {
 
     // LoRA's floor at rank 2 from a dense SVD of the target (W0 = 0 here).
     const Eigen::MatrixXd T = session.fitTarget().cast<double>();
-    const Eigen::VectorXd sigma = Eigen::JacobiSVD<Eigen::MatrixXd>(T).singularValues();
+    const Eigen::VectorXd sigma = loralab::test::jacobiSvd(T, false).sigma;
     const double floor = sigma.tail(sigma.size() - 2).squaredNorm() / static_cast<double>(T.size());
 
     for (std::size_t row = 1; row < lines.size(); ++row) {
