@@ -15,8 +15,7 @@ namespace loralab::cli {
 using Apply = void (*)(CliOptions&, const Value&);
 using Show = std::string (*)(const CliOptions&);
 
-constexpr long long kMaxWindowDim = 4096;      // what the window builds and draws interactively
-constexpr long long kMaxHeadlessDim = 1 << 20; // headless refuses what does not fit in memory
+constexpr long long kMaxFitDim = 1 << 20;      // the window and headless refuse what does not fit in memory
 constexpr long long kMaxParamsDim = 10000000;  // counting only: 64-bit products stay exact
 constexpr long long kMaxBenchDim = 1 << 20;    // the bench refuses what does not fit in memory
 constexpr long long kMaxSeed = std::numeric_limits<long long>::max();

@@ -122,28 +122,8 @@ std::string modeHelpHint(Mode mode) {
     return "see 'loralab " + (flag.empty() ? std::string() : flag + " ") + "--help'";
 }
 
-namespace {
-
-// The size flags (--d, --k, --rank, --target-rank: the scenario rows bounded by the window's
-// limit) get a headless row of their own with headless's limit, right after the window's.
-std::vector<OptionRow> withHeadlessSizes(std::vector<OptionRow> rows) {
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (rows[i].modes != kFit || rows[i].kind != ValueKind::Integer ||
-            rows[i].maxInt != kMaxWindowDim)
-            continue;
-        OptionRow headless = rows[i];
-        headless.modes = kHeadless;
-        headless.maxInt = kMaxHeadlessDim;
-        rows[i].modes = kGui;
-        rows.insert(rows.begin() + static_cast<long>(i) + 1, headless);
-    }
-    return rows;
-}
-
-}  // namespace
-
 const std::vector<OptionRow>& optionTable() {
-    static const std::vector<OptionRow> table = withHeadlessSizes(buildTable());
+    static const std::vector<OptionRow> table = buildTable();
     return table;
 }
 

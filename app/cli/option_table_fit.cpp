@@ -13,20 +13,20 @@ namespace loralab::cli {
 std::vector<OptionRow> fitRows() {
     return {
         // ---- scenario: GUI and headless ----------------------------------------------------
-        intRow("--d", kFit, "N", kScenario, "rows d of the target T (d×k)", 1, kMaxWindowDim,
+        intRow("--d", kFit, "N", kScenario, "rows d of the target T (d×k)", 1, kMaxFitDim,
                [](CliOptions& o, const Value& v) {
                    o.scenario().d = v.integer;
                    o.scenario().shapeGiven = true;
                },
                [](const CliOptions& o) { return std::to_string(o.scenario().d); }),
-        intRow("--k", kFit, "N", kScenario, "columns k of the target T", 1, kMaxWindowDim,
+        intRow("--k", kFit, "N", kScenario, "columns k of the target T", 1, kMaxFitDim,
                [](CliOptions& o, const Value& v) {
                    o.scenario().k = v.integer;
                    o.scenario().shapeGiven = true;
                },
                [](const CliOptions& o) { return std::to_string(o.scenario().k); }),
         intRow("--rank", kFit, "R", kScenario, "LoRA rank r: B is d×r, A is r×k (at most min(d, k))",
-               1, kMaxWindowDim, [](CliOptions& o, const Value& v) { o.scenario().rank = v.integer; },
+               1, kMaxFitDim, [](CliOptions& o, const Value& v) { o.scenario().rank = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.scenario().rank); }),
         realRow("--alpha", kFit, "X", kScenario,
                 "LoRA alpha: scale s = alpha/r (alpha/sqrt(r) with --rslora); default: the rank, so s = 1",
@@ -45,7 +45,7 @@ std::vector<OptionRow> fitRows() {
                   targetChoices,
                   [](CliOptions& o, const Value& v) { o.scenario().target = parseTargetKind(v.text); },
                   [](const CliOptions& o) { return std::string(targetKindName(o.scenario().target)); }),
-        intRow("--target-rank", kFit, "R", kScenario, "rank r* of --target lowrank", 1, kMaxWindowDim,
+        intRow("--target-rank", kFit, "R", kScenario, "rank r* of --target lowrank", 1, kMaxFitDim,
                [](CliOptions& o, const Value& v) { o.scenario().targetRank = v.integer; },
                [](const CliOptions& o) { return std::to_string(o.scenario().targetRank); }),
         realRow("--decay-power", kFit, "P", kScenario,

@@ -6,6 +6,7 @@
 #include "loralab/input_error.h"
 #include "loralab/isa.h"
 #include "bench/bench.h"
+#include "bench/sysinfo.h"
 #include "headless/headless.h"
 #include "inspect/inspect_mode.h"
 #include "params/params_mode.h"
@@ -87,6 +88,14 @@ int runMode(CliOptions& o, std::ostream& out, std::ostream& err, const GuiEntry&
         // A base file is read with its target, so that a shape mismatch is an exit 2 too.
         if (o.gui.scenario.base == BaseKind::File && o.gui.preset.empty()) (void)makeFit(o.gui.scenario);
         if (!o.gui.screenshotPath.empty()) resolveOutput(o.gui.screenshotPath);
+        if (o.gui.scenario.target != TargetKind::File && o.gui.preset.empty()) {
+            const Scenario& s = o.gui.scenario;
+            requireShape(s.d, s.k, s.rank);  // a bad rank is reported as such, not as memory
+            const std::string what = "a " + std::to_string(s.d) + "x" + std::to_string(s.k) +
+                                     " target at rank " + std::to_string(s.rank);
+            if (refuseWhatCannotFit("the window", what, windowMemoryEstimate(s), "use smaller --d/--k", err))
+                return 2;
+        }
         return gui.runWindow(o.gui);
     case Mode::Headless:
         if (!o.headless.screenshotPath.empty()) requireWindow(gui.renderOffscreen, true);

@@ -169,6 +169,7 @@ private:
     bool inBackground(const Scenario& s) const;
     void submitBuild();
     void pollWorker();
+    void adoptDerived(FitView&& view);  // a worker's first view of the trainer it built
     bool extendSpectrumFirst(Index rank);  // true: the rank waits for a larger spectrum
     void adoptFit(Fit&& fit);        // after a rebuild: the base, T, one adapter
     void updateBaseDerived();

@@ -30,6 +30,15 @@ void App::submitBuild() {
         Fit fit = makeFit(s, control);
         std::shared_ptr<Trainer> t = std::move(fit.trainer);
         if (s.steps > 0) t->step(s.steps);
+        FitView view;
+        updateFitMatrices(view, t->factors(), *t);
+        updateFitSpectrum(view, t->factors(), t->spectrum(), true);
+        out.view = std::move(view);
+        if (fit.base) {  // the weight view's "T alone" floor
+            SvdControl quiet = control;
+            quiet.progress = nullptr;
+            out.plainSpectrum = topSpectrum(*fit.target, Trainer::spectrumValues(s.rank, s.d, s.k), quiet);
+        }
         out.trainer = std::move(t);
         out.base = std::move(fit.base);
         out.target = std::move(fit.target);
@@ -48,12 +57,14 @@ void App::pollWorker() {
         fit.base = std::move(r->base);
         fit.target = std::move(r->target);
         adoptFit(std::move(fit));
+        m_plainSpectrum = std::move(r->plainSpectrum);
         ++m_targetVersion;
         m_fixed.reset();
         m_ui.scenario.d = m_trainer->d();
         m_ui.scenario.k = m_trainer->k();
         if (!m_ui.messageIsError) setMessage("");
         changed();
+        if (r->view) adoptDerived(std::move(*r->view));
     } else if (r->spectrum && m_trainer && m_trainer == m_spectrumFor) {
         try {
             m_trainer->adoptSpectrum(std::move(*r->spectrum));
@@ -65,6 +76,14 @@ void App::pollWorker() {
         }
     }
     m_spectrumFor.reset();
+}
+
+void App::adoptDerived(FitView&& view) {
+    m_derived = std::move(view);
+    m_derived.targetVersion = m_targetVersion;
+    updateBaseDerived();  // with a base its view is refreshed here, as updateDerived would
+    m_derived.version = m_version;
+    m_lastDerived = m_lastSpectrum = Clock::now();
 }
 
 bool App::extendSpectrumFirst(Index rank) {

@@ -46,7 +46,9 @@ std::uint64_t App::adapterTargetSeed(int index) const {
 }
 
 double App::plainFloor() const {
-    return m_plainSpectrum && m_trainer ? m_plainSpectrum->floor(m_trainer->rank()) : -1.0;
+    return m_plainSpectrum && m_trainer && m_plainSpectrum->covers(m_trainer->rank())
+               ? m_plainSpectrum->floor(m_trainer->rank())
+               : -1.0;
 }
 
 void App::setBase(BaseKind kind, BaseDtype dtype, bool doubleQuant) {
@@ -180,7 +182,14 @@ void App::updateBaseDerived() {
     if (!m_base || !m_trainer) return;
     const Adapter& a = m_adapters[static_cast<std::size_t>(m_active)];
     if (!a.target) return;
-    if (!m_plainSpectrum) m_plainSpectrum = analyzeTarget(*a.target, 1);
+    // The top values the rank needs (a rebuild brings them from the worker; an adapter switch
+    // or a larger rank computes them here).
+    const Index rank = m_trainer->rank();
+    if (!m_plainSpectrum || !m_plainSpectrum->covers(rank)) {
+        SvdControl one;
+        one.threads = 1;
+        m_plainSpectrum = topSpectrum(*a.target, Trainer::spectrumValues(rank, a.target->rows(), a.target->cols()), one);
+    }
     if (m_x.size() != m_trainer->k()) m_x = forwardInput(m_trainer->k(), 12345);
     const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
     updateBaseView(m_baseView, *m_base, *a.target, f, m_ui.mergePrecision, m_x);

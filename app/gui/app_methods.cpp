@@ -122,7 +122,8 @@ bool App::derivedShapeCurrent() const {
     if (m_session)
         return m_derived.deltaW.rows() == m_session->fitTarget().rows() &&
                m_derived.deltaW.cols() == m_session->fitTarget().cols();
-    return m_derived.B.rows() == m_trainer->d() && m_derived.A.cols() == m_trainer->k() &&
+    // d and k, not B's and A's sides: those are pooled at large sizes.
+    return m_derived.d == m_trainer->d() && m_derived.k == m_trainer->k() &&
            m_derived.B.cols() == m_trainer->rank();
 }
 

@@ -105,26 +105,6 @@ void writeMerged(const HeadlessOptions& o, const Fit& fit) {
                       fit.base ? mergeAdapter(fit.base->stored, f, MergePrecision::Fp32) : f.deltaW());
 }
 
-// Peak bytes of a run on a generated target: building it, then its spectrum beside it, then
-// training (T, factors, gradients, optimizer state and workspaces, counted as the bench's fit
-// workload counts them), plus the program itself.
-double headlessMemoryEstimate(const Scenario& s, int threads) {
-    const TrainerConfig c = toTrainerConfig(s);
-    const double t = 4.0 * static_cast<double>(s.d) * static_cast<double>(s.k);
-    const Index values = Trainer::spectrumValues(s.rank, s.d, s.k);
-    BenchCase fit;
-    fit.workload = Workload::Fit;
-    fit.d = s.d;
-    fit.k = s.k;
-    fit.rank = s.rank;
-    const double build = targetMemoryBytes(c.target);
-    const double spectrum = t + spectrumMemoryBytes(s.d, s.k, values, threads);
-    const double train = sizeMemoryEstimate({fit}, s.optimizer);
-    // A base keeps W0, W0ₛ and T beside the trainer's T_eff.
-    const double base = s.base == BaseKind::None ? 0.0 : 3.0 * t;
-    return std::max({build, spectrum, train}) + base + kProgramBaselineBytes;
-}
-
 // The spectrum's progress at large sizes: a line saying what is computed, and on a terminal
 // its percentage redrawn in place.
 class SpectrumProgress {
@@ -174,6 +154,28 @@ void refuseOverwritingBase(const Scenario& s, const std::string& output, const c
 }
 
 }  // namespace
+
+double headlessMemoryEstimate(const Scenario& s, int threads) {
+    const TrainerConfig c = toTrainerConfig(s);
+    const double t = 4.0 * static_cast<double>(s.d) * static_cast<double>(s.k);
+    const Index values = Trainer::spectrumValues(s.rank, s.d, s.k);
+    BenchCase fit;
+    fit.workload = Workload::Fit;
+    fit.d = s.d;
+    fit.k = s.k;
+    fit.rank = s.rank;
+    const double build = targetMemoryBytes(c.target);
+    const double spectrum = t + spectrumMemoryBytes(s.d, s.k, values, threads);
+    const double train = sizeMemoryEstimate({fit}, s.optimizer);
+    // A base keeps W0, W0ₛ and T beside the trainer's T_eff.
+    const double base = s.base == BaseKind::None ? 0.0 : 3.0 * t;
+    return std::max({build, spectrum, train}) + base + kProgramBaselineBytes;
+}
+
+double windowMemoryEstimate(const Scenario& s) {
+    // The window keeps the current fit on screen while the worker builds the next one.
+    return 2.0 * (headlessMemoryEstimate(s, 1) - kProgramBaselineBytes) + kProgramBaselineBytes;
+}
 
 int runHeadless(const HeadlessOptions& o, std::ostream& out, std::ostream& err,
                 GuiRunner renderOffscreen) {

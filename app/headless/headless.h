@@ -37,6 +37,13 @@ struct HeadlessOptions {
     }
 };
 
+// Peak bytes of a run on a generated target: building it, then its spectrum beside it, then
+// training (T, factors, gradients, optimizer state and workspaces, counted as the bench's fit
+// workload counts them), plus the program itself. The window holds two fits at once (the one
+// shown and the one the worker builds).
+double headlessMemoryEstimate(const Scenario& s, int threads);
+double windowMemoryEstimate(const Scenario& s);
+
 // `renderOffscreen` draws the --screenshot (GuiEntry::renderOffscreen); it must be set when
 // options.screenshotPath is.
 int runHeadless(const HeadlessOptions& options, std::ostream& out, std::ostream& err,

@@ -14,6 +14,7 @@
 #include "loralab/base.h"
 #include "loralab/partial_svd.h"
 #include "loralab/trainer.h"
+#include "view/fit_view.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -33,6 +34,10 @@ struct BuildResult {
     std::shared_ptr<const BaseWeight> base;  // with a frozen base: the base and T beside the
     std::shared_ptr<const Matrix> target;    // trainer (which fits T_eff), as makeFit gives them
     std::optional<Spectrum> spectrum;
+    // With a new trainer, what the window first shows of it (pooled ΔW, T, residual, σ(ΔW)) and,
+    // with a base, the spectrum of T alone: d·k work each, done here and not in a frame.
+    std::optional<FitView> view;
+    std::optional<Spectrum> plainSpectrum;
     std::string error;  // set when the job threw (not when it was cancelled)
 };
 

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace loralab::gui {
 namespace {
@@ -65,6 +67,33 @@ TEST_F(AppTest, PreTrainsTheGivenScenario) {
     frame(app);
     EXPECT_EQ(app.derived().deltaW.rows(), 16);
     EXPECT_EQ(app.derived().deltaW.cols(), 12);
+    EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
+}
+
+// A layer past 4096 rows is built on the worker while frames go on, and arrives with the view the
+// worker computed (pooled ΔW, T and residual): the same view a frame would compute, so no frame
+// after the switch has d·k work left to do.
+TEST_F(AppTest, LargeLayersBuildOnTheWorkerAndArriveWithTheirView) {
+    App app(options(8192, 48, 4));
+    EXPECT_TRUE(app.building());
+    for (int i = 0; i < 12000 && (app.building() || !app.trainer()); ++i) {
+        frame(app);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_NE(app.trainer(), nullptr) << app.ui().message;
+    EXPECT_EQ(app.trainer()->d(), 8192);
+    frame(app);
+    const FitView& v = app.derived();
+    EXPECT_EQ(v.d, 8192);
+    EXPECT_EQ(v.k, 48);
+    EXPECT_EQ(v.poolRows, 16);
+    EXPECT_EQ(v.poolCols, 1);
+    FitView fresh;
+    updateFitMatrices(fresh, app.trainer()->factors(), *app.trainer());
+    EXPECT_TRUE(v.target == fresh.target);
+    EXPECT_TRUE(v.deltaW == fresh.deltaW);
+    EXPECT_TRUE(v.residual == fresh.residual);
+    EXPECT_DOUBLE_EQ(v.floor, fresh.floor);
     EXPECT_FALSE(app.ui().messageIsError) << app.ui().message;
 }
 
