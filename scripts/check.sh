@@ -51,7 +51,7 @@ case "${1:-}" in
       echo "fuzz_$target: ${seconds}s"
       status=0
       ASAN_OPTIONS=detect_leaks=1 build-fuzz/tests/fuzz/fuzz_"$target" -max_total_time="$seconds" \
-        -max_len=4096 -timeout=10 -print_final_stats=1 "$work" >"$work.log" 2>&1 || status=$?
+        -max_len=4096 -timeout=10 -print_final_stats=1 -artifact_prefix=build-fuzz/ "$work" >"$work.log" 2>&1 || status=$?
       tail -n 25 "$work.log"
       rm -rf "$work" "$work.log"
       [ "$status" -eq 0 ] || { echo "fuzz_$target failed (exit $status)"; exit 1; }
