@@ -338,7 +338,9 @@ void App::train() {
 }
 
 void App::updateDerived() {
-    if (!hasModel() || m_derived.version == m_version) return;
+    if (!hasModel()) return;
+    if (m_refresh.active()) continueRefresh();
+    if (m_derived.version == m_version || m_refresh.active()) return;
     // While training, big layers (ΔW is d·k·r work, its SVD (d+k)·r²) refresh at most ~10% of
     // the time, and the SVD on its own clock; small ones every frame. A new shape always
     // refreshes at once.
@@ -348,6 +350,15 @@ void App::updateDerived() {
     if (m_ui.playing && sameShape && !m_fixed && sinceMs < 10.0 * m_derivedCostMs) return;
     const double sinceSvdMs = std::chrono::duration<double, std::milli>(start - m_lastSpectrum).count();
     const bool svdDue = !m_ui.playing || !sameShape || sinceSvdMs >= 10.0 * m_spectrumCostMs;
+    if (sameShape && !m_session && !m_fixed && m_derived.pooled()) {
+        // A large fit's view is refreshed over several frames (continueRefresh), none of them
+        // long; the view on screen stays the last complete one meanwhile.
+        m_refresh.start(m_trainer->factors(), m_trainer->target());
+        m_refreshFor = m_trainer;
+        m_refreshVersion = m_version;
+        continueRefresh();
+        return;
+    }
     guarded("analysis", [&] {
         if (m_session) return fillDerived();
         const Factors& f = m_fixed ? *m_fixed : m_trainer->factors();
@@ -362,6 +373,29 @@ void App::updateDerived() {
     m_derived.version = m_version;  // a failed analysis is not retried every frame
     m_lastDerived = Clock::now();
     m_derivedCostMs = std::chrono::duration<double, std::milli>(m_lastDerived - start).count() - m_spectrumCostMs;
+}
+
+void App::continueRefresh() {
+    if (m_refreshFor != m_trainer || m_session) {  // the fit it was for is gone
+        m_refresh.cancel();
+        return;
+    }
+    if (!m_refresh.advance(kRefreshSliceMs)) return;
+    guarded("analysis", [&] {
+        m_refresh.finish(m_derived, *m_trainer);
+        const auto now = Clock::now();
+        const double sinceSvdMs = std::chrono::duration<double, std::milli>(now - m_lastSpectrum).count();
+        const bool svdDue = !m_ui.playing || sinceSvdMs >= 10.0 * m_spectrumCostMs;
+        if (updateFitSpectrum(m_derived, m_refresh.factors(), m_trainer->spectrum(), svdDue)) {
+            m_lastSpectrum = Clock::now();
+            m_spectrumCostMs = std::chrono::duration<double, std::milli>(m_lastSpectrum - now).count();
+        }
+    });
+    m_refresh.cancel();
+    updateBaseDerived();
+    m_derived.version = m_refreshVersion;
+    m_lastDerived = Clock::now();
+    m_derivedCostMs = m_refresh.workMs();
 }
 
 void App::measureRates() {

@@ -159,6 +159,7 @@ private:
     void handleShortcuts();
     void train();
     void updateDerived();
+    void continueRefresh();  // the next slice of a large view's refresh
     void measureRates();
     void buildLayout();
     bool buildSession(bool pretrain);  // from m_ui.scenario; false (message shown) on failure
@@ -186,6 +187,11 @@ private:
     OpenFiles m_files;
     HeatmapRenderer m_heatmaps;
     FitView m_derived;
+    // A large view's refresh in slices of kRefreshSliceMs per frame, for the trainer it started on.
+    static constexpr double kRefreshSliceMs = 8.0;
+    PooledRefresh m_refresh;
+    std::shared_ptr<Trainer> m_refreshFor;
+    long long m_refreshVersion = -1;
 
     struct Adapter {
         std::shared_ptr<Trainer> parked;        // null for the active one (it is m_trainer)

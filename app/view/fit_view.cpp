@@ -3,6 +3,7 @@
 #include "loralab/analysis.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace loralab {
@@ -20,29 +21,36 @@ void keepLarger(float& cell, float v) {
     if (std::fabs(v) > std::fabs(cell)) cell = v;
 }
 
-// Pooled ΔW and T − ΔW a band of poolRows rows at a time: the full d×k matrices (64 MiB each
-// at 4096²) are never formed.
-void pooledProducts(FitView& view, const Factors& f, const Matrix& T) {
-    const Index d = view.d, k = view.k, pr = view.poolRows, pc = view.poolCols;
-    const Index rows = (d + pr - 1) / pr, cols = (k + pc - 1) / pc;
-    view.deltaW = Matrix::Zero(rows, cols);
-    view.residual = Matrix::Zero(rows, cols);
-    const Matrix sA = static_cast<float>(f.scale()) * f.A;
+// The entry of largest magnitude among v[0..n), sign kept; 0 when n = 0. The largest and the
+// smallest are separate max and min reductions, which vectorize.
+float largestMagnitude(const float* v, Index n) {
+    float hi = 0.0f, lo = 0.0f;
+#pragma omp simd reduction(max : hi) reduction(min : lo)
+    for (Index i = 0; i < n; ++i) {
+        hi = std::max(hi, v[i]);
+        lo = std::min(lo, v[i]);
+    }
+    return hi >= -lo ? hi : lo;
+}
+
+// Bands [first, last) of pooled ΔW and T − ΔW, each band poolRows rows of the full matrices
+// (which are never formed: 64 MiB each at 4096²). sA = s·A.
+void pooledBands(Matrix& deltaW, Matrix& residual, const Matrix& B, const Matrix& sA, const Matrix& T,
+                 Index pr, Index pc, Index first, Index last) {
+    const Index d = T.rows(), k = T.cols();
     Matrix band, rest;
-    for (Index bi = 0; bi < rows; ++bi) {
+    for (Index bi = first; bi < last; ++bi) {
         const Index i0 = bi * pr, h = std::min(pr, d - i0);
-        band.noalias() = f.B.middleRows(i0, h) * sA;
+        band.noalias() = B.middleRows(i0, h) * sA;
         rest = T.middleRows(i0, h) - band;
         for (Index j = 0; j < k; ++j) {
-            float& w = view.deltaW(bi, j / pc);
-            float& r = view.residual(bi, j / pc);
-            for (Index i = 0; i < h; ++i) {
-                keepLarger(w, band(i, j));
-                keepLarger(r, rest(i, j));
-            }
+            keepLarger(deltaW(bi, j / pc), largestMagnitude(&band(0, j), h));
+            keepLarger(residual(bi, j / pc), largestMagnitude(&rest(0, j), h));
         }
     }
 }
+
+Index bandCount(Index d, Index pr) { return (d + pr - 1) / pr; }
 
 }  // namespace
 
@@ -68,7 +76,11 @@ void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
     view.A = poolMaxAbs(factors.A, 1, view.poolCols);
     view.scale = factors.scale();
     if (view.pooled()) {
-        pooledProducts(view, factors, T);
+        const Index rows = bandCount(view.d, view.poolRows);
+        view.deltaW = Matrix::Zero(rows, bandCount(view.k, view.poolCols));
+        view.residual = Matrix::Zero(rows, view.deltaW.cols());
+        const Matrix sA = static_cast<float>(factors.scale()) * factors.A;
+        pooledBands(view.deltaW, view.residual, factors.B, sA, T, view.poolRows, view.poolCols, 0, rows);
         if (targetVersion < 0 || targetVersion != view.targetVersion)
             view.target = poolMaxAbs(T, view.poolRows, view.poolCols);
         view.targetVersion = targetVersion;
@@ -113,5 +125,52 @@ bool updateFitSpectrum(FitView& view, const Factors& factors, const Spectrum& ta
     view.similarity = i >= 1 ? subspaceSimilarity(svd.U, i, target.U, i) : -1.0;
     return true;
 }
+
+void PooledRefresh::start(const Factors& factors, const Matrix& T) {
+    m_factors = factors;
+    m_T = &T;
+    m_poolRows = poolFactor(T.rows());
+    m_poolCols = poolFactor(T.cols());
+    m_sA = static_cast<float>(factors.scale()) * factors.A;
+    m_deltaW = Matrix::Zero(bandCount(T.rows(), m_poolRows), bandCount(T.cols(), m_poolCols));
+    m_residual = Matrix::Zero(m_deltaW.rows(), m_deltaW.cols());
+    m_next = 0;
+    m_workMs = 0;
+}
+
+bool PooledRefresh::advance(double budgetMs) {
+    if (!active()) return false;
+    const auto start = std::chrono::steady_clock::now();
+    double spent = 0;
+    // Eight bands a call at least: a budget of 0 still gets through a 4096-row matrix.
+    while (m_next < m_deltaW.rows() && (spent < budgetMs || spent == 0.0)) {
+        const Index last = std::min<Index>(m_next + 8, m_deltaW.rows());
+        pooledBands(m_deltaW, m_residual, m_factors.B, m_sA, *m_T, m_poolRows, m_poolCols, m_next, last);
+        m_next = last;
+        spent = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    }
+    m_workMs += spent;
+    return m_next >= m_deltaW.rows();
+}
+
+void PooledRefresh::finish(FitView& view, Trainer& trainer) {
+    view.d = m_T->rows();
+    view.k = m_T->cols();
+    view.poolRows = m_poolRows;
+    view.poolCols = m_poolCols;
+    view.B = poolMaxAbs(m_factors.B, m_poolRows, 1);
+    view.A = poolMaxAbs(m_factors.A, 1, m_poolCols);
+    view.scale = m_factors.scale();
+    view.deltaW = std::move(m_deltaW);
+    view.residual = std::move(m_residual);
+    view.formula = "s·B·A";
+    view.product = true;
+    updateFitScales(view, *m_T);
+    view.loss = trainer.currentLoss();
+    view.floor = trainer.currentFloor();
+    m_T = nullptr;
+}
+
+void PooledRefresh::cancel() { m_T = nullptr; }
 
 }  // namespace loralab

@@ -67,6 +67,29 @@ Matrix poolMaxAbs(const Matrix& m, Index pr, Index pc);
 void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
                        long long targetVersion = -1);
 
+// A pooled view's refresh spread over several calls, so that the window's frames share its d·k
+// work: start() takes a copy of the factors (training goes on meanwhile), each advance() does
+// bands of rows until its time budget is spent, and finish() puts ΔW, the residual, B, A, the
+// scales, loss and floor into the view (T pooled stays as it was: T does not change). The target
+// T must outlive the refresh; cancel() forgets it.
+class PooledRefresh {
+public:
+    void start(const Factors& factors, const Matrix& T);
+    bool active() const { return m_T != nullptr; }
+    bool advance(double budgetMs);  // true when every band is done
+    void finish(FitView& view, Trainer& trainer);  // after advance() returned true
+    void cancel();
+    const Factors& factors() const { return m_factors; }  // the copy the refresh shows
+    double workMs() const { return m_workMs; }             // time spent in advance() so far
+
+private:
+    Factors m_factors;
+    Matrix m_sA, m_deltaW, m_residual;
+    const Matrix* m_T = nullptr;
+    Index m_poolRows = 1, m_poolCols = 1, m_next = 0;
+    double m_workMs = 0;
+};
+
 // maxAbs, sharedMax and zeroLevel from the view's B, A, ΔW, residual and the target T.
 void updateFitScales(FitView& view, const Matrix& T);
 

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "window.h"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,22 +52,39 @@ int main(int argc, char** argv) {
         return 1;
     }
     setenv("XDG_CONFIG_HOME", config.c_str(), 1);
-    long long switches = 0, started = 0, dropped = 0;
-    if (switchEvery > 0)
-        run.eachFrame = [&](loralab::gui::App& app, int frame) {
-            started = app.worker().started();
-            dropped = app.worker().dropped();
-            if (frame % switchEvery != 0) return;
-            static constexpr loralab::TargetKind kinds[] = {loralab::TargetKind::Decay,
-                                                            loralab::TargetKind::LowRank,
-                                                            loralab::TargetKind::Full};
-            app.ui().scenario.target = kinds[switches++ % 3];
-            app.rebuild();
-        };
+    long long switches = 0, started = 0, dropped = 0, builds = 0;
+    bool wasBuilding = false;
+    const auto start = std::chrono::steady_clock::now();
+    auto last = start;
+    std::string slow;  // frames over 50 ms (time from one frame's start to the next's)
+    run.eachFrame = [&](loralab::gui::App& app, int frame) {
+        const auto now = std::chrono::steady_clock::now();
+        const double ms = std::chrono::duration<double, std::milli>(now - last).count();
+        last = now;
+        if (ms > 50 && slow.size() < 400)
+            slow += " " + std::to_string(frame - 1) + ":" + std::to_string(static_cast<int>(ms)) + "ms";
+        started = app.worker().started();
+        dropped = app.worker().dropped();
+        if (wasBuilding && !app.building()) {  // a build arrived: say when, and train it
+            ++builds;
+            const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            std::fprintf(stderr, "gui_frame_rate: a %ldx%ld fit adopted at frame %d (%.1f s)\n",
+                         static_cast<long>(app.ui().scenario.d), static_cast<long>(app.ui().scenario.k), frame, secs);
+            app.ui().playing = true;
+        }
+        wasBuilding = app.building();
+        if (switchEvery <= 0 || frame % switchEvery != 0) return;
+        static constexpr loralab::TargetKind kinds[] = {loralab::TargetKind::Decay,
+                                                        loralab::TargetKind::LowRank,
+                                                        loralab::TargetKind::Full};
+        app.ui().scenario.target = kinds[switches++ % 3];
+        app.rebuild();
+    };
     const int code = loralab::gui::runWindow(options, run);
+    if (!slow.empty()) std::fprintf(stderr, "gui_frame_rate: frames over 50 ms:%s\n", slow.c_str());
     if (switchEvery > 0)
-        std::fprintf(stderr, "gui_frame_rate: %lld target switches, %lld builds started, %lld superseded\n",
-                     switches, started, dropped);
+        std::fprintf(stderr, "gui_frame_rate: %lld target switches, %lld builds started, %lld superseded, %lld adopted\n",
+                     switches, started, dropped, builds);
     std::error_code ec;
     std::filesystem::remove_all(config, ec);
     return code;

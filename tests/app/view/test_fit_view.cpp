@@ -218,3 +218,33 @@ TEST(FitView, LargeFitsArePooledWithExactScales) {
     EXPECT_NEAR(v.maxAbs[ShownDeltaW], W.cwiseAbs().maxCoeff(), 1e-5 * W.cwiseAbs().maxCoeff());
     EXPECT_EQ(v.maxAbs[ShownTarget], t.target().cwiseAbs().maxCoeff());
 }
+
+// A refresh in slices shows the factors as they were when it started, whatever training does
+// meanwhile, and ends with the very view a refresh in one call gives for those factors.
+TEST(FitView, ARefreshInSlicesEqualsOneInOneCall) {
+    Trainer t(config(1100, 600, 3));
+    t.step(5);
+    const Factors then = t.factors();
+    FitView whole;
+    updateFitMatrices(whole, then, t, 1);
+    PooledRefresh refresh;
+    EXPECT_FALSE(refresh.active());
+    refresh.start(t.factors(), t.target());
+    EXPECT_TRUE(refresh.active());
+    t.step(3);  // training goes on between slices
+    int slices = 1;
+    while (!refresh.advance(0.0)) ++slices;
+    EXPECT_GT(slices, 1);
+    EXPECT_LE(slices, (367 + 7) / 8);  // 367 bands of 3 rows, at least eight a call
+    FitView sliced;
+    sliced.target = whole.target;  // T pooled is kept from before, as the window keeps it
+    refresh.finish(sliced, t);
+    EXPECT_FALSE(refresh.active());
+    EXPECT_TRUE(sliced.deltaW == whole.deltaW);
+    EXPECT_TRUE(sliced.residual == whole.residual);
+    EXPECT_TRUE(sliced.B == whole.B);
+    EXPECT_TRUE(sliced.A == whole.A);
+    for (int m = 0; m < ShownCount; ++m) EXPECT_EQ(sliced.maxAbs[m], whole.maxAbs[m]) << m;
+    EXPECT_DOUBLE_EQ(sliced.loss, t.currentLoss());  // the loss is the trainer's, now
+    EXPECT_TRUE(refresh.factors().B == then.B);
+}
