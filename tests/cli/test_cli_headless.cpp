@@ -235,19 +235,6 @@ TEST(CliHeadless, RefusesWhatCannotFitInMemory) {
     EXPECT_EQ(bad.err.find("estimated"), std::string::npos) << bad.err;
 }
 
-// The window makes the same check before it opens (no display is needed to be refused), with
-// twice the fit: the one shown and the one being built.
-TEST(CliHeadless, TheWindowRefusesWhatCannotFitBeforeItOpens) {
-    const auto r = runLoralab({"--d", "1000000", "--k", "1000000", "--rank", "16"});
-    EXPECT_EQ(r.exitCode, 2) << r.err;
-    EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
-    EXPECT_NE(r.err.find("the window"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("1000000x1000000"), std::string::npos) << r.err;
-    const auto at = r.err.find("estimated ");
-    ASSERT_NE(at, std::string::npos);
-    EXPECT_GE(std::stod(r.err.substr(at + 10)), 2 * 3600.0) << r.err;  // GiB: two T of 3725
-}
-
 // Past the 4096 of the sizes the tool used to cap at, and still a second or so: a tall
 // 8192 x 300 layer.
 TEST(CliHeadless, AcceptsSizesPast4096) {

@@ -26,6 +26,19 @@ TEST(CliWindow, GuiModeRefusesABadTargetFileBeforeOpeningAWindow) {
     EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
 }
 
+// The window makes --headless's memory check before it opens (no display is needed to be
+// refused), counting two fits: the one shown and the one being built.
+TEST(CliWindow, RefusesWhatCannotFitBeforeItOpens) {
+    const auto r = runLoralab({"--d", "1000000", "--k", "1000000", "--rank", "16"});
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_EQ(loralab::test::countLines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find("the window"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1000000x1000000"), std::string::npos) << r.err;
+    const auto at = r.err.find("estimated ");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_GE(std::stod(r.err.substr(at + 10)), 2 * 3600.0) << r.err;  // GiB: two T of 3725
+}
+
 TEST(CliWindow, HeadlessScreenshotIsARealPicture) {
     TempDir dir;
     const std::string path = dir.file("shot.png");
