@@ -70,6 +70,23 @@ void checkJpegHuffmanTables(const std::string& b, const std::string& source) {
     }
 }
 
+// stb_image 2.27 grows its IDAT buffer to a chunk's declared length before reading the chunk:
+// a 100-byte file declaring a 1 GiB chunk makes it allocate 2 GiB, then fail. Chunks whose
+// declared length runs past the file's end are refused here, before stb sees them.
+void checkPngChunks(const std::string& b, const std::string& source) {
+    std::size_t at = 8;  // after the signature
+    while (at + 8 <= b.size()) {
+        const std::size_t length = be16(b, at) << 16 | be16(b, at + 2);
+        const std::string type = b.substr(at + 4, 4);
+        if (length > b.size() - at - 8)
+            throw InputError(source + ": corrupt PNG (chunk '" + type + "' declares " +
+                             std::to_string(length) + " bytes; " + std::to_string(b.size() - at - 8) +
+                             " remain)");
+        if (type == "IEND") return;
+        at += 12 + length;  // length, type, data, CRC
+    }
+}
+
 // Larger files cannot hold a kMaxTargetFileDim² target in any sensible encoding.
 constexpr std::uintmax_t kMaxTargetFileBytes = std::uintmax_t(1) << 30;
 
@@ -84,6 +101,7 @@ Matrix decodePicture(const std::string& bytes, const std::string& source, Index 
     if (!looksLikePicture(bytes))
         throw InputError(source + ": not a PNG or JPEG picture (its first bytes are neither)");
     if (startsWith(bytes, "\xff\xd8\xff", 3)) checkJpegHuffmanTables(bytes, source);
+    else checkPngChunks(bytes, source);
     int width = 0, height = 0, channels = 0;
     // Check the dimensions before decoding, so an absurd header is refused before allocating.
     if (!stbi_info_from_memory(data, size, &width, &height, &channels))

@@ -1,5 +1,6 @@
 // Target files (app/io/target_file.h): pictures become grayscale in [0, 1]; oversized or unknown
-// pictures, and JPEG Huffman tables stb_image would overrun, are refused before decoding. CSV
+// pictures, JPEG Huffman tables stb_image would overrun and PNG chunks longer than the file,
+// are refused before decoding. CSV
 // targets are checked through the binary (tests/cli/test_cli_files.cpp) and the core's CSV
 // reader in tests/core.
 #include "io/target_file.h"
@@ -79,6 +80,24 @@ TEST(TargetFile, SafetensorsTensorByName) {
     EXPECT_NE(errorOf("big").find("2x9"), std::string::npos) << errorOf("big");
     EXPECT_EQ(loralab::loadTargetFile(path, "big").cols(), 9);
     std::remove(path.c_str());
+}
+
+// stb_image 2.27 allocates an IDAT chunk's declared length before reading it: a chunk that
+// declares more bytes than the file has is refused first (found by fuzz_picture: 2 GiB).
+TEST(TargetFile, PngChunkLongerThanTheFileIsRefusedBeforeStbReadsIt) {
+    const unsigned char gray[6] = {0, 51, 102, 153, 204, 255};
+    std::string png;
+    ASSERT_NE(stbi_write_png_to_func(appendBytes, &png, 3, 2, 1, gray, 3), 0);
+    const auto idat = png.find("IDAT");
+    ASSERT_NE(idat, std::string::npos);
+    png[idat - 4] = '\x40';  // the length's high byte: 1 GiB and more
+    try {
+        loralab::decodePicture(png, "long.png");
+        ADD_FAILURE() << "accepted an IDAT chunk longer than the file";
+    } catch (const loralab::InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("long.png: corrupt PNG (chunk 'IDAT' declares 10737"),
+                  std::string::npos) << e.what();
+    }
 }
 
 TEST(TargetFile, JpegWithAnOverfullHuffmanTableIsRefusedBeforeStbReadsIt) {
