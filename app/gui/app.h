@@ -160,6 +160,7 @@ private:
     void train();
     void updateDerived();
     void continueRefresh();  // the next slice of a large view's refresh
+    void updateDeltaSpectrum(const Factors& f, bool now);  // σ(ΔW), φ: now, or on their clock
     void measureRates();
     void buildLayout();
     bool buildSession(bool pretrain);  // from m_ui.scenario; false (message shown) on failure

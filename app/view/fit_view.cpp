@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace loralab {
 
@@ -65,9 +66,11 @@ Matrix poolMaxAbs(const Matrix& m, Index pr, Index pc) {
     return out;
 }
 
-void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
-                       long long targetVersion) {
-    const Matrix& T = trainer.target();
+namespace {
+
+// Everything but ΔW, the residual and T, once those are in `view`: the shape, the factors as
+// shown, the scales, loss and floor.
+void completeView(FitView& view, const Factors& factors, const Matrix& T, Trainer& trainer) {
     view.d = T.rows();
     view.k = T.cols();
     view.poolRows = poolFactor(view.d);
@@ -75,25 +78,32 @@ void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
     view.B = poolMaxAbs(factors.B, view.poolRows, 1);
     view.A = poolMaxAbs(factors.A, 1, view.poolCols);
     view.scale = factors.scale();
-    if (view.pooled()) {
-        const Index rows = bandCount(view.d, view.poolRows);
-        view.deltaW = Matrix::Zero(rows, bandCount(view.k, view.poolCols));
-        view.residual = Matrix::Zero(rows, view.deltaW.cols());
-        const Matrix sA = static_cast<float>(factors.scale()) * factors.A;
-        pooledBands(view.deltaW, view.residual, factors.B, sA, T, view.poolRows, view.poolCols, 0, rows);
-        if (targetVersion < 0 || targetVersion != view.targetVersion)
-            view.target = poolMaxAbs(T, view.poolRows, view.poolCols);
-        view.targetVersion = targetVersion;
-    } else {
-        view.deltaW = factors.deltaW();
-        view.residual = T - view.deltaW;
-        view.target = T;
-    }
     view.formula = "s·B·A";
     view.product = true;
     updateFitScales(view, T);
     view.loss = trainer.currentLoss();
     view.floor = trainer.currentFloor();
+}
+
+}  // namespace
+
+void updateFitMatrices(FitView& view, const Factors& factors, Trainer& trainer,
+                       long long targetVersion) {
+    const Matrix& T = trainer.target();
+    const Index pr = poolFactor(T.rows()), pc = poolFactor(T.cols());
+    if (pr > 1 || pc > 1) {
+        if (targetVersion < 0 || targetVersion != view.targetVersion) view.target = poolMaxAbs(T, pr, pc);
+        view.targetVersion = targetVersion;
+        PooledRefresh whole;
+        whole.start(factors, T);
+        whole.advance(std::numeric_limits<double>::infinity());
+        whole.finish(view, trainer);
+        return;
+    }
+    view.deltaW = factors.deltaW();
+    view.residual = T - view.deltaW;
+    view.target = T;
+    completeView(view, factors, T, trainer);
 }
 
 void updateFitScales(FitView& view, const Matrix& T) {
@@ -154,20 +164,9 @@ bool PooledRefresh::advance(double budgetMs) {
 }
 
 void PooledRefresh::finish(FitView& view, Trainer& trainer) {
-    view.d = m_T->rows();
-    view.k = m_T->cols();
-    view.poolRows = m_poolRows;
-    view.poolCols = m_poolCols;
-    view.B = poolMaxAbs(m_factors.B, m_poolRows, 1);
-    view.A = poolMaxAbs(m_factors.A, 1, m_poolCols);
-    view.scale = m_factors.scale();
     view.deltaW = std::move(m_deltaW);
     view.residual = std::move(m_residual);
-    view.formula = "s·B·A";
-    view.product = true;
-    updateFitScales(view, *m_T);
-    view.loss = trainer.currentLoss();
-    view.floor = trainer.currentFloor();
+    completeView(view, m_factors, *m_T, trainer);
     m_T = nullptr;
 }
 
